@@ -1,0 +1,59 @@
+"""The `lessonl` command: one small module per subcommand, all calling the same engine.
+
+Each module in COMMANDS has `register(subparsers)`, which adds its parser and sets
+`handler(args) -> int`. Engine errors become a one-line message and an exit code here,
+never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from .. import __version__
+from ..errors import LessonLError
+
+# Module names under lessonl.cli, in the order they appear in --help.
+COMMANDS = [
+    "init", "check", "evaluate", "calibrate", "functions", "optimize", "lessons", "serve", "doctor",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lessonl",
+        description="Make a function faster: LLM agents rewrite it, your own build, tests and "
+        "benchmarks judge every rewrite, and lessons learned steer the next round.",
+    )
+    parser.add_argument("--version", action="version", version=f"lessonl {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{__name__}.{name}":
+                continue  # command not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except LessonLError as exc:
+        print(f"lessonl: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("lessonl: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Typed errors of the engine. The faces turn them into LSP messages or CLI exit codes.
+
+Each carries what a person needs to fix it: the file, the line or setting, and what to do.
+"""
+from __future__ import annotations
+
+
+class LessonLError(Exception):
+    """Base of every error a user can act on; `str()` is the message to show."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 key: str | None = None, hint: str | None = None) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.key = key
+        self.hint = hint
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file + (f":{self.line}" if self.line else "") + ": "
+        key = f"[{self.key}] " if self.key else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where}{key}{self.message}{hint}"
+
+
+class ConfigError(LessonLError):
+    """lessonl.toml / [tool.lessonl] is missing or invalid."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 key: str | None = None, hint: str | None = None, column: int = 1,
+                 end_column: int | None = None) -> None:
+        self.column = column
+        self.end_column = end_column
+        super().__init__(message, file=file, line=line, key=key, hint=hint)
+
+
+class TargetError(LessonLError):
+    """The function to optimize cannot be found, or the language is not supported."""
+
+
+class StaleTargetError(TargetError):
+    """The function changed since the job started: the result must not be applied."""
+
+
+class ExtractionError(LessonLError):
+    """A model reply holds no usable function (or changes its signature)."""
+
+
+class SpliceError(LessonLError):
+    """A candidate could not be put into the file without breaking its syntax."""
+
+
+class BaselineError(LessonLError):
+    """The user's own code does not build, pass its tests, or benchmark: nothing can be judged."""
+
+
+class ToolMissingError(LessonLError):
+    """A compiler or other program the config needs is not installed."""
+
+
+class AgentError(LessonLError):
+    """An LLM endpoint failed in a way retries did not fix."""
+
+
+class BankError(LessonLError):
+    """The lesson bank could not be opened or written."""
+
+
+class Cancelled(LessonLError):
+    """The user cancelled the job."""
+
+    exit_code = 130
