@@ -37,3 +37,7 @@ def cpp_repo(tmp_path: Path) -> Path:
 @pytest.fixture
 def py_repo(tmp_path: Path) -> Path:
     return copy_example("python-hotspots", tmp_path)
+
+
+# The fake OpenAI-compatible server (tests/support/fake_openai.py) as the `fake_openai` fixture.
+from tests.support.fixtures import fake_openai  # noqa: E402,F401

@@ -1,0 +1,37 @@
+"""`lessonl calibrate [PATH]`: the noise floor of this machine for this benchmark.
+
+Times the unchanged code against an identical copy with the same rules as a real
+evaluation; the interval it reports is the smallest effect worth asking for (min_effect).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+
+from ..judge import calibrate_repository
+from ..judge.render import calibration_text, parse_overrides
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "calibrate", help="time the baseline against itself: the noise floor",
+        description="Run the baseline against an identical copy, interleaved, and report the interval of "
+        "the (ideally 1.0x) speedup and each case's spread: effects smaller than this are noise here.")
+    parser.add_argument("path", metavar="PATH", nargs="?", default=".", help="a folder inside the repository")
+    parser.add_argument("--function", metavar="NAME", help="fill {function} in [bench] command with this name")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
+                        help="override a config setting (repeatable)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    report = asyncio.run(calibrate_repository(args.path, function=args.function,
+                                              overrides=parse_overrides(args.set) or None))
+    if args.json:
+        print(json.dumps(report.to_json()))
+    else:
+        print(calibration_text(report))
+    return 0
+

@@ -1,0 +1,38 @@
+"""`lessonl check [PATH]`: is this repository ready to be judged?
+
+Loads the config (errors name the file, line and key) and runs the unchanged code once:
+build, tests, one benchmark run, so problems show up before any model is paid for.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+
+from ..judge import check_repository
+from ..judge.render import baseline_text, parse_overrides
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "check", help="validate the config and run the baseline once",
+        description="Validate lessonl.toml (or [tool.lessonl]) and run your unchanged code once in a scratch "
+        "copy: build, tests and one benchmark run.")
+    parser.add_argument("path", metavar="PATH", nargs="?", default=".", help="a folder inside the repository")
+    parser.add_argument("--function", metavar="NAME", help="fill {function} in [bench] command with this name")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
+                        help="override a config setting (repeatable)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    judge, report = asyncio.run(check_repository(args.path, function=args.function,
+                                                 overrides=parse_overrides(args.set) or None))
+    if args.json:
+        print(json.dumps({"ok": True, "root": str(judge.root), **report.to_json()}))
+    else:
+        print(f"repository: {judge.root}")
+        print(baseline_text(report))
+        print("ok: LessonL can judge candidates in this repository")
+    return 0

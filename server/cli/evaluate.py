@@ -1,0 +1,49 @@
+"""`lessonl evaluate FILE --candidate PATH [--function NAME] [--json]`: judge one candidate.
+
+PATH holds a full replacement for FILE. The handler only reads arguments and prints: finding
+the repository, loading its config and judging all happen in lessonl.judge, so that a later
+FILE::FUNCTION form (a model reply spliced in by lessonl.code) changes nothing here but input.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from pathlib import Path
+
+from ..errors import LessonLError
+from ..judge import evaluate_file
+from ..judge.render import parse_overrides, verdict_text
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "evaluate", help="build, test and time one candidate against your code",
+        description="Judge a candidate: PATH replaces FILE in a scratch copy of the repository, which is "
+        "built, tested and timed against the unchanged code. Exit status 0 whenever a verdict was reached.")
+    parser.add_argument("file", metavar="FILE", help="the file the candidate replaces (relative to the current folder)")
+    parser.add_argument("--candidate", metavar="PATH", required=True, help="a file holding the full replacement text")
+    parser.add_argument("--function", metavar="NAME", help="the function being optimized: fills {function} in "
+                        "[bench] command so only its benchmark runs")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+    parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
+                        help="override a config setting, e.g. --set timing.budget=5 (repeatable)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    text = _read_candidate(Path(args.candidate))
+    verdict = asyncio.run(evaluate_file(args.file, text, function=args.function,
+                                        overrides=parse_overrides(args.set) or None))
+    print(json.dumps(verdict.to_json()) if args.json else verdict_text(verdict))
+    return 0
+
+
+def _read_candidate(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LessonLError("the candidate file does not exist", file=str(path),
+                           hint="--candidate takes the path of a file holding the full replacement text") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LessonLError(f"the candidate file cannot be read: {exc}", file=str(path)) from None

@@ -1,0 +1,242 @@
+"""`lessonl optimize FILE::FUNCTION`: run the loop with a live progress display.
+
+Progress goes to stderr (one line per event) so that `--json` output on stdout stays clean.
+Exit codes: 0 improved, 1 no verified improvement, 2 user error (config, target, baseline,
+stale file), 3 agent or internal failure, 130 cancelled. Ctrl-C cancels cleanly: requests are
+aborted, the judge's process groups killed, and lessons banked so far kept.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..cancel import CancelToken
+from ..errors import AgentError, BankError, Cancelled, ConfigError, LessonLError, TargetError
+from ..records import ProgressEvent
+
+EXIT_IMPROVED, EXIT_NO_IMPROVEMENT, EXIT_USER, EXIT_FAILURE, EXIT_CANCELLED = 0, 1, 2, 3, 130
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "optimize", help="make one function faster",
+        description="Several LLM agents rewrite the function; every rewrite is built, tested and "
+                    "timed against your own benchmarks; lessons learned steer the next round. "
+                    "Shows the diff of the fastest verified rewrite.")
+    parser.add_argument("target", metavar="FILE::FUNCTION",
+                        help="e.g. src/kernels.cpp::matmul, or FILE::NAME@LINE for an overload")
+    parser.add_argument("--rounds", type=_positive, metavar="N", help="rounds (default from config, 4)")
+    parser.add_argument("--k", type=_non_negative, metavar="K", help="lessons per prompt (default 4)")
+    parser.add_argument("--agents", metavar="NAME,...", help="use only these configured agents")
+    parser.add_argument("--base-url", metavar="URL", help="one OpenAI-compatible endpoint for all agents")
+    parser.add_argument("--model", metavar="M", help="one model for all agents (with --base-url)")
+    parser.add_argument("--api-key-env", metavar="VAR", help="environment variable holding the API key")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
+    parser.add_argument("--apply", action="store_true",
+                        help="write the winning rewrite into the file (only if it is still applicable)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    out, err = sys.stdout, sys.stderr
+    try:
+        request = build_request(args)
+        result = run_with_ctrl_c(request, None if args.quiet else Display(err))
+    except Cancelled:
+        print("lessonl: cancelled; lessons banked so far are kept", file=err)
+        return EXIT_CANCELLED
+    except (AgentError, BankError) as exc:
+        print(f"lessonl: error: {exc}", file=err)
+        return EXIT_FAILURE
+    except LessonLError as exc:
+        print(f"lessonl: error: {exc}", file=err)
+        return exc.exit_code if exc.exit_code in (EXIT_USER, EXIT_FAILURE, EXIT_CANCELLED) else EXIT_USER
+    except Exception as exc:  # our bug: one line, not a traceback
+        print(f"lessonl: internal error: {type(exc).__name__}: {exc}", file=err)
+        return EXIT_FAILURE
+    applied = None
+    if args.apply and result.improved:
+        from ..engine import apply_result
+        try:
+            applied = apply_result(result, request.root)
+        except LessonLError as exc:
+            print(f"lessonl: not applied: {exc}", file=err)
+            if args.json:
+                print(json.dumps({**result.to_json(), "applied": False}, indent=2), file=out)
+            return EXIT_USER
+    if args.json:
+        print(json.dumps({**result.to_json(), "applied": applied is not None}, indent=2), file=out)
+    else:
+        print_result(result, out, applied)
+    return EXIT_IMPROVED if result.improved else EXIT_NO_IMPROVEMENT
+
+
+def build_request(args: argparse.Namespace) -> Any:
+    from ..code import parse_spec
+    from ..config import find_root, load_config
+    from ..engine import OptimizeRequest
+
+    if "::" not in args.target:
+        raise TargetError(f"{args.target!r} does not name a function",
+                          hint="write FILE::FUNCTION, e.g. kernels.cpp::matmul")
+    file, name, line = parse_spec(args.target)
+    path = Path(file).expanduser()
+    path = (path if path.is_absolute() else Path.cwd() / path).resolve()
+    if not path.is_file():
+        raise TargetError("no such file", file=file)
+    root = find_root(path.parent)
+    overrides: dict[str, Any] = {}
+    loop: dict[str, Any] = {}
+    if args.rounds is not None:
+        loop["rounds"] = args.rounds
+    if args.k is not None:
+        loop["k"] = args.k
+    if loop:
+        overrides["loop"] = loop
+    if args.agents or args.base_url or args.model or args.api_key_env:
+        config = load_config(root, overrides or None)
+        overrides["agents"] = agent_overrides(config.agents, args)
+    return OptimizeRequest(root=root, file_rel=path.relative_to(root).as_posix(), name=name, line=line,
+                           overrides=overrides or None)
+
+
+def agent_overrides(agents: list[Any], args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The configured agents, filtered by --agents and pointed at --base-url/--model."""
+    chosen = [_as_dict(a) for a in agents]
+    if not chosen and args.base_url:  # nothing configured: the default three agents, on this endpoint
+        from ..agents import DEFAULT_AGENTS
+
+        chosen = [dict(a) for a in DEFAULT_AGENTS]
+    if args.agents:
+        wanted = [n.strip() for n in args.agents.split(",") if n.strip()]
+        known = {a["name"]: a for a in chosen}
+        missing = [n for n in wanted if n not in known]
+        if missing:
+            raise ConfigError(f"no agent named {', '.join(missing)}", key="agents",
+                              hint=f"configured agents: {', '.join(known) or 'none'}")
+        chosen = [known[n] for n in wanted]
+    if (args.base_url is None) != (args.model is None):
+        raise ConfigError("--base-url and --model go together", key="agents",
+                          hint="give both to point every agent at one endpoint and model")
+    for agent in chosen:
+        if args.base_url:
+            agent.update(base_url=args.base_url, model=args.model, preset="custom")
+        if args.api_key_env is not None:
+            agent["api_key_env"] = args.api_key_env
+    return chosen
+
+
+def run_with_ctrl_c(request: Any, display: "Display | None") -> Any:
+    """Run the engine; the first Ctrl-C cancels it cleanly (a second one interrupts at once)."""
+    from ..engine import optimize
+
+    async def main() -> Any:
+        cancel = CancelToken()
+        loop = asyncio.get_running_loop()
+
+        def on_interrupt() -> None:
+            if display is not None:
+                display.note("cancelling (Ctrl-C again to stop at once)...")
+            cancel.cancel()
+            loop.remove_signal_handler(signal.SIGINT)
+
+        try:
+            loop.add_signal_handler(signal.SIGINT, on_interrupt)
+        except (NotImplementedError, RuntimeError):  # not the main thread
+            pass
+        try:
+            return await optimize(request, on_progress=display, cancel=cancel)
+        finally:
+            try:
+                loop.remove_signal_handler(signal.SIGINT)
+            except (NotImplementedError, RuntimeError):
+                pass
+
+    return asyncio.run(main())
+
+
+class Display:
+    """One line per event: what people watch while builds and timings run."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def note(self, text: str) -> None:
+        print(f"lessonl: {text}", file=self.stream, flush=True)
+
+    def __call__(self, event: ProgressEvent) -> None:
+        line = self.render(event)
+        if line:
+            print(line, file=self.stream, flush=True)
+
+    @staticmethod
+    def render(event: ProgressEvent) -> str:
+        if event.kind == "started":
+            return f"lessonl: {event.message}"
+        if event.kind == "round_started":
+            return f"round {event.round + 1}/{event.rounds}: {event.message.split(': ', 1)[-1]}"
+        if event.kind == "candidate_judged":
+            speed = f" {event.speedup:.2f}x" if event.speedup is not None else ""
+            best = f"   best {event.best_speedup:.2f}x" if event.best_speedup else ""
+            return (f"  [{event.judged}/{event.total}] round {event.round + 1}  {event.agent:<14} "
+                    f"{event.outcome.replace('_', ' ')}{speed}{best}")
+        if event.kind == "warning":
+            return f"  warning: {event.message}"
+        if event.kind == "finished":
+            return f"lessonl: {event.message}"
+        return ""  # lesson_banked: shown in the summary
+
+
+def print_result(result: Any, out: TextIO, applied: Path | None) -> None:
+    ref = result.target
+    print(file=out)
+    if result.improved:
+        print(result.diff.rstrip("\n"), file=out)
+        print(file=out)
+        low, high = result.ci or (result.speedup, result.speedup)
+        print(f"Verdict: {ref.qualified_name} is {result.speedup:.2f}x faster "
+              f"(95% interval {low:.2f}x to {high:.2f}x), verified by your build, tests and benchmark.",
+              file=out)
+    else:
+        print(f"Verdict: no verified improvement for {ref.qualified_name}: {result.message}", file=out)
+    if result.justifying_lessons:
+        print("\nLessons behind it:", file=out)
+        for lesson in result.justifying_lessons:
+            speed = f", {lesson.speedup:.2f}x" if lesson.speedup else ""
+            print(f"  - [{lesson.outcome.replace('_', ' ')}{speed}, {lesson.agent}, round {lesson.round + 1}] "
+                  f"{lesson.text}", file=out)
+    tokens = result.tokens
+    print(f"\n{len(result.attempts)} attempts in {result.rounds} rounds, {result.wall_s:.1f} s, "
+          f"{tokens.requests} LLM requests ({tokens.prompt_tokens} prompt + {tokens.completion_tokens} "
+          f"completion tokens)", file=out)
+    if applied is not None:
+        print(f"Applied to {applied}.", file=out)
+    elif result.improved:
+        print("Not applied; run again with --apply, or apply the diff yourself.", file=out)
+
+
+def _as_dict(agent: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(agent):
+        return dataclasses.asdict(agent)
+    return dict(agent)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value

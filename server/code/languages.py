@@ -1,0 +1,102 @@
+"""Which language a file is in, and one cached tree-sitter parser per language.
+
+A real parser (not regexes) is the only way to find function spans reliably in C++
+templates, macros and Python decorators; parsers are cached because creating one per call
+would dominate the cost of locating a function in a small file.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from functools import lru_cache
+from pathlib import PurePath
+
+import tree_sitter as ts
+
+LANGUAGES = ("c", "cpp", "python")
+
+# .h is parsed as C++: the C++ grammar accepts C declarations, the C grammar rejects classes.
+_EXTENSIONS = {
+    ".c": "c",
+    ".h": "cpp", ".hh": "cpp", ".hpp": "cpp", ".hxx": "cpp", ".h++": "cpp", ".inl": "cpp", ".ipp": "cpp",
+    ".cc": "cpp", ".cpp": "cpp", ".cxx": "cpp", ".c++": "cpp", ".cp": "cpp", ".C": "cpp", ".tpp": "cpp",
+    ".py": "python", ".pyw": "python", ".pyi": "python",
+}
+
+DISPLAY_NAMES = {"c": "C", "cpp": "C++", "python": "Python"}
+
+
+def language_for(path: str | PurePath) -> str | None:
+    """The language of a file by its extension, or None when LessonL cannot optimize it."""
+    suffix = PurePath(path).suffix
+    return _EXTENSIONS.get(suffix) or _EXTENSIONS.get(suffix.lower())
+
+
+def supported_extensions() -> list[str]:
+    return sorted({ext.lower() for ext in _EXTENSIONS})
+
+
+@lru_cache(maxsize=None)
+def ts_language(language: str) -> ts.Language:
+    if language == "c":
+        import tree_sitter_c as grammar
+    elif language == "cpp":
+        import tree_sitter_cpp as grammar
+    elif language == "python":
+        import tree_sitter_python as grammar
+    else:
+        raise ValueError(f"unsupported language {language!r}; expected one of {', '.join(LANGUAGES)}")
+    return ts.Language(grammar.language())
+
+
+_local = threading.local()  # tree-sitter parsers are not thread-safe: one per thread
+
+
+def _parser(language: str) -> ts.Parser:
+    parsers = _local.__dict__.setdefault("parsers", {})
+    if language not in parsers:
+        parsers[language] = ts.Parser(ts_language(language))
+    return parsers[language]
+
+
+def parse(source: bytes | str, language: str) -> ts.Tree:
+    """Parse UTF-8 source; byte offsets in the tree are offsets into `source.encode()`.
+
+    The last few trees are kept: locating a function, building its prompt context and splicing
+    a candidate all look at the same text, and a full parse of a large file costs tens of ms.
+    Cached trees are shared, so callers must never `edit()` one (copy it first).
+    """
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    key = (language, data)
+    with _cache_lock:
+        tree = _cache.get(key)
+        if tree is not None:
+            _cache.move_to_end(key)
+            return tree
+    tree = _parser(language).parse(data)
+    remember(data, language, tree)
+    return tree
+
+
+def reparse(data: bytes, language: str, old_tree: ts.Tree) -> ts.Tree:
+    """Incremental parse of `data`; `old_tree` must already carry the edits (see Tree.edit)."""
+    tree = _parser(language).parse(data, old_tree)
+    remember(data, language, tree)
+    return tree
+
+
+def remember(data: bytes, language: str, tree: ts.Tree) -> None:
+    with _cache_lock:
+        _cache[(language, data)] = tree
+        _cache.move_to_end((language, data))
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+
+
+_CACHE_SIZE = 8
+_cache: OrderedDict[tuple[str, bytes], ts.Tree] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def comment_prefixes(language: str) -> tuple[str, ...]:
+    return ("#",) if language == "python" else ("//", "/*")

@@ -1,0 +1,137 @@
+"""Load and validate a repository's configuration into a ProjectConfig."""
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..agents.defaults import DEFAULT_AGENTS, PRESET_BASE_URLS
+from ..errors import ConfigError
+from .model import (AgentConfig, BankConfig, BenchConfig, CodeConfig, LoopConfig, ProjectConfig,
+                    RelevanceConfig, SandboxConfig, ScratchConfig, StepConfig, TimingConfig)
+from .positions import TomlPositions
+from .schema import (REQUIRED_SECTIONS, SECTIONS, TOP_LEVEL_SPECIAL, Field, Problem, _suggest,
+                     check_agents, check_bench_regex, check_table, check_timing, check_value, dotted)
+from .source import ConfigSource, parse_toml, read_source, select_prefix
+
+
+def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Overrides win; nested tables merge; lists (e.g. agents) replace."""
+    out = copy.deepcopy(dict(base))
+    for key, value in (overrides or {}).items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def resolve_preset_url(preset: str) -> str:
+    return PRESET_BASE_URLS.get(preset, "")
+
+
+def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """All problems of a parsed config, plus the normalised tables (defaults filled in)."""
+    problems: list[Problem] = []
+    tables: dict[str, Any] = {}
+    known = [*SECTIONS, *TOP_LEVEL_SPECIAL]
+    for key in data:
+        if key not in known:
+            problems.append(Problem((key,), f"unknown section '{key}'; " + _suggest(key, known), at_key=True))
+    for name, fields in SECTIONS.items():
+        if name not in data:
+            if name in REQUIRED_SECTIONS:
+                problems.append(Problem((), f"missing [{name}] with a command: "
+                                        + fields["command"].help))
+            tables[name] = None if name == "build" else {k: f.default for k, f in fields.items()}
+            continue
+        tables[name], found = check_table((name,), data[name], fields)
+        problems.extend(found)
+    tables["env"], found = check_value(("env",), data.get("env", {}), Field("env_map", {}))
+    problems.extend(found)
+    if tables.get("bench"):
+        problems.extend(check_bench_regex(tables["bench"]))
+    problems.extend(check_timing(tables["timing"]))
+    tables["agents"] = None
+    if "agents" in data:
+        tables["agents"], found = check_agents(data["agents"], resolve_preset_url)
+        problems.extend(found)
+    if tables["relevance"]["backend"] == "embeddings" and not (tables["relevance"]["base_url"] and tables["relevance"]["model"]):
+        problems.append(Problem(("relevance", "backend"), "backend \"embeddings\" needs relevance.base_url and "
+                                "relevance.model (an OpenAI-compatible embeddings endpoint)"))
+    return tables, problems
+
+
+def default_agents(env: Mapping[str, str] = os.environ) -> tuple[AgentConfig, ...]:
+    """The reference's three agents, pointed at LESSONL_BASE_URL / LESSONL_MODEL when set."""
+    agents = []
+    for raw in DEFAULT_AGENTS:
+        raw = dict(raw)
+        if env.get("LESSONL_BASE_URL"):
+            raw["base_url"], raw["preset"] = env["LESSONL_BASE_URL"], "custom"
+        if env.get("LESSONL_MODEL"):
+            raw["model"] = env["LESSONL_MODEL"]
+        agents.append(AgentConfig(**{k: v for k, v in raw.items() if k in AgentConfig.__dataclass_fields__}))
+    return tuple(agents)
+
+
+def build_config(root: Path, source_file: Path, tables: Mapping[str, Any]) -> ProjectConfig:
+    bench = dict(tables["bench"])
+    bench["functions"] = dict(bench.get("functions") or {})
+    agents = tables.get("agents")
+    return ProjectConfig(
+        root=root,
+        source_file=source_file,
+        build=StepConfig(**tables["build"]) if tables.get("build") else None,
+        test=StepConfig(**tables["test"]),
+        bench=BenchConfig(**bench),
+        timing=TimingConfig(**tables["timing"]),
+        scratch=ScratchConfig(exclude=tuple(tables["scratch"]["exclude"])),
+        env=dict(tables["env"]),
+        sandbox=SandboxConfig(**tables["sandbox"]),
+        code=CodeConfig(**tables["code"]),
+        loop=LoopConfig(**tables["loop"]),
+        relevance=RelevanceConfig(**tables["relevance"]),
+        bank=BankConfig(**tables["bank"]),
+        agents=tuple(AgentConfig(**a) for a in agents) if agents else default_agents(),
+        agents_from_defaults=not agents,
+    )
+
+
+def problem_to_error(problem: Problem, source: ConfigSource, positions: TomlPositions,
+                     from_overrides: bool) -> ConfigError:
+    key = dotted(problem.path) or None
+    if from_overrides:
+        return ConfigError(problem.message, file="settings (overrides)", key=key)
+    pos = positions.find(problem.path, problem.at_key)
+    if pos is None:
+        return ConfigError(problem.message, file=str(source.path), line=1, key=key, column=1, end_column=2)
+    return ConfigError(problem.message, file=str(source.path), line=pos.line, key=key,
+                       column=pos.column, end_column=pos.end_column)
+
+
+def _touches_overrides(path: tuple, overrides: Mapping[str, Any] | None) -> bool:
+    node: Any = overrides or {}
+    for part in path:
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int):
+            return True  # a list from the overrides replaced the file's one
+        else:
+            return False
+    return bool(path)
+
+
+def load_config(root: str | Path, overrides: Mapping[str, Any] | None = None) -> ProjectConfig:
+    """Read, merge overrides, validate; raise the first problem as a ConfigError."""
+    root = Path(root).resolve()
+    source = read_source(root)
+    data = select_prefix(parse_toml(source.path, source.text), source.prefix)
+    merged = deep_merge(data, overrides)
+    tables, problems = validate(merged)
+    if problems:
+        positions = TomlPositions(source.text, source.prefix)
+        first = problems[0]
+        raise problem_to_error(first, source, positions, _touches_overrides(first.path, overrides))
+    return build_config(root, source.path, tables)

@@ -1,0 +1,129 @@
+"""The configuration of one repository, as typed records.
+
+Frozen dataclasses so that one loaded config can be shared by concurrent jobs without anybody
+changing it under the others; overrides produce a new config instead.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class StepConfig:
+    """A command run in the scratch copy (build or test)."""
+
+    command: str
+    timeout: float
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    command: str
+    format: str = "google-benchmark"  # google-benchmark | pytest-benchmark | regex | wall
+    regex: str | None = None
+    unit: str = "s"
+    timeout: float = 120.0
+    functions: Mapping[str, str] = field(default_factory=dict)
+
+    def bench_function_arg(self, qualified_name: str | None) -> str:
+        """The text put in place of {function}: a mapped name, else the bare function name."""
+        if not qualified_name:
+            return ""
+        if qualified_name in self.functions:
+            return self.functions[qualified_name]
+        bare = qualified_name.replace("::", ".").split(".")[-1]
+        return self.functions.get(bare, bare)
+
+
+@dataclass(frozen=True)
+class TimingConfig:
+    min_runs: int = 5
+    max_runs: int = 40
+    budget: float = 20.0
+    target_ci_width: float = 0.04
+    min_effect: float = 0.03
+
+
+@dataclass(frozen=True)
+class ScratchConfig:
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    memory_mb: int = 4096
+    cpu_seconds: int = 600
+    file_size_mb: int = 1024
+    processes: int = 256
+    network: bool = False
+
+
+@dataclass(frozen=True)
+class CodeConfig:
+    standard: str = ""
+    flags: str = ""
+
+
+@dataclass(frozen=True)
+class LoopConfig:
+    rounds: int = 4
+    k: int = 4
+    temperature: float = 0.2
+    lesson_temperature: float = 0.2
+    lesson_max_tokens: int = 250
+    significant_speedup: float = 1.1
+    run_timeout: float = 300.0
+
+
+@dataclass(frozen=True)
+class RelevanceConfig:
+    backend: str = "lexical"  # lexical | embeddings | local
+    base_url: str = ""
+    model: str = ""
+    api_key_env: str = ""
+
+
+@dataclass(frozen=True)
+class BankConfig:
+    path: str = ".lessonl"
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    name: str
+    model: str
+    base_url: str = ""
+    preset: str = "custom"
+    api_key_env: str = ""
+    temperature: float = 0.2
+    seed: int | None = None
+    persona: str = ""
+    timeout: float = 120.0
+    max_retries: int = 3
+    model_path: str = ""  # a GGUF file: LessonL starts a local server for it
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    root: Path
+    source_file: Path  # lessonl.toml or pyproject.toml
+    test: StepConfig
+    bench: BenchConfig
+    build: StepConfig | None = None
+    timing: TimingConfig = TimingConfig()
+    scratch: ScratchConfig = ScratchConfig()
+    env: Mapping[str, str] = field(default_factory=dict)
+    sandbox: SandboxConfig = SandboxConfig()
+    code: CodeConfig = CodeConfig()
+    loop: LoopConfig = LoopConfig()
+    relevance: RelevanceConfig = RelevanceConfig()
+    bank: BankConfig = BankConfig()
+    agents: tuple[AgentConfig, ...] = ()
+    agents_from_defaults: bool = False  # True when the user configured no agent
+
+    @property
+    def bank_path(self) -> Path:
+        path = Path(self.bank.path)
+        return path if path.is_absolute() else self.root / path

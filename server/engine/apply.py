@@ -1,0 +1,77 @@
+"""Writing a result into the user's file: only if the function is still what was optimized."""
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from pathlib import Path
+
+from ..code import relocate
+from ..errors import StaleTargetError, TargetError
+from .result import OptimizationResult
+
+
+def apply_result(result: OptimizationResult, root: Path | str) -> Path:
+    """Write the winning rewrite into the target file, atomically; returns the path written.
+
+    If the file is as the job found it, it becomes `result.new_text`. If it changed elsewhere
+    (the function itself untouched), the rewrite is replayed onto the current text. If the
+    function changed, or the rewrite's lines were edited meanwhile, StaleTargetError: writing
+    would silently drop the user's edit.
+    """
+    if not result.improved or result.new_text is None:
+        raise TargetError("there is no verified improvement to apply", file=result.target.file,
+                          hint=result.message or None)
+    ref = result.target
+    path = Path(root).resolve() / ref.file
+    try:
+        current = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise StaleTargetError("the file no longer exists", file=ref.file,
+                               hint="nothing was written; run the optimization again") from None
+    if current == result.original_text:
+        new_text = result.new_text
+    else:
+        relocate(current, ref)  # raises StaleTargetError when the function itself changed
+        merged = rebase(result.original_text, result.new_text, current)
+        if merged is None:
+            raise StaleTargetError("the file changed where the rewrite applies", file=ref.file,
+                                   hint="nothing was written; run the optimization again")
+        new_text = merged
+    _atomic_write(path, new_text)
+    return path
+
+
+def rebase(base: str, ours: str, theirs: str) -> str | None:
+    """Replay the base->ours changes onto theirs; None if a change falls where theirs differs."""
+    b, o, t = (s.splitlines(keepends=True) for s in (base, ours, theirs))
+    equal = [(i1, i2, j1) for tag, i1, i2, j1, _ in
+             difflib.SequenceMatcher(None, b, t, autojunk=False).get_opcodes() if tag == "equal"]
+    hunks = [(i1, i2, o[j1:j2]) for tag, i1, i2, j1, j2 in
+             difflib.SequenceMatcher(None, b, o, autojunk=False).get_opcodes() if tag != "equal"]
+    out = list(t)
+    for i1, i2, lines in reversed(hunks):
+        block = next(((a1, j1) for a1, a2, j1 in equal if a1 <= i1 and i2 <= a2 and (i1 < a2 or i1 == i2)),
+                     None)
+        if block is None:
+            return None
+        start = block[1] + (i1 - block[0])
+        out[start:start + (i2 - i1)] = lines
+    return "".join(out)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Write to a temporary file beside it and rename: a crash never leaves half a file."""
+    mode = path.stat().st_mode & 0o7777
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".lessonl", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

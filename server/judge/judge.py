@@ -1,0 +1,466 @@
+"""The verdict on one candidate: built, tested and timed in a scratch copy of the user's repo.
+
+A verdict is only as good as its weakest step, so each step fails in its own, named way:
+a build that fails or times out is not_compilable, tests that fail are incorrect (timeout
+and crashed when they hang or die by a signal), and only a candidate that passed all of
+that is timed, interleaved with the baseline, and called faster or slower when the interval
+says so. Problems of the user's own code or machine (a baseline that does not build, a
+missing compiler, unreadable benchmark output) are errors, not verdicts: nothing can be
+judged until they are fixed.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import shlex
+import signal as signals
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Mapping, TypeVar
+
+from ..cancel import CancelToken
+from ..errors import BaselineError, Cancelled, TargetError, ToolMissingError
+from ..records import Outcome, Verdict
+from . import benchparse, logtail, stats
+from .gate import Gate
+from .procs import Limits, ProcResult, run, scrub_env
+from .scratch import Scratch, timing_lock_path
+from .timing import CaseMismatch, Samples, interleave
+
+Log = Callable[[str], None]
+T = TypeVar("T")
+ENV_PAD = "LESSONL_ENV_PAD"
+
+
+@dataclass
+class BaselineReport:
+    """What `lessonl check` shows: the unchanged code built, tested and benchmarked once."""
+
+    build: ProcResult | None
+    test: ProcResult
+    bench: ProcResult
+    cases: dict[str, float]  # seconds per benchmark case, from the one bench run
+    bench_command: str
+    wall_s: float
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "build_s": self.build.wall_s if self.build else None,
+            "test_s": self.test.wall_s,
+            "bench_s": self.bench.wall_s,
+            "bench_command": self.bench_command,
+            "cases": self.cases,
+            "wall_s": self.wall_s,
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass
+class CalibrationReport:
+    """Baseline against itself: how large a speedup this machine reports for no change."""
+
+    verdict: Verdict  # outcome should be no_significant_change; anything else is noise showing
+    spread: dict[str, float]  # per case: interquartile range / median of all its runs
+    stop: str  # why timing stopped
+    min_effect: float  # the configured threshold, to compare with the noise floor
+
+    @property
+    def noise_floor(self) -> float:
+        """The largest deviation from 1 inside the interval: smaller effects drown in noise."""
+        low, high = self.verdict.ci or (1.0, 1.0)
+        return max(1.0 - low, high - 1.0, 0.0)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.verdict.to_json(), "spread": self.spread, "noise_floor": self.noise_floor,
+                "stop": self.stop, "min_effect": self.min_effect}
+
+
+@dataclass
+class _Tally:
+    """Process time and warnings of one evaluation."""
+
+    process_s: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def add(self, result: ProcResult) -> ProcResult:
+        self.process_s += result.wall_s
+        for warning in result.warnings:
+            if warning not in self.warnings:
+                self.warnings.append(warning)
+        return result
+
+
+class _BenchFailed(Exception):
+    def __init__(self, side: str, outcome: Outcome, message: str, log: str) -> None:
+        self.side, self.outcome, self.message, self.log = side, outcome, message, log
+        super().__init__(message)
+
+
+class Judge:
+    """Judges candidates for one repository; keep one per repository so scratch copies,
+    the baseline cache and the build/timing gate are shared by all its evaluations."""
+
+    def __init__(self, config: Any, log: Log | None = None) -> None:
+        self.config = config
+        self.root = Path(config.root).resolve()
+        self.log = log or (lambda message: None)
+        self.scratch = Scratch(self.root, exclude=[*config.scratch.exclude, *_bank_exclude(config, self.root)])
+        self.gate = Gate(timing_lock_path())
+        self.env = _candidate_env(config)
+        sandbox = config.sandbox
+        self.limits = Limits(cpu_seconds=sandbox.cpu_seconds, memory_mb=sandbox.memory_mb,
+                             file_size_mb=sandbox.file_size_mb, processes=sandbox.processes,
+                             network=sandbox.network)
+        self._status_path = self.scratch.home / "baseline-status.json"
+        self._good_baselines: set[str] = set(_load_json(self._status_path).get("good", []))
+
+    # ---- public API -------------------------------------------------------------------------
+
+    async def evaluate(self, file_rel: str, new_text: str, function: str | None = None,
+                       cancel: CancelToken | None = None) -> Verdict:
+        """Verdict for the repository with `file_rel` replaced by `new_text`."""
+        rel = self._checked_rel(file_rel)
+        verdict, _ = await _until_cancelled(self._judge({rel: new_text}, function, cancel), cancel)
+        return verdict
+
+    async def check_baseline(self, function: str | None = None,
+                             cancel: CancelToken | None = None) -> BaselineReport:
+        """Build, test and benchmark the unchanged code once (never from cache); raises
+        BaselineError / ToolMissingError with what to fix."""
+        return await _until_cancelled(self._check_baseline(function, cancel), cancel)
+
+    async def _check_baseline(self, function: str | None, cancel: CancelToken | None) -> BaselineReport:
+        start = time.monotonic()
+        tally = _Tally()
+        build, test = await self._prepare_baseline(tally, cancel, use_cache=False)
+        command = self._bench_command(function)
+        async with self.gate.timing(cancel):
+            async with self.scratch.lock_for(self.scratch.baseline_dir):
+                result = await self._run(command, self.scratch.baseline_dir, self.config.bench.timeout, cancel,
+                                         tally, env=self.env)
+        if not result.ok:
+            raise self._baseline_error("benchmark", result, command)
+        try:
+            cases = self._parse_bench(result)
+        except benchparse.BenchParseError as exc:
+            raise BaselineError(f"the benchmark output of the unchanged code cannot be read as "
+                                f"{self.config.bench.format}: {exc}", key="bench.format",
+                                hint="fix [bench] command/format, or use format = \"wall\"") from None
+        assert test is not None
+        return BaselineReport(build, test, result, cases, command, time.monotonic() - start, tally.warnings)
+
+    async def calibrate(self, function: str | None = None,
+                        cancel: CancelToken | None = None) -> CalibrationReport:
+        """Time the baseline against an identical copy: the noise floor of this machine."""
+        verdict, samples = await _until_cancelled(self._judge({}, function, cancel), cancel)
+        if samples is None:
+            raise BaselineError(f"calibration could not time the unchanged code: {verdict.message}",
+                                hint=verdict.log_tail[-500:] or None)
+        spread = {}
+        for name in samples.baseline[0]:
+            values = [r[name] for r in samples.baseline] + [r[name] for r in samples.candidate]
+            spread[name] = stats.relative_spread(values)
+        return CalibrationReport(verdict, spread, samples.stop, self.config.timing.min_effect)
+
+    # ---- one evaluation ---------------------------------------------------------------------
+
+    async def _judge(self, changes: Mapping[str, str], function: str | None,
+                     cancel: CancelToken | None) -> tuple[Verdict, Samples | None]:
+        start = time.monotonic()
+        tally = _Tally()
+        await self._prepare_baseline(tally, cancel)
+        async with self.scratch.slot(cancel) as slot:
+            verdict, samples = await self._judge_in(slot, changes, function, cancel, tally)
+        verdict.wall_s = time.monotonic() - start
+        verdict.process_s = tally.process_s
+        verdict.warnings = [*tally.warnings, *verdict.warnings]
+        self.log(f"verdict: {verdict.outcome.value} - {verdict.message}")
+        return verdict, samples
+
+    async def _judge_in(self, slot: Path, changes: Mapping[str, str], function: str | None,
+                        cancel: CancelToken | None, tally: _Tally) -> tuple[Verdict, Samples | None]:
+        async with self.gate.work():
+            await asyncio.to_thread(self.scratch.sync, slot)
+            for rel, text in changes.items():
+                self.scratch.write_file(slot, rel, text)
+            self.log(f"building the candidate in {slot}")
+            failed = await self._build_and_test(slot, changes, cancel, tally)
+        if failed is not None:
+            return failed, None
+        self.log("timing baseline and candidate, interleaved")
+        try:
+            samples = await self._time(slot, function, changes, cancel, tally)
+        except _BenchFailed as failure:
+            if failure.side == "baseline":
+                self._forget_baseline()
+                raise BaselineError(f"the benchmark of the unchanged code failed while timing: "
+                                    f"{failure.message}\n{failure.log}",
+                                    hint="run `lessonl check` to see the baseline's benchmark") from None
+            return Verdict(failure.outcome, message=failure.message, log_tail=failure.log), None
+        assert samples.estimate is not None
+        estimate = samples.estimate
+        outcome = stats.classify(estimate.ci, self.config.timing.min_effect)
+        verdict = Verdict(outcome, speedup=estimate.speedup, ci=estimate.ci, cases=estimate.cases,
+                          runs=samples.runs, message=_describe(outcome, estimate, samples))
+        return verdict, samples
+
+    async def _build_and_test(self, slot: Path, changes: Mapping[str, str], cancel: CancelToken | None,
+                              tally: _Tally) -> Verdict | None:
+        """None when the candidate built and passed the tests, else the failing verdict."""
+        build = self.config.build
+        if build is not None and build.command:
+            result = await self._run(build.command, slot, build.timeout, cancel, tally)
+            if result.timed_out:
+                return Verdict(Outcome.NOT_COMPILABLE, message=f"the build timed out after {build.timeout:g} s",
+                               log_tail=logtail.compiler_errors(result.output))
+            if not result.ok:
+                return Verdict(Outcome.NOT_COMPILABLE, message=f"the build failed (exit status {result.rc})",
+                               log_tail=logtail.compiler_errors(result.output))
+        syntax = _python_syntax_error(changes)
+        test = self.config.test
+        result = await self._run(test.command, slot, test.timeout, cancel, tally)
+        if result.ok:
+            return None
+        if syntax:
+            return Verdict(Outcome.NOT_COMPILABLE, message=f"the candidate is not valid Python: {syntax}",
+                           log_tail=syntax + "\n" + logtail.tail(result.output, 20))
+        if result.timed_out:
+            return Verdict(Outcome.TIMEOUT, message=f"the tests did not finish within {test.timeout:g} s",
+                           log_tail=logtail.tail(result.output))
+        if result.signal:
+            return Verdict(Outcome.CRASHED, message=f"the tests were killed by {_signal_name(result.signal)}",
+                           log_tail=logtail.tail(result.output))
+        return Verdict(Outcome.INCORRECT, message=f"the tests failed (exit status {result.rc})",
+                       log_tail=logtail.tail(result.output))
+
+    async def _time(self, slot: Path, function: str | None, changes: Mapping[str, str],
+                    cancel: CancelToken | None, tally: _Tally) -> Samples:
+        command = self._bench_command(function)
+        baseline_dir = self.scratch.baseline_dir
+        # Equal environment sizes on both sides: the stack's start address depends on it, and
+        # a different alignment alone can shift a tight loop's speed by a few percent.
+        width = max(len(str(baseline_dir)), len(str(slot))) + 1
+        base_env = {**self.env, ENV_PAD: "x" * (width - len(str(baseline_dir)))}
+        cand_env = {**self.env, ENV_PAD: "x" * (width - len(str(slot)))}
+        timing = self.config.timing
+
+        async def run_side(side: str, directory: Path, env: dict[str, str]) -> dict[str, float]:
+            result = await self._run(command, directory, self.config.bench.timeout, cancel, tally, env=env)
+            if result.timed_out:
+                raise _BenchFailed(side, Outcome.TIMEOUT,
+                                   f"the benchmark did not finish within {self.config.bench.timeout:g} s",
+                                   logtail.tail(result.output))
+            if result.signal:
+                raise _BenchFailed(side, Outcome.CRASHED, f"the benchmark was killed by {_signal_name(result.signal)}",
+                                   logtail.tail(result.output))
+            if not result.ok:
+                raise _BenchFailed(side, Outcome.CRASHED, f"the benchmark failed (exit status {result.rc})",
+                                   logtail.tail(result.output))
+            try:
+                return self._parse_bench(result)
+            except benchparse.BenchParseError as exc:
+                raise _BenchFailed(side, Outcome.CRASHED, f"the benchmark output cannot be read: {exc.reason}",
+                                   exc.snippet) from None
+
+        seed = int(hashlib.sha256(json.dumps(sorted(changes.items())).encode()).hexdigest()[:8], 16)
+        async with self.gate.timing(cancel):
+            async with self.scratch.lock_for(baseline_dir):
+                try:
+                    return await interleave(
+                        lambda: run_side("baseline", baseline_dir, base_env),
+                        lambda: run_side("candidate", slot, cand_env),
+                        min_runs=timing.min_runs, max_runs=timing.max_runs, budget_s=timing.budget,
+                        target_ci_width=timing.target_ci_width, seed=seed, cancel=cancel)
+                except CaseMismatch as exc:
+                    raise _BenchFailed("candidate", Outcome.CRASHED, str(exc), "") from None
+
+    # ---- the baseline -----------------------------------------------------------------------
+
+    async def _prepare_baseline(self, tally: _Tally, cancel: CancelToken | None,
+                                use_cache: bool = True) -> tuple[ProcResult | None, ProcResult | None]:
+        """Sync, build and test the unchanged code; its success is cached by content hash."""
+        directory = self.scratch.baseline_dir
+        async with self.gate.work():
+            async with self.scratch.lock_for(directory):
+                report = await asyncio.to_thread(self.scratch.sync, directory)
+                key = self._baseline_key(report.tree_hash)
+                if use_cache and key in self._good_baselines:
+                    return None, None
+                self.log("building and testing the baseline (your unchanged code)")
+                build_result = None
+                build = self.config.build
+                if build is not None and build.command:
+                    build_result = await self._run(build.command, directory, build.timeout, cancel, tally)
+                    if not build_result.ok:
+                        raise self._baseline_error("build", build_result, build.command)
+                test = self.config.test
+                test_result = await self._run(test.command, directory, test.timeout, cancel, tally)
+                if not test_result.ok:
+                    raise self._baseline_error("tests", test_result, test.command)
+                self._good_baselines.add(key)
+                _save_json(self._status_path, {"good": sorted(self._good_baselines)[-50:]})
+                return build_result, test_result
+
+    def _baseline_key(self, tree_hash: str) -> str:
+        build = self.config.build
+        parts = [tree_hash, build.command if build else "", self.config.test.command,
+                 json.dumps(dict(sorted(self.env.items())))]
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    def _forget_baseline(self) -> None:
+        self._good_baselines.clear()
+        _save_json(self._status_path, {"good": []})
+
+    def _baseline_error(self, step: str, result: ProcResult, command: str) -> Exception:
+        key = {"build": "build.command", "tests": "test.command", "benchmark": "bench.command"}[step]
+        tool = logtail.missing_tool(result.output, result.rc)
+        if tool and not result.timed_out:
+            return ToolMissingError(f"`{command}` needs {tool}, which is not installed or not on PATH",
+                                    key=key, hint=f"install {tool} or change [{key.split('.')[0]}] command")
+        if result.timed_out:
+            what = f"did not finish within its timeout"
+        elif result.signal:
+            what = f"was killed by {_signal_name(result.signal)}"
+        else:
+            what = f"failed (exit status {result.rc})"
+        verb = {"build": "build", "tests": "pass its tests", "benchmark": "run its benchmark"}[step]
+        log = logtail.compiler_errors(result.output) if step == "build" else logtail.tail(result.output)
+        error = BaselineError(f"your unchanged code does not {verb}: `{command}` {what}, so nothing can be "
+                              f"judged.\n{log}", key=key,
+                              hint="fix the baseline or the command in the config, then run `lessonl check`")
+        error.log_tail = log  # type: ignore[attr-defined]
+        return error
+
+    # ---- helpers ----------------------------------------------------------------------------
+
+    async def _run(self, command: str, cwd: Path, timeout: float, cancel: CancelToken | None, tally: _Tally,
+                   env: dict[str, str] | None = None) -> ProcResult:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        result = tally.add(await run(command, cwd, env=env or self.env, timeout=timeout, cancel=cancel,
+                                     limits=self.limits))
+        if result.cancelled:
+            raise Cancelled("cancelled by the user")
+        return result
+
+    def _bench_command(self, function: str | None) -> str:
+        """The bench command with {function} filled in: the configured text for this function,
+        else its bare name (shell-quoted), else nothing (run every case)."""
+        bench = self.config.bench
+        functions = dict(getattr(bench, "functions", None) or {})
+        if function is None:
+            text = ""
+        elif function in functions:
+            text = functions[function]
+        else:
+            bare = function.replace("::", ".").rsplit(".", 1)[-1]
+            text = functions.get(bare, shlex.quote(bare))
+        return bench.command.replace("{function}", text)
+
+    def _parse_bench(self, result: ProcResult) -> dict[str, float]:
+        bench = self.config.bench
+        return benchparse.parse(result.stdout, bench.format, regex=getattr(bench, "regex", None),
+                                unit=getattr(bench, "unit", None) or "s", wall_s=result.wall_s)
+
+    def _checked_rel(self, file_rel: str) -> str:
+        path = (self.root / file_rel).resolve()
+        if not path.is_relative_to(self.root):
+            raise TargetError(f"{file_rel} is outside the repository {self.root}", file=file_rel)
+        if not path.is_file():
+            raise TargetError(f"{file_rel} does not exist in the repository {self.root}", file=file_rel,
+                              hint="give the path of an existing file, relative to the repository root")
+        rel = path.relative_to(self.root).as_posix()
+        if self.scratch.rules.excluded(rel, is_dir=False) or any(
+                self.scratch.rules.excluded("/".join(rel.split("/")[:i]), is_dir=True)
+                for i in range(1, rel.count("/") + 1)):
+            raise TargetError(f"{rel} is left out of the scratch copy by [scratch] exclude", file=rel,
+                              key="scratch.exclude", hint="remove the pattern that matches it")
+        return rel
+
+
+async def _until_cancelled(work: Awaitable[T], cancel: CancelToken | None) -> T:
+    """Run `work`, abandoning it when `cancel` fires, wherever it waits (a gate, a lock, a
+    process): asyncio cancellation reaches all of them, and procs.run kills its group."""
+    if cancel is None:
+        return await work
+    cancel.raise_if_cancelled()
+    task = asyncio.ensure_future(work)
+    unregister = cancel.on_cancel(task.cancel)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if cancel.cancelled and not (current and current.cancelling()):
+            raise Cancelled("cancelled by the user") from None
+        raise
+    finally:
+        unregister()
+
+
+def _bank_exclude(config: Any, root: Path) -> list[str]:
+    """The lesson bank is never copied (it may be large, and candidates must not read it)."""
+    bank = Path(getattr(getattr(config, "bank", None), "path", "") or ".lessonl")
+    bank = bank if bank.is_absolute() else root / bank
+    try:
+        return ["/" + bank.resolve().relative_to(root).as_posix() + "/"]
+    except ValueError:  # outside the repository: nothing to leave out
+        return []
+
+
+def _candidate_env(config: Any) -> dict[str, str]:
+    """os.environ without secrets (and without every api_key_env the config names), plus [env]."""
+    names = [getattr(agent, "api_key_env", "") for agent in getattr(config, "agents", None) or []]
+    names.append(getattr(getattr(config, "relevance", None), "api_key_env", "") or "")
+    env = scrub_env(os.environ, drop=names)
+    env.update({str(k): str(v) for k, v in (getattr(config, "env", None) or {}).items()})
+    return env
+
+
+def _python_syntax_error(changes: Mapping[str, str]) -> str | None:
+    """The syntax error of a changed Python file, if any (only consulted when tests fail: the
+    user's interpreter may know syntax this one does not)."""
+    for rel, text in changes.items():
+        if rel.endswith(".py"):
+            try:
+                compile(text, rel, "exec", dont_inherit=True)
+            except SyntaxError as exc:
+                return f"{rel}:{exc.lineno}:{exc.offset}: SyntaxError: {exc.msg}"
+            except ValueError as exc:  # null bytes
+                return f"{rel}: {exc}"
+    return None
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signals.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _describe(outcome: Outcome, estimate: stats.SpeedupEstimate, samples: Samples) -> str:
+    low, high = estimate.ci
+    figures = f"{estimate.speedup:.3f}x (95% CI {low:.3f}-{high:.3f}, {samples.runs} runs)"
+    if outcome is Outcome.FASTER:
+        return f"faster: {figures}"
+    if outcome is Outcome.SLOWER:
+        return f"slower: {figures}"
+    return f"no significant change: {figures}"
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save_json(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(data))
+    os.replace(temporary, path)

@@ -1,0 +1,312 @@
+"""The one way the judge starts a subprocess.
+
+Candidate code is written by a model, so every process it can reach runs in its own process
+group (killed as a whole on timeout, cancel, or when the leader exits), under resource limits,
+with an environment that carries no secrets, and without network where the OS allows it.
+Nothing here raises for a failing command: the caller reads the ProcResult and decides.
+
+Limits and their caveats:
+- RLIMIT_CPU, RLIMIT_AS, RLIMIT_FSIZE apply per process (a make spawning many compilers gets
+  the limit for each). RLIMIT_AS counts address space, not resident memory; sanitizers that
+  reserve huge shadow maps need a larger `memory_mb`.
+- RLIMIT_NPROC counts every process of the real user, not just ours, so the limit is set to
+  the user's current count plus `processes`. The kernel ignores it for root (uid 0) and for
+  processes with CAP_SYS_RESOURCE: when running as root there is no process-count limit.
+- A process that calls setsid() leaves our group and survives the group kill; the
+  wall-clock timeout still ends the command itself.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import resource
+import shlex
+import signal as signals
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from ..cancel import CancelToken
+
+# Environment names holding any of these are never passed to a candidate's processes.
+SECRET_MARKERS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "OPENAI_", "ANTHROPIC_")
+
+OUTPUT_CAP = 4 * 1024 * 1024  # bytes kept per stream: head + tail
+TERM_GRACE_S = 1.0  # between SIGTERM and SIGKILL
+READER_GRACE_S = 2.0  # after the group is dead, how long to wait for pipes to close
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one command; None leaves the inherited limit."""
+
+    cpu_seconds: int | None = None
+    memory_mb: int | None = None
+    file_size_mb: int | None = None
+    processes: int | None = None
+    network: bool = True  # False: run in a fresh network namespace when the OS allows it
+
+
+@dataclass
+class ProcResult:
+    cmd: str
+    rc: int | None  # exit status; None if it never exited on its own (killed by us)
+    stdout: str
+    stderr: str
+    wall_s: float
+    timed_out: bool = False
+    cancelled: bool = False
+    signal: int | None = None  # the signal that ended it (also when reported by the shell as 128+N)
+    truncated: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.rc == 0 and not self.timed_out and not self.cancelled
+
+    @property
+    def output(self) -> str:
+        """Both streams, stdout first: what a person wants to read in a log."""
+        if self.stdout and self.stderr:
+            return self.stdout.rstrip("\n") + "\n" + self.stderr
+        return self.stdout or self.stderr
+
+    @property
+    def command_not_found(self) -> bool:
+        """The shell could not find a program (exit 127 or 126, 'not found')."""
+        text = self.stderr.lower()
+        return self.rc in (126, 127) or ("command not found" in text and self.rc != 0)
+
+
+def scrub_env(env: Mapping[str, str], drop: Iterable[str] = ()) -> dict[str, str]:
+    """A copy of `env` without secrets: names holding a SECRET_MARKER, and names in `drop`
+    (agents' api_key_env settings, which may be named anything)."""
+    dropped = {name for name in drop if name}
+    return {
+        name: value for name, value in env.items()
+        if name not in dropped and not any(marker in name.upper() for marker in SECRET_MARKERS)
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def network_isolation() -> tuple[tuple[str, ...], str]:
+    """The command prefix that runs a program without network, and a warning if there is none.
+
+    Tried once per process: a plain network namespace (root or CAP_SYS_ADMIN), then an
+    unprivileged user+network namespace. Both keep the pid, since unshare execs the program.
+    """
+    candidates = (("unshare", "--net"), ("unshare", "--user", "--map-root-user", "--net"))
+    for prefix in candidates:
+        try:
+            done = subprocess.run([*prefix, "true"], stdin=subprocess.DEVNULL, capture_output=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if done.returncode == 0:
+            return prefix, ""
+    return (), ("network isolation is not available on this machine (unshare of a network namespace "
+                "failed); candidate processes can reach the network")
+
+
+async def run(cmd: str | Sequence[str], cwd: str | Path, env: Mapping[str, str] | None = None,
+              timeout: float = 60.0, cancel: CancelToken | None = None,
+              limits: Limits | None = None, output_cap: int = OUTPUT_CAP) -> ProcResult:
+    """Run `cmd` (a shell string, or an argv) in `cwd` and return what happened.
+
+    `env` is used as given (scrub it with scrub_env first); None means a scrubbed os.environ.
+    """
+    limits = limits or Limits()
+    display = cmd if isinstance(cmd, str) else shlex.join(cmd)
+    argv = ["/bin/sh", "-c", cmd] if isinstance(cmd, str) else list(cmd)
+    warnings: list[str] = []
+    if not limits.network:
+        prefix, warning = network_isolation()
+        argv = [*prefix, *argv]
+        if warning:
+            warnings.append(warning)
+    if env is None:
+        env = scrub_env(os.environ)
+    start = time.monotonic()
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *argv, cwd=str(cwd), env=dict(env), stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            start_new_session=True, preexec_fn=_limiter(limits),
+        )
+    except FileNotFoundError as exc:
+        return ProcResult(display, 127, "", f"{exc.filename}: command not found\n", time.monotonic() - start,
+                          warnings=warnings)
+    out, err = _CappedBuffer(output_cap), _CappedBuffer(output_cap)
+    readers = [asyncio.ensure_future(_drain(proc.stdout, out)), asyncio.ensure_future(_drain(proc.stderr, err))]
+    timed_out = cancelled = False
+    try:
+        timed_out, cancelled = await _wait(proc, timeout, cancel)
+        if timed_out or cancelled:
+            await _kill_group(proc)
+        wall = time.monotonic() - start
+    finally:
+        # Also on asyncio cancellation: nothing of this command may outlive it.
+        _signal_group(proc.pid, signals.SIGKILL)
+        if proc.returncode is None:
+            await _kill_group(proc)
+        await _finish_readers(readers)
+    rc = proc.returncode
+    sig = _ending_signal(rc, shell=isinstance(cmd, str))
+    if timed_out or cancelled:
+        rc = None
+    return ProcResult(display, rc, out.text(), err.text(), wall, timed_out=timed_out, cancelled=cancelled,
+                      signal=sig if not (timed_out or cancelled) else None,
+                      truncated=out.truncated or err.truncated, warnings=warnings)
+
+
+def _limiter(limits: Limits):
+    """The preexec function that applies `limits` in the child, before exec."""
+    settings: list[tuple[int, int]] = []
+    if limits.cpu_seconds:
+        settings.append((resource.RLIMIT_CPU, int(limits.cpu_seconds)))
+    if limits.memory_mb:
+        settings.append((resource.RLIMIT_AS, int(limits.memory_mb) * 1024 * 1024))
+    if limits.file_size_mb:
+        settings.append((resource.RLIMIT_FSIZE, int(limits.file_size_mb) * 1024 * 1024))
+    if limits.processes and os.getuid() != 0:
+        settings.append((resource.RLIMIT_NPROC, _user_process_count() + int(limits.processes)))
+    if not settings:
+        return None
+
+    def apply() -> None:
+        for which, value in settings:
+            soft, hard = resource.getrlimit(which)
+            if hard != resource.RLIM_INFINITY:
+                value = min(value, hard)
+            resource.setrlimit(which, (value, hard))
+
+    return apply
+
+
+def _user_process_count() -> int:
+    """How many processes the current user already runs (RLIMIT_NPROC counts them all)."""
+    uid, count = os.getuid(), 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid == uid:
+                    count += 1
+            except OSError:
+                pass
+    return count
+
+
+async def _wait(proc: asyncio.subprocess.Process, timeout: float,
+                cancel: CancelToken | None) -> tuple[bool, bool]:
+    """Wait for exit; returns (timed_out, cancelled)."""
+    exited = asyncio.ensure_future(proc.wait())
+    waiters = {exited}
+    cancelled_future = None
+    if cancel is not None:
+        if cancel.cancelled:
+            exited.cancel()
+            return False, True
+        cancelled_future = asyncio.ensure_future(cancel.wait())
+        waiters.add(cancelled_future)
+    try:
+        done, _ = await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.cancel()
+    if exited in done:
+        return False, False
+    if cancelled_future is not None and cancelled_future in done:
+        return False, True
+    return True, False
+
+
+async def _kill_group(proc: asyncio.subprocess.Process) -> None:
+    """SIGTERM the whole group, give it a moment to clean up, then SIGKILL it."""
+    _signal_group(proc.pid, signals.SIGTERM)
+    try:
+        await asyncio.wait_for(asyncio.shield(proc.wait()), TERM_GRACE_S)
+    except asyncio.TimeoutError:
+        pass
+    _signal_group(proc.pid, signals.SIGKILL)
+    try:
+        await asyncio.wait_for(asyncio.shield(proc.wait()), 5.0)
+    except asyncio.TimeoutError:  # pragma: no cover - a process that SIGKILL cannot end
+        pass
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+async def _finish_readers(readers: list[asyncio.Future]) -> None:
+    """Wait for the pipes to close; a process that escaped the group must not hang us."""
+    _, pending = await asyncio.wait(readers, timeout=READER_GRACE_S)
+    for reader in pending:
+        reader.cancel()
+    for reader in readers:
+        try:
+            await reader
+        except (asyncio.CancelledError, Exception):
+            pass
+
+
+def _ending_signal(rc: int | None, shell: bool) -> int | None:
+    if rc is None:
+        return None
+    if rc < 0:
+        return -rc
+    # A shell reports a child killed by signal N as exit status 128+N.
+    if shell and 128 < rc < 128 + signals.NSIG:
+        return rc - 128
+    return None
+
+
+async def _drain(stream: asyncio.StreamReader | None, buffer: "_CappedBuffer") -> None:
+    if stream is None:
+        return
+    while True:
+        chunk = await stream.read(65536)
+        if not chunk:
+            return
+        buffer.add(chunk)
+
+
+class _CappedBuffer:
+    """Keeps the first half and the last half of `cap` bytes: compiler errors come first,
+    test failures last, and a runaway printer must not eat memory."""
+
+    def __init__(self, cap: int) -> None:
+        self.half = max(cap // 2, 1)
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.dropped = 0
+
+    @property
+    def truncated(self) -> bool:
+        return self.dropped > 0
+
+    def add(self, chunk: bytes) -> None:
+        room = self.half - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+            chunk = chunk[room:]
+        if not chunk:
+            return
+        self.tail += chunk
+        excess = len(self.tail) - self.half
+        if excess > 0:
+            del self.tail[:excess]
+            self.dropped += excess
+
+    def text(self) -> str:
+        head = self.head.decode("utf-8", errors="replace")
+        if not self.dropped:
+            return head + self.tail.decode("utf-8", errors="replace")
+        return (head + f"\n[... {self.dropped} bytes of output left out ...]\n"
+                + self.tail.decode("utf-8", errors="replace"))

@@ -1,0 +1,89 @@
+"""Plain-text reports of verdicts, baseline checks and calibrations, for people at a terminal."""
+from __future__ import annotations
+
+import tomllib
+from typing import Any, Sequence
+
+from ..errors import LessonLError
+from ..records import Verdict
+from .judge import BaselineReport, CalibrationReport
+
+
+def seconds(value: float) -> str:
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if value >= scale:
+            return f"{value / scale:.4g} {unit}"
+    return f"{value / 1e-9:.4g} ns"
+
+
+def verdict_text(verdict: Verdict) -> str:
+    lines = [f"{verdict.outcome.value}: {verdict.message}"]
+    if verdict.cases:
+        width = max(len(case.name) for case in verdict.cases)
+        for case in verdict.cases:
+            lines.append(f"  {case.name:<{width}}  baseline {seconds(case.baseline_s):>10}  candidate "
+                         f"{seconds(case.candidate_s):>10}  {case.speedup:.3f}x [{case.ci[0]:.3f}, {case.ci[1]:.3f}]")
+    if verdict.log_tail:
+        lines.append("log:")
+        lines.extend("  " + line for line in verdict.log_tail.splitlines())
+    for warning in verdict.warnings:
+        lines.append(f"warning: {warning}")
+    lines.append(f"({verdict.wall_s:.1f} s, of which {verdict.process_s:.1f} s in build/test/bench processes)")
+    return "\n".join(lines)
+
+
+def baseline_text(report: BaselineReport) -> str:
+    lines = []
+    if report.build is not None:
+        lines.append(f"build     ok  ({report.build.wall_s:.1f} s)  {report.build.cmd}")
+    else:
+        lines.append("build     (no [build] command)")
+    lines.append(f"tests     ok  ({report.test.wall_s:.1f} s)  {report.test.cmd}")
+    lines.append(f"benchmark ok  ({report.bench.wall_s:.1f} s)  {report.bench_command}")
+    width = max(len(name) for name in report.cases)
+    for name, value in report.cases.items():
+        lines.append(f"  {name:<{width}}  {seconds(value)}")
+    for warning in report.warnings:
+        lines.append(f"warning: {warning}")
+    return "\n".join(lines)
+
+
+def calibration_text(report: CalibrationReport) -> str:
+    min_effect = report.min_effect
+    verdict = report.verdict
+    low, high = verdict.ci or (1.0, 1.0)
+    lines = [f"baseline against itself: {verdict.speedup:.3f}x, 95% CI [{low:.3f}, {high:.3f}], "
+             f"{verdict.runs} runs ({report.stop})",
+             f"noise floor: +-{report.noise_floor * 100:.1f}%  (min_effect is {min_effect * 100:.1f}%)"]
+    width = max((len(name) for name in report.spread), default=0)
+    for case in verdict.cases:
+        lines.append(f"  {case.name:<{width}}  {seconds(case.baseline_s):>10}  spread +-"
+                     f"{report.spread[case.name] * 50:.1f}%  ratio CI [{case.ci[0]:.3f}, {case.ci[1]:.3f}]")
+    if verdict.outcome.value != "no_significant_change":
+        lines.append(f"warning: identical code was judged {verdict.outcome.value}: this machine is too noisy "
+                     f"right now; raise [timing] min_effect or budget, or close other programs")
+    elif report.noise_floor > min_effect:
+        lines.append(f"note: the interval is wider than min_effect; more runs ([timing] budget, max_runs) "
+                     f"will be needed to detect effects of {min_effect * 100:.0f}%")
+    for warning in verdict.warnings:
+        lines.append(f"warning: {warning}")
+    return "\n".join(lines)
+
+
+def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
+    """`--set timing.budget=5` -> {"timing": {"budget": 5}}; values are TOML (bare words are strings)."""
+    result: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise LessonLError(f"--set {item!r} is not KEY=VALUE", hint="e.g. --set timing.budget=5")
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw
+        *parents, leaf = key.strip().split(".")
+        node = result
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return result

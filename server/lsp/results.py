@@ -1,0 +1,154 @@
+"""Turning a finished OptimizationResult into what the editor shows and may apply.
+
+- Improved: a `workspace/applyEdit` whose edits carry one ChangeAnnotation (label with the
+  speedup and interval, needsConfirmation: true) so that the client previews it and the
+  person decides; plus `lessonl/result` with the diff, speedup, models and lessons.
+- No improvement: `lessonl/result` and a message; no edit.
+- The document changed while the job ran: the function is re-located (`relocate`) and the
+  edit rebased onto the current text; if the function itself changed, or the user edited
+  the very lines the rewrite touches, the result is stale and nothing is applied.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from ..errors import StaleTargetError
+from . import render, targets
+
+from .server import LessonLServer
+
+if TYPE_CHECKING:
+    from .jobs import Job
+
+NOTIFICATION = "lessonl/result"
+
+
+def summary(job: "Job", status: str, message: str, result: Any = None, lessons: list[Any] | None = None) -> dict[str, Any]:
+    """The payload of `lessonl/result` and the return value of `lessonl.optimize`."""
+    out: dict[str, Any] = {"jobId": job.id, "status": status, "message": message, "uri": job.uri,
+                           "root": str(job.key[0]), "file": job.key[1], "function": job.name,
+                           "improved": False, "speedup": None, "ci": None, "diff": "", "models": [],
+                           "bestModel": None, "lessons": [render.lesson_json(l) for l in lessons or []],
+                           "resultId": None, "attempts": 0, "wallSeconds": None, "tokens": None,
+                           "applied": None}
+    if result is not None:
+        best = getattr(result, "best", None)
+        attempts = list(getattr(result, "attempts", []) or [])
+        tokens = getattr(result, "tokens", None)
+        out.update(
+            improved=bool(result.improved), speedup=result.speedup,
+            ci=list(result.ci) if result.ci else None, diff=result.diff or "",
+            models=sorted({a.candidate.model for a in attempts if a.candidate.model}),
+            bestModel=best.candidate.model if best is not None else None,
+            resultId=getattr(result, "result_id", None), attempts=len(attempts),
+            wallSeconds=getattr(result, "wall_s", None),
+            tokens=tokens.to_json() if tokens is not None else None)
+    return out
+
+
+def justifying_lessons(result: Any) -> list[Any]:
+    for name in ("lessons", "justifying_lessons", "justifying"):
+        found = getattr(result, name, None)
+        if found is not None:
+            return list(found)
+    return []
+
+
+def rebase(base: str, ours: str, theirs: str) -> str | None:
+    """Apply the base->ours changes to theirs; None if they touch lines theirs changed."""
+    b, o, t = (s.splitlines(keepends=True) for s in (base, ours, theirs))
+    equal = [(i1, i2, j1) for tag, i1, i2, j1, _ in
+             difflib.SequenceMatcher(None, b, t, autojunk=False).get_opcodes() if tag == "equal"]
+    hunks = [(i1, i2, o[j1:j2]) for tag, i1, i2, j1, j2 in
+             difflib.SequenceMatcher(None, b, o, autojunk=False).get_opcodes() if tag != "equal"]
+    out = list(t)
+    for i1, i2, lines in reversed(hunks):
+        block = next(((a1, j1) for a1, a2, j1 in equal
+                      if a1 <= i1 and i2 <= a2 and (i1 < a2 or i1 == i2)), None)
+        if block is None:
+            return None
+        start = block[1] + (i1 - block[0])
+        out[start:start + (i2 - i1)] = lines
+    return "".join(out)
+
+
+def _merged_text(job: "Job", current: str, new_text: str) -> str:
+    """The file as it should read with the rewrite applied to what is in the editor now."""
+    if current == job.start_text:
+        return new_text
+    from ..code import relocate
+
+    relocate(current, job.function)  # StaleTargetError if the function itself changed
+    merged = rebase(job.start_text, new_text, current)
+    if merged is None:
+        raise StaleTargetError(f"{job.name} was edited near the rewritten lines while LessonL ran",
+                               file=job.key[1], hint="run the optimization again")
+    return merged
+
+
+def workspace_edit(ls: LessonLServer, uri: str, version: int | None, current: str, merged: str,
+                   label: str, description: str) -> types.WorkspaceEdit:
+    from ..code import text_edits
+
+    caps = ls.client_capabilities.workspace
+    we = caps.workspace_edit if caps else None
+    annotate = bool(we and we.change_annotation_support is not None)
+    annotation_id = "lessonl"
+    edits: list[Any] = []
+    for spec in text_edits(current, merged):
+        rng = types.Range(start=types.Position(line=spec.start_line, character=spec.start_character),
+                          end=types.Position(line=spec.end_line, character=spec.end_character))
+        edits.append(types.AnnotatedTextEdit(range=rng, new_text=spec.new_text, annotation_id=annotation_id)
+                     if annotate else types.TextEdit(range=rng, new_text=spec.new_text))
+    if we and we.document_changes:
+        return types.WorkspaceEdit(
+            document_changes=[types.TextDocumentEdit(
+                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+                edits=edits)],
+            change_annotations={annotation_id: types.ChangeAnnotation(
+                label=label, needs_confirmation=True, description=description)} if annotate else None)
+    return types.WorkspaceEdit(changes={uri: edits})
+
+
+async def deliver(ls: LessonLServer, job: "Job", result: Any) -> dict[str, Any]:
+    lessons = justifying_lessons(result)
+    name = job.name
+    if not result.improved or not getattr(result, "new_text", None):
+        message = f"LessonL: no verified speedup for {name}. {result.message}".strip()
+        out = summary(job, "no_improvement", message, result, lessons)
+        ls.protocol.notify(NOTIFICATION, out)
+        ls.tell(message)
+        return out
+    speed = render.speedup(result.speedup, result.ci)
+    label = f"LessonL: {name} {speed} faster"
+    _, current, version = await ls.off_loop(targets.document, ls, job.uri)
+    try:
+        merged = await ls.off_loop(_merged_text, job, current, result.new_text)
+    except StaleTargetError as exc:
+        message = (f"LessonL: {name} is {speed} faster, but the function changed while LessonL "
+                   f"ran; nothing was applied ({exc.message}). The diff is in the result.")
+        out = summary(job, "stale", message, result, lessons)
+        ls.protocol.notify(NOTIFICATION, out)
+        ls.tell(message, types.MessageType.Warning)
+        return out
+    out = summary(job, "improved", label, result, lessons)
+    ls.protocol.notify(NOTIFICATION, out)
+    caps = ls.client_capabilities.workspace
+    if not (caps and caps.apply_edit):
+        out["applied"] = False
+        ls.tell(f"{label}. This editor cannot apply edits from the server; see the diff in the result.")
+        return out
+    edit = await ls.off_loop(workspace_edit, ls, job.uri, version, current, merged, label,
+                             f"Verified by your build, tests and benchmarks; "
+                             f"{len(lessons)} lesson(s) justify it.")
+    response = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label))
+    out["applied"] = bool(response and response.applied)
+    if out["applied"]:
+        ls.log(f"{label}: applied")
+    else:
+        reason = getattr(response, "failure_reason", None) if response else None
+        ls.tell(f"{label}; the edit was not applied" + (f" ({reason})" if reason else "") + ".")
+    return out

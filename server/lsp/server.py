@@ -1,0 +1,141 @@
+"""A thin `LanguageServer` that holds the per-root state and registers every feature module.
+
+The features live in their own modules (code_actions, commands, hover, ...); each exposes
+`register(server)`. This module only wires them together and owns the shared objects:
+the workspaces (config + lesson bank per root), the client settings, and the running jobs.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, TypeVar
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
+
+from .. import __version__
+from . import SERVER_NAME
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+# The work-done token a client attached to the `workspace/executeCommand` request being run.
+# pygls hands commands only their arguments, so the protocol below stashes the token here;
+# the command's task copies the context when it is created, so each command sees its own.
+client_work_done_token: contextvars.ContextVar[types.ProgressToken | None] = contextvars.ContextVar(
+    "client_work_done_token", default=None)
+
+
+class LessonLProtocol(LanguageServerProtocol):
+    """Standard protocol, plus: remember the client's workDoneToken of executeCommand."""
+
+    @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
+    def lsp_workspace__execute_command(self, params: types.ExecuteCommandParams):
+        client_work_done_token.set(params.work_done_token)
+        return (yield from super().lsp_workspace__execute_command(params))
+
+
+class LessonLServer(LanguageServer):
+    """Shared state of one server process; features reach it through their `ls` argument."""
+
+    def __init__(self) -> None:
+        super().__init__(SERVER_NAME, __version__, protocol_cls=LessonLProtocol,
+                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        from .jobs import JobManager
+        from .settings import Settings
+        from .workspaces import Workspaces
+
+        # Bank reads and parsing run here so that hover/code actions never wait on the disk
+        # inside the event loop; a few workers are enough, the engine has its own threads.
+        self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lessonl-io")
+        self.settings = Settings()
+        self.workspaces = Workspaces(self)
+        self.jobs = JobManager(self)
+        # Set once the client's settings were read after `initialized`: features wait for it
+        # (briefly) so that the first code action already sees the settings' config overrides.
+        self.settings_ready = asyncio.Event()
+
+    async def ready(self, timeout: float = 2.0) -> None:
+        if not self.settings_ready.is_set():
+            try:
+                await asyncio.wait_for(self.settings_ready.wait(), timeout)
+            except asyncio.TimeoutError:
+                pass  # a client that never answers must not stall every request
+
+    async def off_loop(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run blocking work (bank, parsing, config files) without stalling other requests."""
+        await self.ready()
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    # -- talking to the person: logs and messages, never tracebacks ---------------------
+    def log(self, message: str, level: types.MessageType = types.MessageType.Log) -> None:
+        try:
+            self.window_log_message(types.LogMessageParams(type=level, message=message))
+        except Exception:  # no client connected (e.g. during shutdown)
+            pass
+
+    def tell(self, message: str, level: types.MessageType = types.MessageType.Info) -> None:
+        self.log(message, level)
+        try:
+            self.window_show_message(types.ShowMessageParams(type=level, message=message))
+        except Exception:
+            pass
+
+    def forward_logging(self) -> None:
+        """Send the engine's own log records (any thread) to the client's output log."""
+        handler = _ClientLogHandler(self, asyncio.get_running_loop())
+        handler.setLevel(logging.INFO)
+        root = logging.getLogger("lessonl")
+        root.addHandler(handler)
+        root.setLevel(min(root.getEffectiveLevel(), logging.INFO))
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """pygls would show 'Error in server: <repr>'; we log it and show one plain line."""
+        log.error("internal error: %r", error, exc_info=error)
+        if source.__name__ == "FeatureRequestError":
+            return  # the request's error response already tells the client
+        self.tell(f"LessonL: internal error ({type(error).__name__}: {error}). "
+                  "See the LessonL output log.", types.MessageType.Error)
+
+    def shutdown(self) -> None:
+        """Also stop running jobs: their builds and benchmarks must not outlive the server."""
+        try:
+            self.jobs.cancel_all_and_wait(timeout=10.0)
+        finally:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            super().shutdown()
+
+
+class _ClientLogHandler(logging.Handler):
+    _LEVELS = {logging.ERROR: types.MessageType.Error, logging.WARNING: types.MessageType.Warning,
+               logging.INFO: types.MessageType.Info}
+
+    def __init__(self, ls: LessonLServer, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__()
+        self._ls = ls
+        self._loop = loop
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.startswith("lessonl.lsp"):
+            return  # the server's own messages already go to the client through ls.log
+        level = self._LEVELS.get(record.levelno, types.MessageType.Log)
+        message = f"{record.name}: {record.getMessage()}"
+        try:
+            self._loop.call_soon_threadsafe(self._ls.log, message, level)
+        except RuntimeError:  # loop closed: exiting
+            pass
+
+
+def create_server() -> LessonLServer:
+    """A fully registered server, ready for `start_io()` / `start_tcp()`."""
+    from . import (code_actions, code_lens, commands, diagnostics, hover, lifecycle,
+                   progress, settings)
+
+    server = LessonLServer()
+    for module in (lifecycle, settings, diagnostics, code_actions, hover, code_lens,
+                   commands, progress):
+        module.register(server)
+    return server

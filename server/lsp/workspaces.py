@@ -1,0 +1,115 @@
+"""Multi-root state: every repository root has its own config and its own lesson bank.
+
+A root is the folder holding `lessonl.toml` (or a `pyproject.toml` with `[tool.lessonl]`),
+found by walking up from a file, so one editor folder may hold several roots and several
+editor folders may share one. Everything here blocks on the disk: call it through
+`ls.off_loop(...)`, never from the event loop.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import LessonLError
+
+from .server import LessonLServer
+
+CONFIG_FILES = ("lessonl.toml", "pyproject.toml")
+INIT_HINT = "run `lessonl init` in the repository root to create lessonl.toml"
+
+
+@dataclass
+class RootState:
+    """One repository root: its parsed config (or why it has none) and its bank, once opened."""
+
+    root: Path
+    config: Any | None = None  # lessonl.config.ProjectConfig
+    error: str | None = None  # a config problem, said so that a person can fix it
+    bank: Any | None = None  # lessonl_store.LessonBank, opened on first use
+    bank_error: str | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def ok(self) -> bool:
+        return self.config is not None
+
+
+class Workspaces:
+    def __init__(self, ls: LessonLServer) -> None:
+        self._ls = ls
+        self._roots: dict[Path, Path | None] = {}  # folder of a file -> its root (or none)
+        self._states: dict[Path, RootState] = {}
+        self._lock = threading.Lock()
+
+    def forget_configs(self) -> None:
+        """A config file or the settings changed: re-read configs (banks stay open)."""
+        with self._lock:
+            self._roots.clear()
+            for state in self._states.values():
+                state.config = None
+                state.error = None
+
+    def root_for(self, path: Path) -> Path | None:
+        folder = path.parent
+        with self._lock:
+            if folder in self._roots:
+                return self._roots[folder]
+        root = _find_root(path)
+        with self._lock:
+            self._roots[folder] = root
+        return root
+
+    def state_for(self, path: Path) -> RootState | None:
+        """The root state of the repository holding `path`, or None outside any repository."""
+        root = self.root_for(path)
+        if root is None:
+            return None
+        with self._lock:
+            state = self._states.setdefault(root, RootState(root))
+        with state.lock:
+            if state.config is None and state.error is None:
+                self._load(state)
+        return state
+
+    def states(self) -> list[RootState]:
+        with self._lock:
+            return list(self._states.values())
+
+    def bank(self, state: RootState) -> Any | None:
+        """The root's lesson bank; None (with `bank_error` set) if it cannot be opened."""
+        with state.lock:
+            if state.bank is None and state.config is not None:
+                try:
+                    from lessonl_store import LessonBank
+
+                    state.bank = LessonBank.open(state.root / state.config.bank.path)
+                    state.bank_error = None
+                except LessonLError as exc:
+                    state.bank_error = str(exc)
+                except Exception as exc:  # e.g. a half-written store: say so, don't crash hover
+                    state.bank_error = f"cannot open the lesson bank: {type(exc).__name__}: {exc}"
+            return state.bank
+
+    def _load(self, state: RootState) -> None:
+        settings = self._ls.settings.for_root(state.root)
+        try:
+            from ..config import load_config
+
+            state.config = load_config(state.root, overrides=settings.overrides or None)
+            state.error = None
+        except LessonLError as exc:
+            state.error = str(exc)
+        except ImportError as exc:
+            state.error = f"LessonL's config support is not installed ({exc})"
+
+
+def _find_root(path: Path) -> Path | None:
+    try:
+        from ..config import find_root
+
+        root = find_root(path)
+    except (LessonLError, FileNotFoundError, ImportError):
+        return None
+    return Path(root) if root else None

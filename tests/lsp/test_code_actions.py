@@ -1,0 +1,85 @@
+"""Code actions: offered cheaply inside a function, disabled with a reason when LessonL cannot run."""
+from __future__ import annotations
+
+from lsprotocol import types
+from pytest_lsp import client_capabilities
+
+from .lsp_client import code_actions, line_of, open_doc, session
+
+OPTIMIZE = "Optimize this function (LessonL)"
+SHOW = "Show lessons for this function"
+
+
+def by_title(actions):
+    return {a.title: a for a in actions}
+
+
+async def test_both_actions_are_offered_inside_a_function(cpp_repo):
+    kernels = cpp_repo / "kernels.cpp"
+    line = line_of(kernels, "sum += a[i * n + k]")
+    async with session(cpp_repo) as client:
+        uri = open_doc(client, kernels)
+        actions = by_title(await code_actions(client, uri, line))
+        assert set(actions) == {OPTIMIZE, SHOW}
+        optimize = actions[OPTIMIZE]
+        assert optimize.kind == types.CodeActionKind.RefactorRewrite
+        assert optimize.disabled is None
+        # VS Code resolves lazily: the command arrives on codeAction/resolve.
+        resolved = await client.code_action_resolve_async(optimize)
+        assert resolved.command.command == "lessonl.optimize"
+        assert resolved.command.arguments == [uri, line, 4]
+        assert "matmul" in resolved.command.title
+        show = await client.code_action_resolve_async(actions[SHOW])
+        assert show.command.command == "lessonl.showLessons"
+
+
+async def test_a_client_without_resolve_gets_the_command_at_once(cpp_repo):
+    kernels = cpp_repo / "kernels.cpp"
+    line = line_of(kernels, "counts[bin] += 1;")
+    async with session(cpp_repo, capabilities=client_capabilities("neovim@v0.7.0")) as client:
+        uri = open_doc(client, kernels)
+        actions = await code_actions(client, uri, line)
+        titles = [a.title for a in actions]
+        assert titles == [OPTIMIZE, SHOW]
+        # pytest-lsp may structure a CodeAction carrying a command as a Command: check both.
+        optimize = actions[0]
+        command = optimize.command if isinstance(optimize, types.CodeAction) else optimize
+        name = command.command if isinstance(command.command, str) else command.command.command
+        assert name == "lessonl.optimize"
+
+
+async def test_no_action_outside_functions(cpp_repo):
+    kernels = cpp_repo / "kernels.cpp"
+    async with session(cpp_repo) as client:
+        uri = open_doc(client, kernels)
+        assert list(await code_actions(client, uri, line_of(kernels, '#include "kernels.h"'), 0)) == []
+
+
+async def test_without_config_the_action_is_disabled_and_says_run_lessonl_init(cpp_repo):
+    (cpp_repo / "lessonl.toml").unlink()
+    kernels = cpp_repo / "kernels.cpp"
+    async with session(cpp_repo) as client:
+        uri = open_doc(client, kernels)
+        actions = by_title(await code_actions(client, uri, line_of(kernels, "sum += a[i * n + k]")))
+        reason = actions[OPTIMIZE].disabled.reason
+        assert "lessonl init" in reason
+
+
+async def test_an_invalid_config_disables_the_action_with_the_config_error(cpp_repo):
+    config = cpp_repo / "lessonl.toml"
+    config.write_text(config.read_text().replace('command = "./test_kernels"', "command = 42"))
+    kernels = cpp_repo / "kernels.cpp"
+    async with session(cpp_repo) as client:
+        uri = open_doc(client, kernels)
+        actions = by_title(await code_actions(client, uri, line_of(kernels, "sum += a[i * n + k]")))
+        reason = actions[OPTIMIZE].disabled.reason
+        assert "lessonl.toml" in reason and "test" in reason
+
+
+async def test_an_unsupported_language_disables_the_action(cpp_repo):
+    script = cpp_repo / "tool.rs"
+    script.write_text("fn main() {\n    println!(\"hi\");\n}\n")
+    async with session(cpp_repo) as client:
+        uri = open_doc(client, script, language="rust")
+        actions = by_title(await code_actions(client, uri, 1))
+        assert "supported languages are C, C++ and Python" in actions[OPTIMIZE].disabled.reason

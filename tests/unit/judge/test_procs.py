@@ -1,0 +1,137 @@
+"""The one subprocess runner: timeouts, cancellation, process groups, limits, secrets, network."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+import uuid
+from pathlib import Path
+
+import psutil
+import pytest
+
+from lessonl.cancel import CancelToken
+from lessonl.judge.procs import Limits, network_isolation, run, scrub_env
+
+
+def _processes_with(marker: str) -> list[psutil.Process]:
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        if marker in " ".join(proc.info["cmdline"] or []):
+            found.append(proc)
+    return found
+
+
+async def test_captures_exit_status_and_both_streams(tmp_path: Path) -> None:
+    result = await run("echo out; echo err >&2; exit 3", tmp_path, timeout=10)
+    assert (result.rc, result.stdout, result.stderr) == (3, "out\n", "err\n")
+    assert not result.ok and not result.timed_out and result.signal is None
+    assert result.output == "out\nerr\n"
+
+
+async def test_runs_in_the_given_directory(tmp_path: Path) -> None:
+    result = await run("pwd", tmp_path, timeout=10)
+    assert result.stdout.strip() == str(tmp_path)
+
+
+async def test_timeout_kills_the_whole_group_including_grandchildren(tmp_path: Path) -> None:
+    marker = f"{900 + os.getpid() % 97}.{uuid.uuid4().int % 10**6}"  # a unique sleep duration
+    started = time.monotonic()
+    result = await run(f"sh -c 'sleep {marker}' & sleep {marker}", tmp_path, timeout=0.5)
+    assert result.timed_out and result.rc is None
+    assert time.monotonic() - started < 5
+    await asyncio.sleep(0.2)
+    assert _processes_with(f"sleep {marker}") == []
+
+
+async def test_background_grandchild_does_not_outlive_a_finished_command(tmp_path: Path) -> None:
+    marker = f"{800 + os.getpid() % 97}.{uuid.uuid4().int % 10**6}"
+    result = await run(f"(sleep {marker} >/dev/null 2>&1 &); echo started", tmp_path, timeout=10)
+    assert result.ok and result.stdout == "started\n"
+    await asyncio.sleep(0.2)
+    assert _processes_with(f"sleep {marker}") == []
+
+
+async def test_cancel_token_stops_the_command_promptly(tmp_path: Path) -> None:
+    token = CancelToken()
+    asyncio.get_running_loop().call_later(0.2, token.cancel)
+    started = time.monotonic()
+    result = await run("sleep 30", tmp_path, timeout=20, cancel=token)
+    assert result.cancelled and not result.timed_out
+    assert time.monotonic() - started < 3
+
+
+async def test_asyncio_cancellation_also_kills_the_group(tmp_path: Path) -> None:
+    marker = f"{700 + os.getpid() % 97}.{uuid.uuid4().int % 10**6}"
+    task = asyncio.ensure_future(run(f"sleep {marker}", tmp_path, timeout=60))
+    await asyncio.sleep(0.3)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await asyncio.sleep(0.2)
+    assert _processes_with(f"sleep {marker}") == []
+
+
+async def test_death_by_signal_is_reported(tmp_path: Path) -> None:
+    result = await run("kill -SEGV $$", tmp_path, timeout=10)
+    assert result.signal == signal.SIGSEGV
+
+
+async def test_signal_reported_by_the_shell_as_128_plus_n(tmp_path: Path) -> None:
+    result = await run("sh -c 'kill -ABRT $$'; exit $?", tmp_path, timeout=10)
+    assert result.rc == 128 + signal.SIGABRT and result.signal == signal.SIGABRT
+
+
+async def test_missing_program_is_recognisable(tmp_path: Path) -> None:
+    result = await run("no-such-program-lessonl --version", tmp_path, timeout=10)
+    assert result.command_not_found
+
+
+async def test_output_is_capped_keeping_head_and_tail(tmp_path: Path) -> None:
+    result = await run("echo FIRST; yes filler | head -n 200000; echo LAST", tmp_path, timeout=20, output_cap=4096)
+    assert result.truncated
+    assert result.stdout.startswith("FIRST") and result.stdout.rstrip().endswith("LAST")
+    assert len(result.stdout) < 6000
+
+
+async def test_cpu_time_limit_stops_a_spinning_process(tmp_path: Path) -> None:
+    result = await run("while :; do :; done", tmp_path, timeout=30, limits=Limits(cpu_seconds=1))
+    assert not result.timed_out
+    assert result.signal in (signal.SIGXCPU, signal.SIGKILL)
+
+
+async def test_memory_limit_makes_large_allocations_fail(tmp_path: Path) -> None:
+    script = "import sys\ntry:\n    b = bytearray(600 * 1024 * 1024)\nexcept MemoryError:\n    sys.exit(42)\n"
+    (tmp_path / "alloc.py").write_text(script)
+    result = await run(f"python3 alloc.py", tmp_path, timeout=30, limits=Limits(memory_mb=300))
+    assert result.rc == 42
+
+
+async def test_file_size_limit(tmp_path: Path) -> None:
+    result = await run("head -c 3000000 /dev/zero > big", tmp_path, timeout=30, limits=Limits(file_size_mb=1))
+    assert not result.ok
+    assert (tmp_path / "big").stat().st_size <= 1024 * 1024
+
+
+def test_secrets_are_scrubbed_from_the_environment() -> None:
+    env = {"PATH": "/bin", "OPENAI_API_KEY": "sk", "GITHUB_TOKEN": "t", "DB_PASSWORD": "p",
+           "AWS_SECRET_ACCESS_KEY": "s", "ANTHROPIC_BASE_URL": "u", "MY_LLM": "x", "HOME": "/root",
+           "GOOGLE_APPLICATION_CREDENTIALS": "c"}
+    assert scrub_env(env, drop=["MY_LLM"]) == {"PATH": "/bin", "HOME": "/root"}
+
+
+async def test_secrets_never_reach_the_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LESSONL_TEST_API_KEY", "leaked")
+    result = await run("env", tmp_path, timeout=10)
+    assert "leaked" not in result.stdout and "PATH=" in result.stdout
+
+
+async def test_without_network_only_an_inactive_loopback_is_left(tmp_path: Path) -> None:
+    prefix, warning = network_isolation()
+    result = await run("cat /proc/net/dev", tmp_path, timeout=10, limits=Limits(network=False))
+    interfaces = [line.split(":")[0].strip() for line in result.stdout.splitlines()[2:]]
+    if prefix:
+        assert interfaces == ["lo"] and result.warnings == []
+    else:  # the OS does not allow it: the run still happens, with a visible warning
+        assert warning and result.warnings == [warning]
