@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..code import language_for, list_functions
 from ..code.languages import supported_extensions
+from ..code.source import read_source
 from ..errors import TargetError
 
 
@@ -28,22 +29,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     path = Path(args.file)
     shown = _display_path(path)
+    if path.is_dir():
+        raise TargetError("is a folder, not a source file", file=shown, hint="name one source file")
     language = language_for(path)
     if language is None:
         raise TargetError(f"LessonL cannot optimize {path.suffix or 'extension-less'} files", file=shown,
                           hint="supported extensions: " + " ".join(supported_extensions()))
-    if not path.exists():
-        raise TargetError("no such file", file=shown, hint="check the path; it is relative to the current folder")
-    if path.is_dir():
-        raise TargetError("is a folder, not a source file", file=shown, hint="name one source file")
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise TargetError("is not valid UTF-8", file=shown, line=line,
-                          hint="save the file as UTF-8 to optimize it") from None
-    except OSError as exc:
-        raise TargetError(f"cannot be read: {exc.strerror}", file=shown) from None
+    text, _encoding = read_source(path, shown)
     refs = list_functions(text, language, shown)
     if args.json:
         rows = [{k: v for k, v in r.to_json().items() if k != "text"} | {"spec": r.spec} for r in refs]

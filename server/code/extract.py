@@ -98,8 +98,7 @@ def extract(reply: str, ref: FunctionRef, language: str) -> Extraction:
         block, s, d = broken
         line = _first_error_line(d.outer)
         if not block.closed or (block.tag is None and _reaches_end(s, d)):  # no fence: the end tells
-            raise _error(ref, f"the reply was cut off inside `{ref.name}` (the code block ends before the function does)",
-                         "answer with shorter prose and the complete function; do not stop mid-function")
+            raise _cut_off(ref)
         raise _error(ref, f"the `{ref.name}` in the reply has a syntax error at line {line} of its code block",
                      f"write valid {DISPLAY_NAMES[language]} that compiles")
     unchanged = chosen is None and fallback is not None
@@ -112,8 +111,7 @@ def extract(reply: str, ref: FunctionRef, language: str) -> Extraction:
                          f"keep the name and signature exactly `{original.display}`; callers use that name")
         mentioned = [b for b in blocks if re.search(rf"\b{re.escape(ref.name)}\b", b.code)]
         if any(not b.closed for b in mentioned):
-            raise _error(ref, f"the reply was cut off inside `{ref.name}` (the code block ends before the function does)",
-                         "answer with shorter prose and the complete function; do not stop mid-function")
+            raise _cut_off(ref)
         if mentioned:
             raise _error(ref, f"the reply mentions `{ref.name}` but holds no complete definition of it",
                          f"answer with the whole function, from its signature `{original.display}` to its end")
@@ -135,6 +133,11 @@ def extract(reply: str, ref: FunctionRef, language: str) -> Extraction:
 
 def _error(ref: FunctionRef, message: str, hint: str) -> ExtractionError:
     return ExtractionError(message, file=ref.file or None, line=ref.start_line or None, hint=hint)
+
+
+def _cut_off(ref: FunctionRef) -> ExtractionError:
+    return _error(ref, f"the reply was cut off inside `{ref.name}` (the code block ends before the function does)",
+                  "answer with shorter prose and the complete function; do not stop mid-function")
 
 
 # ---- blocks ----------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ async def test_both_actions_are_offered_inside_a_function(cpp_repo):
         # VS Code resolves lazily: the command arrives on codeAction/resolve.
         resolved = await client.code_action_resolve_async(optimize)
         assert resolved.command.command == "lessonl.optimize"
-        assert resolved.command.arguments == [uri, line, 4]
+        assert list(resolved.command.arguments) == [uri, line, 4]
         assert "matmul" in resolved.command.title
         show = await client.code_action_resolve_async(actions[SHOW])
         assert show.command.command == "lessonl.showLessons"

@@ -45,6 +45,12 @@ def test_unsupported_missing_and_undecodable_files_are_clear_errors(tmp_path: Pa
     assert ".cpp" in result.stderr and "Traceback" not in result.stderr
     result = lessonl("functions", "nowhere.cpp", cwd=tmp_path)
     assert result.returncode == 2 and "nowhere.cpp: no such file" in result.stderr
-    (tmp_path / "latin1.c").write_bytes(b"int f(void) { return 1; }\n/* caf\xe9 */\n")
-    result = lessonl("functions", "latin1.c", cwd=tmp_path)
-    assert result.returncode == 2 and "latin1.c:2: is not valid UTF-8" in result.stderr
+    result = lessonl("functions", ".", cwd=tmp_path)
+    assert result.returncode == 2 and "is a folder" in result.stderr
+
+
+def test_a_latin1_file_is_listed(tmp_path: Path):
+    (tmp_path / "latin1.c").write_bytes(b"/* caf\xe9 */\nint f(void) { return 1; }\n")
+    result = lessonl("functions", "latin1.c", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [r["qualified_name"] for r in json.loads(result.stdout)] == ["f"]

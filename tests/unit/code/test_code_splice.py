@@ -181,3 +181,19 @@ def test_the_incremental_reparse_after_a_splice_equals_a_full_parse():
     fresh = languages.ts.Parser(languages.ts_language("cpp")).parse(new.encode("utf-8"))
     assert str(kept.root_node) == str(fresh.root_node)
     assert "#include <array>" in new and new.index("histogram_lut(const") < new.index("histogram(const std::vector")
+
+
+def test_source_encoding_round_trips_bom_and_latin1_and_refuses_unencodable_text():
+    from lessonl.code.source import decode_source, encode_source
+
+    for raw in ("\ufeffint f() { return 1; }\n".encode("utf-8"), b"/* caf\xe9 */\n\nint f() { return 1; }\n",
+                "int f() { return 1; } // 日本\n".encode("utf-8")):
+        text, encoding = decode_source(raw)
+        assert not text.startswith("\ufeff") and encode_source(text, encoding) == raw
+        ref = locate(text, "c", name="f")
+        new = splice(text, ref, Extraction("int f() { return 2; }"))
+        assert encode_source(new, encoding) == raw.replace(b"return 1", b"return 2")
+    text, latin1 = decode_source(b"/* caf\xe9 */\n\nint f() { return 1; }\n")
+    with pytest.raises(SpliceError) as info:
+        encode_source(text.replace("return 1", "return 1; /* \u2192 */"), latin1, "old.c")
+    assert info.value.file == "old.c" and info.value.line == 3

@@ -1,0 +1,108 @@
+"""Guess how a repository builds, tests and benchmarks, so `lessonl init` writes a useful start."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Detected:
+    """What `lessonl init` found, and the commands it proposes."""
+
+    kind: str  # make | cmake | pytest | unknown
+    build: str | None = None
+    test: str = ""
+    bench: str = ""
+    bench_format: str = "wall"
+    exclude: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _make_targets(makefile: Path) -> list[str]:
+    text = makefile.read_text(encoding="utf-8", errors="replace")
+    return re.findall(r"^([A-Za-z0-9_.-]+)\s*:(?!=)", text, re.MULTILINE)
+
+
+def _detect_make(root: Path) -> Detected | None:
+    makefile = next((root / n for n in ("Makefile", "makefile", "GNUmakefile") if (root / n).is_file()), None)
+    if makefile is None:
+        return None
+    targets = [t for t in _make_targets(makefile) if not t.startswith(".") and not t.endswith(".o")]
+    found = Detected("make", build="make -s" + (" all" if "all" in targets else ""))
+    found.notes.append(f"{makefile.name}: targets {', '.join(targets[:8]) or '(none found)'}")
+    test_target = next((t for t in ("test", "check", "tests") if t in targets), None)
+    test_binary = next((t for t in targets if t.startswith("test") and t != test_target
+                        and any((root / f"{t}{ext}").exists() for ext in (".c", ".cc", ".cpp"))), None)
+    if test_target:
+        found.test = f"make -s {test_target}"
+    elif test_binary:
+        found.test = f"./{test_binary}"
+    bench_target = next((t for t in ("bench", "benchmark", "benchmarks") if t in targets), None)
+    if bench_target and (root / f"{bench_target}.cpp").exists():
+        found.bench = f"./{bench_target} {{function}}"
+    elif bench_target:
+        found.bench = f"make -s {bench_target}"
+    binaries = [t for t in targets if any((root / f"{t}{ext}").exists() for ext in (".c", ".cc", ".cpp"))]
+    found.exclude = ["*.o", *binaries]  # build products: the scratch copy builds its own
+    sources = _sources_text(root)
+    if '"benchmarks"' in sources or '\\"benchmarks\\"' in sources:
+        found.bench_format = "google-benchmark"
+    if "google" in makefile.read_text(errors="replace").lower() or "benchmark::" in sources:
+        found.bench_format = "google-benchmark"
+        found.bench = found.bench or "./bench --benchmark_filter={function} --benchmark_format=json"
+    return found
+
+
+def _sources_text(root: Path, limit: int = 40) -> str:
+    texts = []
+    for path in list(root.glob("*.c*"))[:limit]:
+        try:
+            texts.append(path.read_text(errors="replace")[:20000])
+        except OSError:
+            pass
+    return "\n".join(texts)
+
+
+def _detect_cmake(root: Path) -> Detected | None:
+    cmake = root / "CMakeLists.txt"
+    if not cmake.is_file():
+        return None
+    text = cmake.read_text(encoding="utf-8", errors="replace")
+    found = Detected("cmake", build="cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build build -j",
+                     test="ctest --test-dir build --output-on-failure", exclude=["build/"])
+    found.notes.append("CMakeLists.txt: builds into build/ (left out of the scratch copy)")
+    if "benchmark" in text.lower():
+        target = re.search(r"add_executable\(\s*([A-Za-z0-9_]*bench[A-Za-z0-9_]*)", text)
+        name = target.group(1) if target else "bench"
+        found.bench = f"build/{name} --benchmark_filter={{function}} --benchmark_format=json"
+        found.bench_format = "google-benchmark"
+        found.notes.append(f"Google Benchmark target: {name}")
+    return found
+
+
+def _detect_pytest(root: Path) -> Detected | None:
+    pyproject = root / "pyproject.toml"
+    markers = [root / "pytest.ini", root / "setup.cfg", root / "tox.ini", root / "tests", root / "test"]
+    text = pyproject.read_text(errors="replace") if pyproject.is_file() else ""
+    if "pytest" not in text and not any(m.exists() for m in markers):
+        return None
+    found = Detected("pytest", test="python3 -m pytest -q -x -p no:cacheprovider",
+                     exclude=["__pycache__/", ".pytest_cache/", ".venv/"])
+    uses_plugin = "pytest-benchmark" in text or "pytest_benchmark" in text or any(
+        "benchmark(" in p.read_text(errors="replace") for p in list(root.rglob("test*.py"))[:200])
+    if uses_plugin:
+        found.bench = ("python3 -m pytest -q -p no:cacheprovider --benchmark-only -k {function} "
+                       "--benchmark-json=/dev/stdout")
+        found.bench_format = "pytest-benchmark"
+        found.notes.append("pytest-benchmark tests found")
+    found.notes.append("pytest found")
+    return found
+
+
+def detect(root: Path) -> Detected:
+    for probe in (_detect_cmake, _detect_make, _detect_pytest):
+        found = probe(root)
+        if found:
+            return found
+    return Detected("unknown", notes=["no Makefile, CMakeLists.txt or pytest set-up found"])

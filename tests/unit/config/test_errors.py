@@ -1,0 +1,105 @@
+"""Config errors name the file, the line, the key and what would be valid."""
+from pathlib import Path
+
+import pytest
+
+from lessonl.config import check_config_text, load_config
+from lessonl.errors import ConfigError
+
+
+def error_for(tmp_path: Path, text: str) -> ConfigError:
+    (tmp_path / "lessonl.toml").write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path)
+    assert err.value.file.endswith("lessonl.toml")
+    return err.value
+
+
+BASE = '[test]\ncommand = "./t"\n[bench]\ncommand = "./b"\n'
+
+
+def test_unknown_key_points_at_the_key_and_suggests(tmp_path):
+    err = error_for(tmp_path, '[test]\ncommand = "./t"\ntimout = 3\n[bench]\ncommand = "./b"\n')
+    assert (err.line, err.column, err.end_column, err.key) == (3, 1, 7, "test.timout")
+    assert "did you mean 'timeout'" in err.message
+
+
+def test_wrong_type_points_at_the_value(tmp_path):
+    err = error_for(tmp_path, BASE + '[timing]\nbudget = "lots"\n')
+    assert (err.line, err.column, err.key) == (6, 10, "timing.budget")
+    assert "must be a number" in err.message
+
+
+def test_bad_format_lists_valid_ones(tmp_path):
+    err = error_for(tmp_path, '[test]\ncommand = "./t"\n[bench]\ncommand = "./b"\nformat = "json"\n')
+    assert err.line == 5 and err.key == "bench.format"
+    assert "google-benchmark, pytest-benchmark, regex, wall" in err.message
+
+
+def test_regex_format_needs_value_group(tmp_path):
+    err = error_for(tmp_path, BASE + 'format = "regex"\nregex = "time: ([0-9.]+)"\n')
+    assert err.key == "bench.regex" and err.line == 6 and "(?P<value>" in err.message
+
+
+def test_invalid_regex(tmp_path):
+    err = error_for(tmp_path, BASE + 'format = "regex"\nregex = "time: (?P<value>[0-9.]+"\n')
+    assert err.key == "bench.regex" and "not a valid regular expression" in err.message
+
+
+def test_missing_bench_section(tmp_path):
+    err = error_for(tmp_path, '[test]\ncommand = "./t"\n')
+    assert "missing [bench]" in err.message
+
+
+def test_non_positive_timeout(tmp_path):
+    err = error_for(tmp_path, '[test]\ncommand = "./t"\ntimeout = 0\n[bench]\ncommand = "./b"\n')
+    assert err.key == "test.timeout" and err.line == 3 and "greater than 0" in err.message
+
+
+def test_min_runs_above_max_runs(tmp_path):
+    err = error_for(tmp_path, BASE + "[timing]\nmin_runs = 9\nmax_runs = 4\n")
+    assert err.key == "timing.min_runs" and err.line == 6
+
+
+def test_agent_without_endpoint_points_at_its_table(tmp_path):
+    err = error_for(tmp_path, BASE + '[[agents]]\nname = "a"\nbase_url = "http://x"\nmodel = "m"\n'
+                    '[[agents]]\nname = "b"\nmodel = "m"\n')
+    assert err.key == "agents[1]" and err.line == 9 and "base_url" in err.message
+
+
+def test_unknown_preset(tmp_path):
+    err = error_for(tmp_path, BASE + '[[agents]]\npreset = "olama"\nmodel = "m"\n')
+    assert err.key == "agents[0].preset" and "ollama" in err.message
+
+
+def test_syntax_error_has_line_and_column(tmp_path):
+    err = error_for(tmp_path, '[test]\ncommand = "./t\n')
+    assert err.line == 2 and "TOML syntax error" in err.message
+
+
+def test_message_renders_file_line_and_key(tmp_path):
+    err = error_for(tmp_path, BASE + "[loop]\nrounds = -1\n")
+    assert str(err).startswith(str(tmp_path / "lessonl.toml") + ":6: [loop.rounds]")
+
+
+def test_check_reports_every_problem_with_ranges():
+    text = ('[test]\ncommand = "x"\ntimout = 3\n[bench]\ncommand = "b"\nformat = "regexp"\n'
+            '[timing]\nmin_runs = 50\n[sandboxx]\n')
+    issues = check_config_text("lessonl.toml", text)
+    by_key = {i.key: i for i in issues}
+    assert set(by_key) == {"test.timout", "bench.format", "timing.min_runs", "sandboxx"}
+    fmt = by_key["bench.format"]
+    assert (fmt.line, fmt.column, fmt.end_column) == (6, 10, 18)
+    assert "did you mean 'sandbox'" in by_key["sandboxx"].message
+
+
+def test_check_pyproject_only_judges_tool_lessonl():
+    assert check_config_text("pyproject.toml", '[project]\nname = "x"\n') == []
+    issues = check_config_text("pyproject.toml", '[project]\nname = "x"\n[tool.lessonl.test]\ncommand = "t"\n'
+                               '[tool.lessonl.bench]\ncommand = "b"\nunit = "h"\n')
+    assert [(i.key, i.line, i.column) for i in issues] == [("bench.unit", 7, 8)]
+
+
+def test_check_syntax_error_is_one_issue():
+    issues = check_config_text("lessonl.toml", "[test\n")
+    assert len(issues) == 1 and issues[0].line == 1
