@@ -68,7 +68,7 @@ class AgentClient:
     """Chat with one configured agent. Create once per job; `close()` when done."""
 
     def __init__(self, agent_config: Any, env: Mapping[str, str] = os.environ,
-                 retry: RetryPolicy = RetryPolicy()) -> None:
+                 retry: RetryPolicy | None = None) -> None:
         self.name: str = str(_field(agent_config, "name", "agent"))
         self.model: str = str(_field(agent_config, "model", ""))
         self.base_url: str = str(_field(agent_config, "base_url", "")).rstrip("/")
@@ -78,7 +78,8 @@ class AgentClient:
         self.persona: str = str(_field(agent_config, "persona", ""))
         self.timeout: float = float(_field(agent_config, "timeout", 120))
         self.api_key_env: str = str(_field(agent_config, "api_key_env", ""))
-        self.retry = retry
+        # max_retries (config) counts retries after the first try.
+        self.retry = retry or RetryPolicy(attempts=1 + max(0, int(_field(agent_config, "max_retries", 3))))
         self.usage = TokenUsage()
         self._key_missing = bool(self.api_key_env) and not env.get(self.api_key_env)
         if not self.base_url or not self.model:

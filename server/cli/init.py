@@ -5,7 +5,7 @@ import argparse
 from pathlib import Path
 
 from ..config.detect import detect
-from ..config.source import CONFIG_NAME
+from ..config.source import CONFIG_NAME, config_file_in
 from ..config.writer import render
 from ..errors import ConfigError
 
@@ -38,11 +38,18 @@ def run(args: argparse.Namespace) -> int:
     target = root / CONFIG_NAME
     if target.exists() and not args.force:
         raise ConfigError(f"{target} exists already", hint="edit it, or run `lessonl init --force` to overwrite it")
+    existing = config_file_in(root)
+    if existing is not None and existing != target and not args.force:
+        raise ConfigError(f"{existing} already has a [tool.lessonl] section; a {CONFIG_NAME} would take its place",
+                          hint="edit that section, or run `lessonl init --force` to write a lessonl.toml anyway")
     found = detect(root)
     target.write_text(render(found), encoding="utf-8")
     print(f"wrote {target}")
     for note in found.notes:
         print(f"  detected: {note}")
+    for step, command in (("build", found.build), ("test", found.test), ("bench", found.bench)):
+        if command:
+            print(f"  {step}: {command}")
     if ensure_gitignored(root):
         print(f"  added {BANK_IGNORE} to .gitignore (the lesson bank stays local)")
     todo = [k for k, v in (("test", found.test), ("bench", found.bench)) if not v]

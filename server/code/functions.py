@@ -37,9 +37,19 @@ class Definition:
     wrappers: list[ts.Node]  # template_declarations, outermost first
     scope: list[str]  # enclosing namespaces, classes, functions (names)
     containers: list[ts.Node] = field(default_factory=list)  # enclosing class / function nodes, outermost first
-    start_byte: int = 0  # including the leading doc comment
     qualified_name: str = ""
     name: str = ""
+    data: bytes = b""  # the parsed text and its tree's root, for the doc comment search
+    root: ts.Node | None = None
+    _start: int | None = None
+
+    @property
+    def start_byte(self) -> int:
+        """Where the span starts, leading doc comment included (looked up on first use: a
+        10,000-line file has thousands of functions and a job needs one)."""
+        if self._start is None:
+            self._start = leading_start(self.data, self.outer.start_byte, self.root)
+        return self._start
 
     @property
     def end_byte(self) -> int:
@@ -90,7 +100,7 @@ def _scan(text: str, data: bytes, language: str) -> Scan:
         _walk_c(tree.root_node, [], [], found)
     sep = "." if language == "python" else "::"
     for d in found:
-        d.start_byte = leading_start(data, d.outer.start_byte, tree.root_node)
+        d.data, d.root = data, tree.root_node
         if language == "python":
             name_node = d.node.child_by_field_name("name")
             own = [name_node.text.decode("utf-8", "replace")] if name_node is not None else ["?"]
@@ -98,7 +108,7 @@ def _scan(text: str, data: bytes, language: str) -> Scan:
             own = name_parts(declarator_name_node(d.node)) or ["?"]
         d.name = own[-1]
         d.qualified_name = sep.join(d.scope + own)
-    found.sort(key=lambda d: (d.start_byte, -d.end_byte))
+    found.sort(key=lambda d: (d.outer.start_byte, -d.end_byte))  # doc comments never overlap: same order
     return Scan(text, data, language, tree, found)
 
 
@@ -262,7 +272,10 @@ def locate(text: str, language: str, file: str = "", *, name: str | None = None,
     where = file or "<text>"
     if position is not None:
         offset = utf16_position_to_byte(text, *position)
-        hits = [d for d in s.definitions if _line_start(s.data, d.start_byte) <= offset <= d.end_byte]
+        hits = [d for d in s.definitions if d.outer.start_byte <= offset <= d.end_byte]
+        after = next((d for d in s.definitions if d.outer.start_byte > offset), None)
+        if after is not None and _line_start(s.data, after.start_byte) <= offset:
+            hits.append(after)  # in its doc comment, or the indentation before it
         if not hits:
             hits = _defined_elsewhere(s, offset)
         if not hits:

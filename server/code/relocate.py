@@ -29,7 +29,12 @@ def relocate(current_text: str, ref: FunctionRef) -> FunctionRef:
 def find_definition(s: Scan, ref: FunctionRef) -> Definition | None:
     """The definition whose exact text is `ref.text`, the one nearest its old place if several."""
     wanted = ref.text.encode("utf-8")
-    same = [d for d in s.definitions if s.data[d.start_byte:d.end_byte] == wanted]
+    for d in s.definitions:  # the usual case: nothing moved
+        if d.end_byte == ref.end_byte and d.start_byte == ref.start_byte \
+                and s.data[d.start_byte:d.end_byte] == wanted:
+            return d
+    same = [d for d in s.definitions if d.end_byte - d.outer.start_byte <= len(wanted)  # cheap test first
+            and s.data[d.start_byte:d.end_byte] == wanted]
     if not same:
         return None
     return min(same, key=lambda d: (abs(d.start_byte - ref.start_byte), d.qualified_name != ref.qualified_name))

@@ -40,4 +40,4 @@ def check_config_text(path: str | Path, text: str) -> list[ConfigIssue]:
         pos = positions.find(problem.path, problem.at_key)
         line, column, end = (pos.line, pos.column, pos.end_column) if pos else (1, 1, 2)
         issues.append(ConfigIssue(line, column, end, dotted(problem.path), problem.message, problem.severity))
-    return issues
+    return sorted(issues, key=lambda i: (i.line, i.column))

@@ -70,11 +70,19 @@ def _detect_cmake(root: Path) -> Detected | None:
         return None
     text = cmake.read_text(encoding="utf-8", errors="replace")
     found = Detected("cmake", build="cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build build -j",
-                     test="ctest --test-dir build --output-on-failure", exclude=["build/"])
+                     exclude=["build/"])
     found.notes.append("CMakeLists.txt: builds into build/ (left out of the scratch copy)")
+    executables = re.findall(r"add_executable\(\s*([A-Za-z0-9_.-]+)", text)
+    test_exe = next((e for e in executables if "test" in e.lower()), None)
+    if re.search(r"\badd_test\s*\(|\bgtest_discover_tests\s*\(|\bcatch_discover_tests\s*\(", text):
+        # --no-tests=error: an empty test list must not pass every candidate as correct
+        found.test = "ctest --test-dir build --output-on-failure --no-tests=error"
+        found.notes.append("CTest tests (add_test) found")
+    elif test_exe:
+        found.test = f"build/{test_exe}"
+        found.notes.append(f"test program: {test_exe}")
     if "benchmark" in text.lower():
-        target = re.search(r"add_executable\(\s*([A-Za-z0-9_]*bench[A-Za-z0-9_]*)", text)
-        name = target.group(1) if target else "bench"
+        name = next((e for e in executables if "bench" in e.lower()), "bench")
         found.bench = f"build/{name} --benchmark_filter={{function}} --benchmark_format=json"
         found.bench_format = "google-benchmark"
         found.notes.append(f"Google Benchmark target: {name}")
@@ -82,9 +90,8 @@ def _detect_cmake(root: Path) -> Detected | None:
 
 
 def _detect_pytest(root: Path) -> Detected | None:
-    pyproject = root / "pyproject.toml"
-    markers = [root / "pytest.ini", root / "setup.cfg", root / "tox.ini", root / "tests", root / "test"]
-    text = pyproject.read_text(errors="replace") if pyproject.is_file() else ""
+    markers = [root / "pytest.ini", root / "tests", root / "test", root / "conftest.py"]
+    text = _python_settings_text(root)
     if "pytest" not in text and not any(m.exists() for m in markers):
         return None
     found = Detected("pytest", test="python3 -m pytest -q -x -p no:cacheprovider",
@@ -95,9 +102,23 @@ def _detect_pytest(root: Path) -> Detected | None:
         found.bench = ("python3 -m pytest -q -p no:cacheprovider --benchmark-only -k {function} "
                        "--benchmark-json=/dev/stdout")
         found.bench_format = "pytest-benchmark"
-        found.notes.append("pytest-benchmark tests found")
+        found.test += " --benchmark-disable"  # correctness only: run each benchmark body once, untimed
+        found.notes.append("pytest-benchmark in use")
     found.notes.append("pytest found")
     return found
+
+
+def _python_settings_text(root: Path) -> str:
+    """The files where a Python project names its test tools and dependencies."""
+    names = ["pyproject.toml", "setup.cfg", "tox.ini", "pytest.ini", "setup.py",
+             *sorted(p.name for p in root.glob("requirements*.txt"))]
+    texts = []
+    for name in names:
+        try:
+            texts.append((root / name).read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            pass
+    return "\n".join(texts)
 
 
 def detect(root: Path) -> Detected:

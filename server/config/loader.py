@@ -6,11 +6,12 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..agents.defaults import DEFAULT_AGENTS, PRESET_BASE_URLS
+from ..agents.defaults import DEFAULT_AGENTS
 from ..errors import ConfigError
 from .model import (AgentConfig, BankConfig, BenchConfig, CodeConfig, LoopConfig, ProjectConfig,
                     RelevanceConfig, SandboxConfig, ScratchConfig, StepConfig, TimingConfig)
 from .positions import TomlPositions
+from .presets import preset_base_url
 from .schema import (REQUIRED_SECTIONS, SECTIONS, TOP_LEVEL_SPECIAL, Field, Problem, _suggest,
                      check_agents, check_bench_regex, check_table, check_timing, check_value, dotted)
 from .source import ConfigSource, parse_toml, read_source, select_prefix
@@ -28,7 +29,7 @@ def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any] | None) -> 
 
 
 def resolve_preset_url(preset: str) -> str:
-    return PRESET_BASE_URLS.get(preset, "")
+    return preset_base_url(preset)
 
 
 def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
@@ -132,6 +133,7 @@ def load_config(root: str | Path, overrides: Mapping[str, Any] | None = None) ->
     tables, problems = validate(merged)
     if problems:
         positions = TomlPositions(source.text, source.prefix)
-        first = problems[0]
-        raise problem_to_error(first, source, positions, _touches_overrides(first.path, overrides))
+        errors = [problem_to_error(p, source, positions, _touches_overrides(p.path, overrides)) for p in problems]
+        # the first in reading order (a bad override, having no line, before the file's problems)
+        raise min(errors, key=lambda e: (e.line or 0, e.column or 0))
     return build_config(root, source.path, tables)

@@ -57,12 +57,17 @@ class TomlPositions:
         self.keys: dict[Path_, Position] = {}
         self.tables: dict[Path_, Position] = {}
         self.key_names: dict[Path_, Position] = {}  # where the key itself is written
+        self.table_order: list[Path_] = []
         self._index(text)
 
     def _index(self, text: str) -> None:
         current: Path_ = ()
         array_counts: dict[tuple[str, ...], int] = {}
+        continuation = _ValueState()  # a value (array, inline table, multi-line string) spanning lines
         for number, line in enumerate(text.splitlines(), start=1):
+            if continuation.open:
+                continuation = _scan_value(line, 0, continuation)
+                continue  # lines inside a value are never headers or keys
             header = _HEADER.match(line)
             if header and not _KEY.match(line):
                 names = tuple(_split_dotted(header.group(2)))
@@ -74,6 +79,7 @@ class TomlPositions:
                     current = names
                 col = line.index("[") + 1
                 self.tables[current] = Position(number, col, len(line.rstrip()) + 1)
+                self.table_order.append(current)
                 continue
             key = _KEY.match(line)
             if not key:
@@ -84,6 +90,7 @@ class TomlPositions:
             key_start = len(line) - len(line.lstrip())
             self.key_names[path] = Position(number, key_start + 1, key_start + len(key.group(1).rstrip()) + 1)
             self._index_inline_table(path, line, number, key.end())
+            continuation = _scan_value(line, key.end(), _ValueState())
 
     def _index_inline_table(self, path: Path_, line: str, number: int, start: int) -> None:
         """Keys of `name = { a = 1, b = 2 }` on one line."""
@@ -95,10 +102,16 @@ class TomlPositions:
             value_start = brace + 1 + match.end()
             s, e = _value_extent(line, value_start)
             e = min(e, _inline_value_end(line, s))
+            while e > s + 1 and line[e - 1] in " \t":
+                e -= 1
             self.keys[(*path, name)] = Position(number, s + 1, e + 1)
 
     def find(self, path: Path_, at_key: bool = False) -> Position | None:
-        """Position of the value (or the key itself, or the closest enclosing table)."""
+        """Position of the value (or the key itself, or the closest enclosing table).
+
+        Inside pyproject.toml a problem of the whole config (a missing [test]) points at the
+        first [tool.lessonl...] table rather than at line 1, which belongs to someone else.
+        """
         full = (*self.prefix, *path)
         if at_key and full in self.key_names:
             return self.key_names[full]
@@ -107,7 +120,17 @@ class TomlPositions:
                 return self.keys[full]
             if full in self.tables:
                 return self.tables[full]
+            if len(full) <= len(self.prefix):
+                break
             full = full[:-1]
+        return self._first_under_prefix()
+
+    def _first_under_prefix(self) -> Position | None:
+        if not self.prefix:
+            return None
+        for table in self.table_order:
+            if table[:len(self.prefix)] == self.prefix:
+                return self.tables[table]
         return None
 
 
@@ -130,3 +153,55 @@ def _inline_value_end(line: str, start: int) -> int:
         elif ch == "," and depth == 0:
             return j
     return len(line)
+
+
+@dataclass(frozen=True)
+class _ValueState:
+    depth: int = 0  # open [ and {
+    quote: str = ""  # an open multi-line string delimiter: """ or '''
+
+    @property
+    def open(self) -> bool:
+        return self.depth > 0 or bool(self.quote)
+
+
+def _scan_value(line: str, start: int, state: _ValueState) -> _ValueState:
+    """Carry bracket depth and multi-line strings across lines, so that text inside a value
+    (say a '[build]' line in a multi-line command string) is not taken for a header or a key."""
+    depth, quote = state.depth, state.quote
+    i = start
+    while i < len(line):
+        if quote:
+            close = line.find(quote, i)
+            if close < 0:
+                return _ValueState(depth, quote)
+            i, quote = close + 3, ""
+            continue
+        ch = line[i]
+        if line.startswith(('"""', "'''"), i):
+            quote, i = line[i:i + 3], i + 3
+        elif ch in "\"'":
+            i = _skip_string(line, i)
+        elif ch == "#":
+            break
+        elif ch in "[{":
+            depth, i = depth + 1, i + 1
+        elif ch in "]}":
+            depth, i = max(depth - 1, 0), i + 1
+        else:
+            i += 1
+    return _ValueState(depth, quote)
+
+
+def _skip_string(line: str, i: int) -> int:
+    """Index just past the one-line string starting at line[i]."""
+    quote = line[i]
+    j = i + 1
+    while j < len(line):
+        if quote == '"' and line[j] == "\\":
+            j += 2
+            continue
+        if line[j] == quote:
+            return j + 1
+        j += 1
+    return j

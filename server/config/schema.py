@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .presets import PRESETS
+
 BENCH_FORMATS = ("google-benchmark", "pytest-benchmark", "regex", "wall")
 UNITS = ("s", "ms", "us", "ns")
 RELEVANCE_BACKENDS = ("lexical", "embeddings", "local")
-PRESETS = ("openai", "ollama", "vllm", "lmstudio", "llamacpp", "custom")
 
 Path_ = tuple[str | int, ...]
 
@@ -145,6 +146,8 @@ def check_value(path: Path_, value: Any, spec: Field) -> tuple[Any, list[Problem
         "env_map": isinstance(value, dict)
         and all(isinstance(v, (str, int, float, bool)) for v in value.values()),
     }[kind]
+    if not ok and kind in ("str_map", "env_map") and isinstance(value, dict):
+        return spec.default, _bad_map_entries(path, value, kind)
     if not ok:
         return spec.default, [Problem(path, f"must be {_type_name(kind)}, got {value!r}")]
     if spec.choices and value not in spec.choices:
@@ -163,6 +166,14 @@ def check_value(path: Path_, value: Any, spec: Field) -> tuple[Any, list[Problem
     if kind == "env_map":
         value = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in value.items()}
     return value, []
+
+
+def _bad_map_entries(path: Path_, value: dict[str, Any], kind: str) -> list[Problem]:
+    """One problem per bad entry, each pointing at its own key, so an editor underlines it."""
+    allowed = (str,) if kind == "str_map" else (str, int, float, bool)
+    wanted = "a string" if kind == "str_map" else "a string (numbers and booleans are turned into strings)"
+    return [Problem((*path, key), f"must be {wanted}, got {item!r}")
+            for key, item in value.items() if not isinstance(item, allowed)]
 
 
 def check_table(section: Path_, data: Any, fields: dict[str, Field]) -> tuple[dict[str, Any], list[Problem]]:
@@ -225,7 +236,8 @@ def check_agents(data: Any, resolve_url: Callable[[str], str]) -> tuple[list[dic
         names.add(agent["name"])
         preset = agent["preset"] or ("custom" if agent["base_url"] or not agent["model_path"] else "custom")
         agent["preset"] = preset
-        if not agent["base_url"] and not agent["model_path"]:
+        bad_endpoint = any(p.path in {("agents", index, "preset"), ("agents", index, "base_url")} for p in found)
+        if not agent["base_url"] and not agent["model_path"] and not bad_endpoint:
             if preset == "custom":
                 problems.append(Problem(("agents", index), "needs base_url (an OpenAI-compatible endpoint such as "
                                         "http://127.0.0.1:8000/v1), a preset (openai, ollama, vllm, lmstudio, llamacpp) "

@@ -86,7 +86,7 @@ class _Job:
         env = {**os.environ, **(request.agent_env or {})}
         self.agents = [AgentClient(a, env=env) for a in config.agents]
         self.bank = LessonBank.open(root_path(config) / config.bank.path)
-        self.relevance = make_relevance(config.relevance)
+        self.relevance = make_relevance(config.relevance, self.bank)
         self.judge = Judge(config)
         self.attempts: list[Attempt] = []
         self.warnings: list[str] = []
@@ -122,6 +122,8 @@ class _Job:
         rounds = int(self.loop_cfg.rounds)
         self.emit("started", message=f"optimizing {ref.qualified_name} in {ref.file}: {rounds} rounds x "
                                      f"{len(self.agents)} agents")
+        for warning in getattr(self.bank, "warnings", None) or []:  # e.g. a corrupt bank moved aside
+            self.warn(warning)
         self.cancel.raise_if_cancelled()
         baseline_started = time.monotonic()
         await self.judge.check_baseline(ref.qualified_name, cancel=self.cancel)

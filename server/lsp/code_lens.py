@@ -22,7 +22,7 @@ def lenses_for(ls: LessonLServer, uri: str) -> list[types.CodeLens]:
         return []
     found = []
     for ref in targets.functions(ls, target):
-        result = bank.latest_result(target.file_rel, ref.qualified_name)
+        result = bank.latest_result(target.file_rel, ref.qualified_name, ref.text_hash)
         if result is None:
             continue
         found.append(types.CodeLens(

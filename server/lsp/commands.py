@@ -73,12 +73,12 @@ async def optimize(ls: LessonLServer, *args: Any) -> dict[str, Any]:
         message = f"LessonL is already optimizing {running.describe()}."
         ls.tell(message)
         return {"status": "already_running", "message": message, "jobId": running.id}
-    job = ls.jobs.start(Job(key=key, uri=uri, function=target.function, start_text=target.text),
+    job = ls.jobs.start(Job(key=key, uri=uri, function=target.function, start_text=target.text,
+                            request_id=ls.protocol.msg_id),
                         lambda j: _run(ls, j, (line0, character)))
     try:
         return await asyncio.shield(job.task)
-    except asyncio.CancelledError:  # $/cancelRequest for this executeCommand request
-        ls.log(f"LessonL: request cancelled; stopping {job.describe()}")
+    except asyncio.CancelledError:  # the server is shutting down: stop the job's processes too
         job.cancel.cancel()
         raise
 
@@ -161,7 +161,7 @@ def show_lessons_payload(ls: LessonLServer, uri: str, line0: int, character: int
         return {"status": "error", "message": f"LessonL: {target.state.bank_error}"}
     name = target.function.qualified_name
     lessons = sorted(bank.for_function(target.file_rel, name), key=lambda l: l.speedup * l.factor, reverse=True)
-    result = bank.latest_result(target.file_rel, name)
+    result = bank.latest_result(target.file_rel, name, target.function.text_hash)
     return {"status": "ok", "uri": uri, "root": str(target.state.root), "file": target.file_rel,
             "function": name, "result": render.result_json(result) if result else None,
             "lessons": [render.lesson_json(l) for l in lessons],

@@ -31,16 +31,24 @@ def _utf16(line: str, column0: int) -> int:
 
 
 def to_diagnostic(issue: Any, lines: list[str]) -> types.Diagnostic:
+    """1-based, end-exclusive code-point columns -> an LSP range in UTF-16 units.
+
+    An issue just past the end of a line (TOML: "expected ']' at the end of ...") covers the
+    line break, so the editor still underlines something there.
+    """
     line0 = max((issue.line or 1) - 1, 0)
     text = lines[line0] if line0 < len(lines) else ""
     start = max((issue.column or 1) - 1, 0)
     end = issue.end_column - 1 if getattr(issue, "end_column", None) else len(text)
-    if end <= start:
-        end = max(len(text), start + 1)
+    end = max(end, start + 1)
+    start_pos = types.Position(line=line0, character=_utf16(text, min(start, len(text))))
+    if end > len(text) and line0 + 1 < len(lines):
+        end_pos = types.Position(line=line0 + 1, character=0)
+    else:
+        end_pos = types.Position(line=line0, character=_utf16(text, min(end, len(text))))
     message = issue.message + (f" [{issue.key}]" if getattr(issue, "key", None) else "")
     return types.Diagnostic(
-        range=types.Range(start=types.Position(line=line0, character=_utf16(text, start)),
-                          end=types.Position(line=line0, character=_utf16(text, end))),
+        range=types.Range(start=start_pos, end=end_pos),
         message=message,
         severity=_SEVERITY.get(str(getattr(issue, "severity", "error")).lower(),
                                types.DiagnosticSeverity.Error),

@@ -25,7 +25,7 @@ def markdown_for(ls: LessonLServer, uri: str, line0: int, character: int) -> str
     bank = ls.workspaces.bank(target.state)
     if bank is None:
         return f"LessonL: {target.state.bank_error}"
-    result = bank.latest_result(target.file_rel, name)
+    result = bank.latest_result(target.file_rel, name, target.function.text_hash)
     lessons = _justifying(bank, result) or bank.for_function(target.file_rel, name)
     if result is None and not lessons:
         return f"LessonL: no results or lessons for `{name}` yet."

@@ -35,6 +35,7 @@ class Job:
     cancel: CancelToken = field(default_factory=CancelToken)
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     progress_token: Any = None
+    request_id: Any = None  # the executeCommand request that started it ($/cancelRequest)
     task: asyncio.Task | None = None
     thread: threading.Thread | None = None
     last_event: Any = None  # lessonl.records.ProgressEvent
@@ -68,6 +69,11 @@ class JobManager:
 
     def by_id(self, job_id: str) -> Job | None:
         return next((j for j in self._running.values() if j.id == job_id), None)
+
+    def by_request_id(self, request_id: Any) -> Job | None:
+        if request_id is None:
+            return None
+        return next((j for j in self._running.values() if j.request_id == request_id), None)
 
     def by_progress_token(self, token: Any) -> Job | None:
         return next((j for j in self._running.values() if j.progress_token == token), None)

@@ -37,6 +37,18 @@ class LessonLProtocol(LanguageServerProtocol):
         client_work_done_token.set(params.work_done_token)
         return (yield from super().lsp_workspace__execute_command(params))
 
+    def _handle_cancel_notification(self, msg_id: Any) -> None:
+        """$/cancelRequest for a running `lessonl.optimize` cancels its job.
+
+        pygls runs commands behind its own executeCommand handler, so cancelling the request
+        only drops the response; the job (and its processes) must be told separately.
+        """
+        job = self._server.jobs.by_request_id(msg_id)
+        if job is not None:
+            self._server.log(f"LessonL: request cancelled; stopping {job.describe()}")
+            job.cancel.cancel()
+        super()._handle_cancel_notification(msg_id)
+
 
 class LessonLServer(LanguageServer):
     """Shared state of one server process; features reach it through their `ls` argument."""

@@ -49,8 +49,8 @@ def lessonl(repo: Path, *args: str, timeout: float = 300) -> subprocess.Complete
 def test_improved_with_json_and_apply(cpp_repo: Path, fake_openai: FakeOpenAI) -> None:
     fast_timing(cpp_repo)
     first_code_then(fake_openai, R.HISTOGRAM_FASTER)
-    done = lessonl(cpp_repo, "kernels.cpp::histogram", "--rounds", "1", "--base-url", fake_openai.base_url,
-                   "--model", "fake-model", "--json", "--apply")
+    done = lessonl(cpp_repo, "kernels.cpp::histogram", "--rounds", "1", "--agents", "coder-2",
+                   "--base-url", fake_openai.base_url, "--model", "fake-model", "--json", "--apply")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["improved"] and data["applied"] and data["speedup"] > 1.5
@@ -58,6 +58,7 @@ def test_improved_with_json_and_apply(cpp_repo: Path, fake_openai: FakeOpenAI) -
     assert "for (int value : data)" in (cpp_repo / "kernels.cpp").read_text()
     assert "round 1" in done.stderr and "faster" in done.stderr  # the live progress lines
     assert {r.model for r in fake_openai.chat_requests} == {"fake-model"}
+    assert [a["candidate"]["agent"] for a in data["attempts"]] == ["coder-2"]  # --agents picked one
 
 
 def test_no_improvement_exits_1_with_a_readable_verdict(cpp_repo: Path, fake_openai: FakeOpenAI) -> None:
@@ -82,6 +83,12 @@ def test_unknown_function_is_a_user_error(cpp_repo: Path) -> None:
 def test_missing_separator_is_a_user_error(cpp_repo: Path) -> None:
     done = lessonl(cpp_repo, "kernels.cpp", timeout=60)
     assert done.returncode == 2 and "FILE::FUNCTION" in done.stderr
+
+
+def test_unknown_agent_name_is_a_user_error(cpp_repo: Path) -> None:
+    done = lessonl(cpp_repo, "kernels.cpp::histogram", "--agents", "nobody", timeout=60)
+    assert done.returncode == 2
+    assert "nobody" in done.stderr and "coder-1" in done.stderr  # names the configured agents
 
 
 def test_endpoint_down_exits_3(cpp_repo: Path) -> None:

@@ -43,9 +43,10 @@ async def test_cancelling_the_request_stops_the_job_and_its_processes(cpp_repo):
         async with session(cpp_repo, configuration=fast_settings(fake, extra=SLOW_BUILD)) as client:
             uri = open_doc(client, kernels)
             msg_id = "optimize-1"
-            future = client.protocol.send_request_async(types.WORKSPACE_EXECUTE_COMMAND, types.ExecuteCommandParams(
-                command="lessonl.optimize", arguments=[uri, line_of(kernels, TARGET_LINE), 4]),
-                msg_id=msg_id)
+            future = asyncio.ensure_future(client.protocol.send_request_async(
+                types.WORKSPACE_EXECUTE_COMMAND, types.ExecuteCommandParams(
+                    command="lessonl.optimize", arguments=[uri, line_of(kernels, TARGET_LINE), 4]),
+                msg_id=msg_id))
             started = await wait_for_descendant(client, "sleep")
             client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
 

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from lsprotocol import types
 
-from tests.support.cpp_replies import HISTOGRAM_SAME_SPEED
+from tests.support.cpp_replies import HISTOGRAM_INCORRECT
 from tests.support.fake_openai import FakeOpenAI
 
 from .lsp_client import (LESSON_TEXT, TARGET_LINE, apply_text_edits, execute, fast_settings, hover, line_of,
@@ -111,7 +111,7 @@ async def test_no_improvement_gives_a_message_and_no_edit(cpp_repo):
     kernels = cpp_repo / "kernels.cpp"
     original = kernels.read_text()
     with FakeOpenAI(models=("model-a",)) as fake:
-        script_fake(fake, HISTOGRAM_SAME_SPEED)
+        script_fake(fake, HISTOGRAM_INCORRECT)
         async with session(cpp_repo, configuration=fast_settings(fake)) as client:
             uri = open_doc(client, kernels)
             result = await execute(client, "lessonl.optimize", uri, line_of(kernels, TARGET_LINE), 4)

@@ -103,3 +103,55 @@ def test_check_pyproject_only_judges_tool_lessonl():
 def test_check_syntax_error_is_one_issue():
     issues = check_config_text("lessonl.toml", "[test\n")
     assert len(issues) == 1 and issues[0].line == 1
+
+
+def test_first_error_is_the_first_in_the_file(tmp_path):
+    text = '[sandboxx]\nmemory_mb = 1\n' + BASE + "[loop]\nrounds = 0\n"
+    err = error_for(tmp_path, text)
+    assert (err.line, err.column, err.end_column, err.key) == (1, 1, 11, "sandboxx")
+    assert "did you mean 'sandbox'" in err.message
+
+
+def test_unknown_unit_points_at_the_value(tmp_path):
+    err = error_for(tmp_path, BASE + 'format = "regex"\nregex = "(?P<value>[0-9]+)"\nunit = "sec"\n')
+    assert (err.line, err.column, err.end_column, err.key) == (7, 8, 13, "bench.unit")
+    assert "s, ms, us, ns" in err.message
+
+
+def test_wrong_type_in_a_list(tmp_path):
+    err = error_for(tmp_path, BASE + '[scratch]\nexclude = "build/"\n')
+    assert (err.line, err.column, err.end_column, err.key) == (6, 11, 19, "scratch.exclude")
+    assert "must be a list of strings" in err.message
+
+
+def test_missing_test_command_points_at_the_table(tmp_path):
+    err = error_for(tmp_path, '[test]\ntimeout = 5\n[bench]\ncommand = "./b"\n')
+    assert (err.line, err.column, err.end_column, err.key) == (1, 1, 7, "test")
+    assert "needs 'command'" in err.message and "exit status 0" in err.message
+
+
+def test_empty_command_says_what_it_should_be(tmp_path):
+    err = error_for(tmp_path, '[test]\ncommand = "  "\n[bench]\ncommand = "./b"\n')
+    assert (err.line, err.column, err.key) == (2, 11, "test.command") and "must not be empty" in err.message
+
+
+def test_regex_format_without_regex_points_at_format(tmp_path):
+    err = error_for(tmp_path, BASE + 'format = "regex"\n')
+    assert (err.line, err.column, err.end_column, err.key) == (5, 10, 17, "bench.format")
+    assert "(?P<value>" in err.message
+
+
+def test_unknown_override_key_suggests_and_names_the_settings(tmp_path):
+    (tmp_path / "lessonl.toml").write_text(BASE)
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path, {"loop": {"round": 2}})
+    assert err.value.key == "loop.round" and "did you mean 'rounds'" in err.value.message
+    assert err.value.file == "settings (overrides)" and err.value.line is None
+
+
+def test_check_lists_issues_in_reading_order():
+    text = '[loop]\nrounds = 0\n[test]\ncommand = "t"\ntimeout = -1\n[bench]\ncommand = "b"\nunit = "h"\n[oops]\n'
+    issues = check_config_text("lessonl.toml", text)
+    assert [(i.line, i.key) for i in issues] == [(2, "loop.rounds"), (5, "test.timeout"), (8, "bench.unit"),
+                                                (9, "oops")]
+    assert {i.severity for i in issues} == {"error"}

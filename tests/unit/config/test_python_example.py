@@ -24,3 +24,33 @@ def test_its_bench_prints_pytest_benchmark_json_per_function(py_repo):
 def test_unknown_function_fails_clearly(py_repo):
     run = subprocess.run([sys.executable, "bench.py", "nope"], cwd=py_repo, capture_output=True, text=True, timeout=60)
     assert run.returncode == 1 and "no benchmark for function 'nope'" in run.stderr
+
+
+def test_its_config_bench_command_times_every_function(py_repo):
+    """What the judge will run: the configured command with {function} filled in by the config."""
+    import shlex
+
+    from lessonl.config import load_config
+
+    config = load_config(py_repo)
+    assert config.bench.format == "pytest-benchmark" and config.build is None
+    functions = ["find_duplicates", "join_words", "moving_average", "count_primes"]
+    for qualified in (f"hotspots.core.{name}" for name in functions):
+        command = config.bench.command.replace("{function}", config.bench.bench_function_arg(qualified))
+        argv = shlex.split(command)
+        assert argv[0] == "python3"  # portable: no virtualenv path in a bundled config
+        run = subprocess.run([sys.executable, *argv[1:]], cwd=py_repo, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        (bench,) = json.loads(run.stdout)["benchmarks"]
+        assert bench["group"] == qualified.rsplit(".", 1)[1]
+        stats = bench["stats"]
+        assert 0 < stats["min"] <= stats["median"] <= stats["max"] and stats["rounds"] >= 3
+
+
+def test_its_tests_catch_a_wrong_rewrite(py_repo):
+    """Exit status 0 must mean correct: an off-by-one candidate has to fail the tests."""
+    core = py_repo / "hotspots" / "core.py"
+    core.write_text(core.read_text().replace("range(len(values) - window + 1)", "range(len(values) - window)"))
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                         cwd=py_repo, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and "moving_average" in run.stdout

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -92,15 +94,22 @@ def test_candidate_text_is_restored_by_the_next_sync(repo: Path) -> None:
     assert (slot / "src" / "k.cpp").read_text() == "int k() { return 1; }\n"
 
 
-def test_candidate_python_file_drops_its_stale_bytecode(repo: Path) -> None:
+def test_a_candidate_never_runs_the_previous_ones_bytecode(repo: Path) -> None:
+    """Python trusts a .pyc whose recorded source mtime (whole seconds) and size match: two
+    candidates of equal size written within one second must each run their own code."""
     scratch = Scratch(repo)
     slot = scratch.slot_dir(0)
     scratch.sync(slot)
-    cache = slot / "pkg" / "__pycache__"
-    cache.mkdir()
-    (cache / "m.cpython-311.pyc").write_bytes(b"stale")
-    scratch.write_file(slot, "pkg/m.py", "X = 2\n")
-    assert not (cache / "m.cpython-311.pyc").exists()
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": ""}
+    values, first_mtime = [], None
+    for value in ("1", "2"):
+        scratch.write_file(slot, "pkg/m.py", f"X = {value}\n")
+        first_mtime = first_mtime or (slot / "pkg" / "m.py").stat().st_mtime_ns
+        os.utime(slot / "pkg" / "m.py", ns=(first_mtime, first_mtime))  # as if written in the same second
+        done = subprocess.run([sys.executable, "-c", "import m; print(m.X)"], cwd=slot / "pkg", env=env,
+                              capture_output=True, text=True, check=True)
+        values.append(done.stdout.strip())
+    assert values == ["1", "2"]
 
 
 def test_user_tree_is_untouched(repo: Path) -> None:

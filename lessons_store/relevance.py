@@ -1,0 +1,63 @@
+"""How relevant a lesson is to the function being optimized: pluggable backends.
+
+The paper ranks lessons by embedding similarity (CodeBERT) between lesson and code. We ship an
+offline default that needs no model (lexical), an OpenAI-compatible embeddings endpoint, and a
+registry so that a local embedding model plugs in with one line.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Protocol, Sequence
+
+from .records import Lesson
+
+
+class Relevance(Protocol):
+    name: str
+
+    def scores(self, code: str, lessons: Sequence[Lesson]) -> list[float]:
+        """One score per lesson, higher = more relevant to `code`. Only the order matters."""
+        ...
+
+
+def lesson_document(lesson: Lesson) -> str:
+    """What a lesson is about: its text and the code it was learned on."""
+    return "\n".join((lesson.text, lesson.qualified_name, lesson.source_code, lesson.candidate_code))
+
+
+_BACKENDS: dict[str, Callable[[Any, Any], Relevance]] = {}
+
+
+def register_backend(name: str, factory: Callable[[Any, Any], Relevance]) -> None:
+    """`factory(relevance_config, bank_or_None) -> Relevance`."""
+    _BACKENDS[name] = factory
+
+
+def _field(config: Any, name: str, default: Any = "") -> Any:
+    if config is None:
+        return default
+    if isinstance(config, dict):
+        return config.get(name, default)
+    return getattr(config, name, default)
+
+
+def make_relevance(config: Any = None, bank: Any = None) -> Relevance:
+    """The backend named by `config.backend` (lexical when absent)."""
+    name = _field(config, "backend", "lexical") or "lexical"
+    _load_builtin_backends()
+    if name not in _BACKENDS:
+        from lessonl.errors import ConfigError
+
+        raise ConfigError(f"unknown relevance backend '{name}'", key="relevance.backend",
+                          hint="use one of: " + ", ".join(sorted(_BACKENDS)))
+    return _BACKENDS[name](config, bank)
+
+
+def _load_builtin_backends() -> None:
+    if "lexical" in _BACKENDS:
+        return
+    from . import embeddings, lexical  # noqa: F401  (they register themselves)
+
+    try:
+        from . import relevance_local  # noqa: F401  (optional: needs onnxruntime)
+    except ImportError:
+        pass

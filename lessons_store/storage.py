@@ -1,0 +1,75 @@
+"""Opening the diskcache behind a bank: schema versions, migration, and corruption recovery.
+
+A bank that cannot be read must never take the editor down: it is moved aside, with a warning,
+and a fresh one is started, so the user loses nothing more than what was already unreadable.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+import diskcache
+
+from .records import SCHEMA_VERSION
+
+log = logging.getLogger("lessonl_store")
+
+SCHEMA_KEY = "meta:schema"
+CHUNKS_KEY = "meta:chunks"
+V0_PREFIX = "lesson:"
+
+
+def open_cache(path: Path, warnings: list[str]) -> diskcache.Cache:
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        cache = diskcache.Cache(str(path), timeout=30)
+        cache.get(SCHEMA_KEY)
+        cache.get(CHUNKS_KEY)
+        return cache
+    except Exception as exc:  # sqlite3.DatabaseError, pickle errors, OSError: all mean unreadable
+        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
+        message = (f"the lesson bank at {path} could not be read ({exc.__class__.__name__}: {exc}); "
+                   f"it was moved to {aside} and a fresh bank was started")
+        log.warning(message)
+        warnings.append(message)
+        path.rename(aside)
+        path.mkdir(parents=True, exist_ok=True)
+        return diskcache.Cache(str(path), timeout=30)
+
+
+def migrate(cache: diskcache.Cache, warnings: list[str]) -> None:
+    """Bring an older layout up to SCHEMA_VERSION (in one transaction)."""
+    version = cache.get(SCHEMA_KEY)
+    if version == SCHEMA_VERSION:
+        return
+    if isinstance(version, int) and version > SCHEMA_VERSION:
+        from lessonl.errors import BankError
+
+        raise BankError(f"this lesson bank was written by a newer LessonL (schema {version}, this one "
+                        f"reads {SCHEMA_VERSION})", hint="upgrade lessonl")
+    with cache.transact():
+        if cache.get(SCHEMA_KEY) in (None, 0):
+            _migrate_v0_to_v1(cache, warnings)
+        cache.set(SCHEMA_KEY, SCHEMA_VERSION)
+
+
+def _migrate_v0_to_v1(cache: diskcache.Cache, warnings: list[str]) -> None:
+    """v0 kept one key per lesson ("lesson:<id>"); v1 keeps chunks of lessons so that a bank of
+    100,000 lessons loads in a few hundred reads instead of 100,000."""
+    from .chunks import ChunkStore
+
+    old_keys = [k for k in cache.iterkeys() if isinstance(k, str) and k.startswith(V0_PREFIX)]
+    if not old_keys:
+        return
+    store = ChunkStore(cache)
+    lessons = []
+    for key in old_keys:
+        value = cache.get(key)
+        if isinstance(value, dict) and "text" in value:
+            lessons.append(value)
+    store.append_many(lessons)
+    for key in old_keys:
+        cache.delete(key)
+    warnings.append(f"migrated {len(lessons)} lessons from schema 0 to {SCHEMA_VERSION}")

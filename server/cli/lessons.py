@@ -1,0 +1,144 @@
+"""`lessonl lessons list|show|stats|export|import|prune`: the repository's lesson bank."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..errors import LessonLError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("lessons", help="browse, share and prune the repository's lessons")
+    parser.add_argument("--repo", default=".", help="a path inside the repository (default: .)")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = actions.add_parser("list", help="lessons, best first")
+    p.add_argument("--function", help="only lessons of FILE::NAME")
+    p.add_argument("--outcome", help="only this outcome (faster, slower, incorrect, ...)")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p = actions.add_parser("show", help="one lesson with the code it was learned on")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+    p = actions.add_parser("stats", help="counts by outcome and function")
+    p.add_argument("--json", action="store_true")
+    p = actions.add_parser("export", help="write lessons and results as JSON Lines")
+    p.add_argument("file")
+    p = actions.add_parser("import", help="merge a JSON Lines export (duplicates are skipped)")
+    p.add_argument("file")
+    p = actions.add_parser("prune", help="delete lessons")
+    p.add_argument("--older-than-days", type=float)
+    p.add_argument("--outcome")
+    p.add_argument("--keep-top", type=int, help="keep only the N best lessons (by speedup x factor)")
+    p.add_argument("--function", help="only lessons of FILE::NAME")
+    parser.set_defaults(handler=run)
+
+
+def open_bank(repo: str):
+    from lessonl_store import LessonBank
+
+    from ..config import find_root, load_config
+
+    root = find_root(repo)
+    try:
+        path = load_config(root).bank_path
+    except LessonLError:
+        path = root / ".lessonl"  # a broken config must not hide the lessons
+    return LessonBank.open(path)
+
+
+def _function(spec: str | None) -> tuple[str, str] | None:
+    if not spec:
+        return None
+    if "::" not in spec:
+        raise LessonLError(f"'{spec}' is not FILE::NAME", hint="e.g. --function kernels.cpp::matmul")
+    file, name = spec.split("::", 1)
+    return file, name
+
+
+def _line(lesson) -> str:
+    return (f"{lesson.id}  {lesson.outcome:<21} {lesson.speedup:6.2f}x  x{lesson.factor:.2f}  "
+            f"{lesson.file}::{lesson.qualified_name}\n    {lesson.text}")
+
+
+def run(args: argparse.Namespace) -> int:
+    bank = open_bank(args.repo)
+    try:
+        for warning in bank.warnings:
+            print(f"warning: {warning}")
+        return ACTIONS[args.action](bank, args)
+    finally:
+        bank.close()
+
+
+def do_list(bank, args) -> int:
+    function = _function(args.function)
+    lessons = bank.for_function(*function) if function else bank.lessons()
+    if args.outcome:
+        lessons = [l for l in lessons if l.outcome == args.outcome]
+    lessons = sorted(lessons, key=lambda l: (-l.score, -l.created))[: args.limit]
+    if args.json:
+        print(json.dumps([l.to_json() for l in lessons], indent=2))
+    elif not lessons:
+        print("no lessons yet: run `lessonl optimize FILE::FUNCTION` to learn some")
+    else:
+        print("\n".join(_line(l) for l in lessons))
+    return 0
+
+
+def do_show(bank, args) -> int:
+    lesson = bank.get(args.id)
+    if lesson is None:
+        raise LessonLError(f"no lesson with id {args.id}", hint="`lessonl lessons list` shows the ids")
+    if args.json:
+        print(json.dumps(lesson.to_json(), indent=2))
+        return 0
+    print(_line(lesson))
+    print(f"    round {lesson.round + 1}, agent {lesson.agent} ({lesson.model}), used {lesson.uses} times")
+    if lesson.ci:
+        print(f"    95% interval of the speedup: [{lesson.ci[0]:.2f}, {lesson.ci[1]:.2f}]")
+    if lesson.candidate_code:
+        print("\n--- attempted rewrite (Code B) ---\n" + lesson.candidate_code)
+    return 0
+
+
+def do_stats(bank, args) -> int:
+    stats = bank.stats()
+    if args.json:
+        print(json.dumps(stats, indent=2))
+        return 0
+    print(f"{stats['lessons']} lessons, {stats['results']} results in {stats['path']}")
+    for outcome, count in sorted(stats["by_outcome"].items()):
+        print(f"  {outcome:<22} {count}")
+    for name, count in sorted(stats["functions"].items(), key=lambda p: -p[1])[:20]:
+        print(f"  {count:5d}  {name}")
+    return 0
+
+
+def do_export(bank, args) -> int:
+    count = bank.export_jsonl(args.file)
+    print(f"wrote {count} records to {args.file}")
+    return 0
+
+
+def do_import(bank, args) -> int:
+    if not Path(args.file).is_file():
+        raise LessonLError(f"{args.file} does not exist", hint="pass a file written by `lessonl lessons export`")
+    report = bank.import_jsonl(args.file)
+    print(f"added {report.added} lessons and {report.results_added} results; "
+          f"skipped {report.skipped_duplicates} duplicates")
+    for number, why in report.invalid_lines:
+        print(f"  {args.file}:{number}: skipped, not a lesson ({why})")
+    return 0 if not report.invalid_lines else 1
+
+
+def do_prune(bank, args) -> int:
+    if args.older_than_days is None and not args.outcome and args.keep_top is None and not args.function:
+        raise LessonLError("prune needs a filter", hint="--older-than-days, --outcome, --keep-top or --function")
+    count = bank.prune(args.older_than_days, args.outcome, args.keep_top, _function(args.function))
+    print(f"deleted {count} lessons")
+    return 0
+
+
+ACTIONS = {"list": do_list, "show": do_show, "stats": do_stats, "export": do_export, "import": do_import,
+           "prune": do_prune}

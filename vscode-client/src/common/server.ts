@@ -1,0 +1,169 @@
+/**
+ * Starting `python -m lessonl serve` over stdio with vscode-languageclient, and keeping hold
+ * of the running client for the features. Settings reach the server translated (settings.ts)
+ * with the API keys from SecretStorage; the client tells the server, in its experimental
+ * capabilities, that it reviews results itself (see features/review.ts).
+ */
+import * as vscode from "vscode";
+import {
+  CloseAction, ErrorAction, ExecuteCommandRequest, LanguageClient, LanguageClientOptions,
+  ServerOptions, State, StaticFeature, TransportKind,
+} from "vscode-languageclient/node";
+import { ApiKeys } from "./secrets";
+import { logChannel, showError, showLog } from "./logging";
+import { serverSection } from "./settings";
+
+export type OptimizeHandler = (args: unknown[]) => Promise<unknown>;
+
+/** Declares what this client renders itself, so that the server does not also prompt or print. */
+const reviewCapabilities: StaticFeature = {
+  fillClientCapabilities(capabilities) {
+    const experimental = (capabilities.experimental ?? {}) as Record<string, unknown>;
+    capabilities.experimental = { ...experimental, lessonl: { resultView: true, reviewUI: true } };
+  },
+  initialize() { /* nothing to register */ },
+  getState() { return { kind: "static" }; },
+  clear() { /* nothing to clear */ },
+};
+
+export class ServerHost implements vscode.Disposable {
+  private current: LanguageClient | undefined;
+  private python: string | undefined;
+  private problem = "it has not been started yet";
+  private readonly started = new vscode.EventEmitter<LanguageClient>();
+  /** Fired with each client that started; features register their handlers on it. */
+  readonly onDidStart = this.started.event;
+  optimizeHandler: OptimizeHandler | undefined;
+
+  constructor(private readonly keys: ApiKeys) {
+    keys.onDidChange(() => this.settingsChanged());
+  }
+
+  get client(): LanguageClient | undefined {
+    return this.current?.state === State.Running ? this.current : undefined;
+  }
+
+  /** Set when the server is not running: why, in words for a notification. */
+  notRunning(reason: string): void {
+    this.problem = reason;
+  }
+
+  requireClient(): LanguageClient {
+    const client = this.client;
+    if (!client) {
+      throw new Error(`LessonL's language server is not running: ${this.problem}`);
+    }
+    return client;
+  }
+
+  async executeCommand<T>(command: string, args: unknown[], token?: vscode.CancellationToken): Promise<T> {
+    return this.requireClient().sendRequest(ExecuteCommandRequest.type, { command, arguments: args }, token) as Promise<T>;
+  }
+
+  async start(python: string): Promise<boolean> {
+    await this.stop();
+    this.python = python;
+    const client = new LanguageClient("lessonl", "LessonL", this.serverOptions(python), await this.clientOptions());
+    client.registerFeature(reviewCapabilities);
+    this.current = client;
+    logChannel().info(`Starting ${python} -m lessonl serve`);
+    try {
+      await client.start();
+    } catch (error) {
+      this.current = undefined;
+      this.problem = `${python} -m lessonl serve did not start (${errorText(error)})`;
+      await client.dispose().catch(() => undefined);
+      void showError(`LessonL: the language server could not start: ${python} -m lessonl serve failed `
+        + `(${errorText(error)}). The log has its output.`, { Restart: () => this.restart() });
+      return false;
+    }
+    this.started.fire(client);
+    return true;
+  }
+
+  async restart(): Promise<void> {
+    if (this.python) {
+      await this.start(this.python);
+    } else {
+      await vscode.commands.executeCommand("lessonl.setupPython");
+    }
+  }
+
+  async stop(): Promise<void> {
+    const client = this.current;
+    this.current = undefined;
+    if (client) {
+      try {
+        await client.stop(5000);
+      } catch {
+        // already stopped, or it did not answer: dispose kills the process
+      }
+      await client.dispose().catch(() => undefined);
+    }
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.started.dispose();
+  }
+
+  private serverOptions(python: string): ServerOptions {
+    const env = { ...process.env, PYTHONUNBUFFERED: "1" };
+    return { command: python, args: ["-m", "lessonl", "serve"], transport: TransportKind.stdio, options: { env } };
+  }
+
+  private async clientOptions(): Promise<LanguageClientOptions> {
+    const keys = this.keys;
+    return {
+      documentSelector: [
+        { scheme: "file", language: "c" }, { scheme: "file", language: "cpp" }, { scheme: "file", language: "python" },
+        { scheme: "file", pattern: "**/lessonl.toml" }, { scheme: "file", pattern: "**/pyproject.toml" },
+      ],
+      outputChannel: logChannel(),
+      initializationOptions: { lessonl: serverSection(undefined, await keys.all()) },
+      initializationFailedHandler: () => false,
+      errorHandler: {
+        error: () => ({ action: ErrorAction.Continue }),
+        closed: () => {
+          if (this.current?.state === State.Running) {
+            this.problem = "it stopped unexpectedly";
+            void showError("LessonL: the language server stopped unexpectedly. The log has its last output.",
+              { Restart: () => this.restart() });
+          }
+          return { action: CloseAction.DoNotRestart, handled: true };
+        },
+      },
+      middleware: {
+        executeCommand: (command, args, next) =>
+          command === "lessonl.optimize" && this.optimizeHandler ? this.optimizeHandler(args) : next(command, args),
+        workspace: {
+          // The server asks for section "lessonl"; it gets the translated section with the keys.
+          configuration: async (params, token, next) => {
+            const values = await next(params, token);
+            if (!Array.isArray(values)) {
+              return values;
+            }
+            const apiKeys = await keys.all();
+            return params.items.map((item, i) => item.section === "lessonl"
+              ? serverSection(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined, apiKeys) : values[i]);
+          },
+          // Tell the server "settings changed" without values: it pulls them (translated) itself.
+          didChangeConfiguration: (_sections, next) => next(undefined),
+        },
+      },
+    };
+  }
+
+  private settingsChanged(): void {
+    const client = this.client;
+    if (client) {
+      void client.sendNotification("workspace/didChangeConfiguration", { settings: null });
+    }
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export { showLog };

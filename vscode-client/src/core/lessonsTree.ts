@@ -1,0 +1,79 @@
+/** Grouping the bank's lessons by function for the Lessons view, and how each outcome looks. */
+import { Lesson, speedupText } from "./protocol";
+
+export interface FunctionGroup {
+  key: string; // root + file + function
+  root: string;
+  file: string;
+  function: string;
+  lessons: Lesson[];
+  /** Best verified speedup among the lessons whose candidates were correct and faster. */
+  best: number | null;
+}
+
+export function groupByFunction(root: string, lessons: Lesson[]): FunctionGroup[] {
+  const groups = new Map<string, FunctionGroup>();
+  for (const lesson of lessons) {
+    const key = `${root}\u0000${lesson.file}\u0000${lesson.function}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { key, root, file: lesson.file, function: lesson.function, lessons: [], best: null };
+      groups.set(key, group);
+    }
+    group.lessons.push(lesson);
+    if (lesson.outcome === "faster" && lesson.speedup != null && (group.best == null || lesson.speedup > group.best)) {
+      group.best = lesson.speedup;
+    }
+  }
+  const sorted = [...groups.values()];
+  for (const group of sorted) {
+    group.lessons.sort(byUsefulness);
+  }
+  return sorted.sort((a, b) => a.file.localeCompare(b.file) || a.function.localeCompare(b.function));
+}
+
+/** Best first, as the server ranks them: speedup × effectiveness factor. */
+function byUsefulness(a: Lesson, b: Lesson): number {
+  return (b.speedup ?? 0) * (b.factor ?? 1) - (a.speedup ?? 0) * (a.factor ?? 1);
+}
+
+export interface OutcomeLook {
+  icon: string; // a codicon id
+  color: string; // a theme color id
+  words: string;
+}
+
+const LOOKS: Record<string, OutcomeLook> = {
+  faster: { icon: "arrow-up", color: "testing.iconPassed", words: "faster" },
+  slower: { icon: "arrow-down", color: "list.warningForeground", words: "slower" },
+  no_significant_change: { icon: "dash", color: "descriptionForeground", words: "no significant change" },
+  incorrect: { icon: "error", color: "testing.iconFailed", words: "incorrect" },
+  not_compilable: { icon: "tools", color: "testing.iconFailed", words: "did not compile" },
+  timeout: { icon: "watch", color: "list.warningForeground", words: "timed out" },
+  crashed: { icon: "bug", color: "testing.iconFailed", words: "crashed" },
+  rejected: { icon: "circle-slash", color: "descriptionForeground", words: "rejected" },
+};
+
+export function outcomeLook(outcome: string): OutcomeLook {
+  return LOOKS[outcome] ?? { icon: "question", color: "descriptionForeground", words: outcome.replace(/_/g, " ") };
+}
+
+/** '1.84× (95% CI 1.78–1.90) faster' or 'did not compile'. */
+export function lessonVerdict(lesson: Lesson): string {
+  const look = outcomeLook(lesson.outcome);
+  if (lesson.speedup != null && ["faster", "slower", "no_significant_change"].includes(lesson.outcome)) {
+    return `${speedupText(lesson.speedup, lesson.ci)} ${look.words}`;
+  }
+  return look.words;
+}
+
+export function oneLine(text: string, limit = 90): string {
+  const flat = text.split(/\s+/).filter(Boolean).join(" ");
+  return flat.length <= limit ? flat : `${flat.slice(0, limit - 1)}…`;
+}
+
+export function groupDescription(group: FunctionGroup): string {
+  const count = `${group.lessons.length} lesson${group.lessons.length === 1 ? "" : "s"}`;
+  const best = group.best != null ? ` · best ${group.best.toFixed(2)}×` : "";
+  return `${group.file} · ${count}${best}`;
+}

@@ -1,0 +1,118 @@
+/**
+ * The LessonL language server's protocol beyond plain LSP (docs/lsp-protocol.md), as types.
+ * Kept free of `vscode` imports so that the pure logic built on it runs under node's test runner.
+ */
+
+export const Commands = {
+  optimize: "lessonl.optimize",
+  showLessons: "lessonl.showLessons",
+  cancel: "lessonl.cancel",
+  listLessons: "lessonl.listLessons",
+  exportLessons: "lessonl.exportLessons",
+  importLessons: "lessonl.importLessons",
+} as const;
+
+export const Notifications = {
+  result: "lessonl/result",
+  progress: "lessonl/progress",
+  lessons: "lessonl/lessons",
+} as const;
+
+/** Annotation id the server puts on the edits of a verified rewrite. */
+export const EDIT_ANNOTATION = "lessonl";
+
+export type Outcome =
+  | "faster" | "slower" | "no_significant_change" | "incorrect"
+  | "not_compilable" | "timeout" | "crashed" | "rejected";
+
+export interface Lesson {
+  id: string;
+  text: string;
+  outcome: Outcome | string;
+  speedup: number | null;
+  ci: [number, number] | null;
+  round: number;
+  agent: string;
+  model: string;
+  file: string;
+  function: string;
+  factor: number;
+  created: number;
+}
+
+export type ResultStatus = "improved" | "no_improvement" | "stale" | "cancelled" | "error";
+
+export interface OptimizeResult {
+  jobId: string;
+  status: ResultStatus;
+  message: string;
+  uri: string;
+  root: string;
+  file: string;
+  function: string;
+  improved: boolean;
+  speedup: number | null;
+  ci: [number, number] | null;
+  diff: string;
+  /** The whole proposed file, when the server sends it (review clients); else use `diff`. */
+  newText?: string | null;
+  models: string[];
+  bestModel: string | null;
+  lessons: Lesson[];
+  resultId: string | null;
+  attempts: number;
+  wallSeconds: number | null;
+  applied: boolean | null;
+}
+
+/** What `lessonl.optimize` answers at once when it refuses to start. */
+export interface Refusal {
+  status: "unavailable" | "no_function" | "unsaved" | "already_running" | "error";
+  message: string;
+  jobId?: string;
+}
+
+export interface ProgressEvent {
+  kind: "started" | "round_started" | "candidate_judged" | "lesson_banked" | "warning" | "finished" | string;
+  round: number;
+  rounds: number;
+  judged: number;
+  total: number;
+  best_speedup: number | null;
+  message?: string | null;
+  agent?: string | null;
+  outcome?: string | null;
+  speedup?: number | null;
+}
+
+export interface ProgressNotice {
+  jobId: string;
+  uri: string;
+  function: string;
+  event: ProgressEvent;
+}
+
+export interface LessonsAnswer {
+  status: string;
+  root?: string;
+  total?: number;
+  lessons?: Lesson[];
+  message?: string;
+}
+
+export function isResult(value: unknown): value is OptimizeResult {
+  const v = value as OptimizeResult | null;
+  return !!v && typeof v === "object" && typeof v.jobId === "string" && typeof v.status === "string";
+}
+
+/** '1.84× (95% CI 1.78–1.90)', the way the server words it: never a speedup without its interval. */
+export function speedupText(speedup: number | null | undefined, ci?: [number, number] | null): string {
+  if (speedup == null) {
+    return "no measured speedup";
+  }
+  let text = `${speedup.toFixed(2)}×`;
+  if (ci) {
+    text += ` (95% CI ${ci[0].toFixed(2)}–${ci[1].toFixed(2)})`;
+  }
+  return text;
+}

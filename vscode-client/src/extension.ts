@@ -1,0 +1,66 @@
+/** LessonL for VS Code: wires the parts together; each lives in common/ or features/. */
+import * as vscode from "vscode";
+import { registerLogging, showError } from "./common/logging";
+import { discover, setUpPrivateEnvironment } from "./common/python";
+import { ApiKeys } from "./common/secrets";
+import { ServerHost } from "./common/server";
+import { LessonsView } from "./features/lessons";
+import { Optimizer } from "./features/optimize";
+import { ReviewManager } from "./features/review";
+import { StatusItem } from "./features/status";
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  registerLogging(context);
+  const keys = new ApiKeys(context);
+  const host = new ServerHost(keys);
+  const status = new StatusItem();
+  const optimizer = new Optimizer(host, status);
+  const review = new ReviewManager();
+  const lessons = new LessonsView(host);
+  context.subscriptions.push(host, status, review, lessons);
+  let attached: vscode.Disposable[] = [];
+  host.onDidStart((client) => {
+    attached.forEach((d) => d.dispose());
+    attached = [...status.attach(client), ...optimizer.attach(client), ...review.attach(client), ...lessons.attach(client)];
+  });
+  context.subscriptions.push({ dispose: () => attached.forEach((d) => d.dispose()) });
+
+  const setupPython = async () => {
+    const python = await setUpPrivateEnvironment(context);
+    if (python) {
+      await host.start(python);
+    }
+  };
+  context.subscriptions.push(
+    vscode.commands.registerCommand("lessonl.optimizeAtCursor", () => optimizer.atCursor()),
+    vscode.commands.registerCommand("lessonl.setApiKey", () => keys.prompt()),
+    vscode.commands.registerCommand("lessonl.setupPython", setupPython),
+    vscode.commands.registerCommand("lessonl.restartServer", () => startServer(context, host, setupPython)),
+    vscode.commands.registerCommand("lessonl.cancelAll", () => host.executeCommand("lessonl.cancel", [])),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration("lessonl.interpreter")) {
+        void startServer(context, host, setupPython);
+      }
+    }),
+  );
+  await startServer(context, host, setupPython);
+}
+
+async function startServer(context: vscode.ExtensionContext, host: ServerHost, setupPython: () => Promise<void>): Promise<void> {
+  const found = await discover(context);
+  if (found.found) {
+    await host.start(found.found.python);
+    return;
+  }
+  await host.stop();
+  const reason = found.firstProblem ?? "no Python interpreter was found";
+  host.notRunning(reason);
+  void showError(`LessonL: ${reason} The extension needs Python 3.11+ with LessonL installed.`, {
+    "Set Up Python Environment": setupPython,
+    "Choose Interpreter": () => vscode.commands.executeCommand("workbench.action.openSettings", "lessonl.interpreter"),
+  });
+}
+
+export function deactivate(): void {
+  // The subscriptions stop the server (ServerHost.dispose).
+}
