@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import statistics
 
 from judge_common import cleanup, cpp_example, judge_for, load, workdir

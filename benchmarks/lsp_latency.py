@@ -28,6 +28,7 @@ from pygls.lsp.client import LanguageClient
 
 REPO = Path(__file__).resolve().parent.parent
 SERVER = [sys.executable, "-m", "lessonl", "serve"]
+DIRECT = [sys.executable, "-m", "lessonl.lsp"]  # the same server without the CLI dispatcher
 FUNCTIONS_IN_BIG_FILE = 250
 LINES_PER_FUNCTION = 20
 
@@ -87,19 +88,29 @@ def fill_bank(root: Path, lessons: int) -> float:
 def summary(name: str, samples_ms: list[float]) -> str:
     ordered = sorted(samples_ms)
     p95 = ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
-    return (f"{name:<22} n={len(ordered):<5} p50={statistics.median(ordered):7.2f} ms  "
+    return (f"{name:<40} n={len(ordered):<5} p50={statistics.median(ordered):7.2f} ms  "
             f"p95={p95:7.2f} ms  max={ordered[-1]:7.2f} ms")
 
 
-async def start_client(root: Path) -> tuple[LanguageClient, float]:
+async def start_client(root: Path, command: list[str] = SERVER) -> tuple[LanguageClient, float]:
     client = LanguageClient("lessonl-bench", "1")
+    client.feature(types.WINDOW_LOG_MESSAGE)(lambda params: None)
+    client.feature(types.WINDOW_SHOW_MESSAGE)(lambda params: None)
     began = time.perf_counter()
-    await client.start_io(*SERVER)
+    await client.start_io(*command)
     await client.initialize_async(types.InitializeParams(
         capabilities=types.ClientCapabilities(window=types.WindowClientCapabilities(work_done_progress=True)),
         root_uri=root.as_uri(), workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="bench")]))
     client.initialized(types.InitializedParams())
-    return client, time.perf_counter() - began
+    elapsed = time.perf_counter() - began
+    try:  # CPU the server used to get there: the same on a loaded and an idle machine
+        import psutil
+
+        cpu = psutil.Process(client._server.pid).cpu_times()
+        client.startup_cpu = cpu.user + cpu.system
+    except Exception:
+        client.startup_cpu = float("nan")
+    return client, elapsed
 
 
 async def stop_client(client: LanguageClient) -> None:
@@ -109,12 +120,18 @@ async def stop_client(client: LanguageClient) -> None:
 
 
 async def measure(root: Path, requests: int, starts: int) -> None:
-    startup = []
-    for _ in range(starts):
-        client, seconds = await start_client(root)
-        startup.append(seconds * 1000)
-        await stop_client(client)
-    print(summary("start->initialized", startup))
+    startups = {}
+    for label, command in (("lessonl serve", SERVER), ("python -m lessonl.lsp", DIRECT)):
+        startup, cpu = [], []
+        for _ in range(starts):
+            client, seconds = await start_client(root, command)
+            startup.append(seconds * 1000)
+            cpu.append(client.startup_cpu * 1000)
+            await stop_client(client)
+        startups[label] = startup
+        print(summary(f"start->initialized ({label})", startup))
+        print(summary(f"  server CPU until then ({label})", cpu))
+    startup = startups["lessonl serve"]
 
     client, _ = await start_client(root)
     big = root / "big.cpp"
@@ -130,7 +147,7 @@ async def measure(root: Path, requests: int, starts: int) -> None:
     pos = types.Position(line=lines[0], character=8)
     await client.text_document_code_action_async(types.CodeActionParams(
         text_document=doc, range=types.Range(start=pos, end=pos), context=types.CodeActionContext(diagnostics=[])))
-    print(f"{'first code action':<22} {1000 * (time.perf_counter() - first):.1f} ms (parse + bank open)")
+    print(f"{'first code action':<22} {1000 * (time.perf_counter() - first):.1f} ms (parse + config)")
 
     actions, hovers = [], []
     for _ in range(requests):
@@ -159,6 +176,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--starts", type=int, default=5)
     args = parser.parse_args()
+    print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     work = Path(tempfile.mkdtemp(prefix="lessonl-lsp-bench-"))
     try:
         os.environ["XDG_CACHE_HOME"] = str(work / "cache")

@@ -181,6 +181,7 @@ class LessonBank:
     def save_result(self, result: StoredResult) -> None:
         with self.cache.transact():
             self.cache.set(f"result:{result.id}", result.to_json(), tag="result")
+            self.cache.set("results:all", [*(self.cache.get("results:all") or []), result.id], tag="result")
             key = _fn_key(result.file, result.qualified_name)
             self.cache.set(key, [*(self.cache.get(key) or []), result.id], tag="result")
             if result.new_function_hash:
@@ -211,13 +212,8 @@ class LessonBank:
         return max(verified or results, key=lambda r: r.created)
 
     def all_results(self) -> list[StoredResult]:
-        out = []
-        for key in self.cache.iterkeys():
-            if isinstance(key, str) and key.startswith("result:"):
-                found = self.get_result(key[len("result:"):])
-                if found is not None:
-                    out.append(found)
-        return sorted(out, key=lambda r: r.created)
+        found = (self.get_result(i) for i in self.cache.get("results:all") or [])
+        return sorted((r for r in found if r is not None), key=lambda r: r.created)
 
     # -- embeddings (for relevance backends) ---------------------------------------------------
     def get_embedding(self, key: str) -> list[float] | None:
@@ -230,13 +226,23 @@ class LessonBank:
     def export_jsonl(self, path: str | Path) -> int:
         """Lessons and results as JSON Lines (one record per line), for sharing through git."""
         lines = export_lines(self.lessons(), self.all_results())
-        Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        try:
+            Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        except OSError as exc:
+            from lessonl.errors import BankError
+
+            raise BankError(f"cannot write {path}: {exc}", hint="check that the folder exists and is writable") from exc
         return len(lines)
 
     def import_jsonl(self, path: str | Path) -> ImportReport:
         """Merge an export: known ids and lessons with the same text for the same function are
         skipped, so importing twice changes nothing."""
-        text = Path(path).read_text(encoding="utf-8")
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            from lessonl.errors import BankError
+
+            raise BankError(f"cannot read {path}: {exc}", hint="pass a file written by `lessonl lessons export`") from exc
         self._refresh()
         known_ids = set(self._lessons)
         known_texts = {(l.text, l.file, l.qualified_name) for l in self._lessons.values()}

@@ -30,7 +30,10 @@ class ChunkStore:
         self.cache = cache
 
     def versions(self) -> dict[int, int]:
-        return dict(self.cache.get(CHUNKS_KEY) or {})
+        value = self.cache.get(CHUNKS_KEY) or {}
+        if not isinstance(value, dict):
+            raise ValueError(f"{CHUNKS_KEY} holds {type(value).__name__}, not a version map")
+        return dict(value)
 
     def read(self, number: int) -> dict[str, dict[str, Any]]:
         return dict(self.cache.get(chunk_key(number)) or {})
@@ -43,7 +46,10 @@ class ChunkStore:
         with self.cache.transact():
             versions = self.versions()
             number = max(versions) if versions else 0
-            chunk = self.read(number)
+            try:
+                chunk = self.read(number)
+            except Exception:  # an unreadable last chunk is left as it is; new lessons start a new one
+                number, chunk = number + 1, {}
             dirty = False
             for lesson in lessons:
                 if len(chunk) >= CHUNK_SIZE:

@@ -16,6 +16,23 @@ class ImportReport:
     invalid_lines: list[tuple[int, str]] = field(default_factory=list)  # (1-based line, why)
 
 
+def check_types(lesson: Lesson) -> None:
+    """An imported lesson must be usable by selection: numbers where numbers belong."""
+    if not isinstance(lesson.text, str) or not lesson.text.strip():
+        raise ValueError("text must be a non-empty string")
+    for name in ("speedup", "factor", "created"):
+        value = getattr(lesson, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"{name} must be a number, got {value!r}")
+    for name in ("round", "uses"):
+        value = getattr(lesson, name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be an integer, got {value!r}")
+    for name in ("outcome", "file", "qualified_name", "agent", "model"):
+        if not isinstance(getattr(lesson, name), str):
+            raise TypeError(f"{name} must be a string")
+
+
 def export_lines(lessons: Sequence[Lesson], results: Sequence[StoredResult]) -> list[str]:
     lines = [json.dumps({"kind": "lesson", **l.to_json()}, sort_keys=True, ensure_ascii=False) for l in lessons]
     lines += [json.dumps({"kind": "result", **r.to_json()}, sort_keys=True, ensure_ascii=False) for r in results]
@@ -43,6 +60,7 @@ def import_lines(lines: Iterable[str], known_ids: set[str], known_texts: set[tup
                     report.results_added += 1
                 continue
             lesson = Lesson.from_json(data)
+            check_types(lesson)
         except (ValueError, TypeError, KeyError) as exc:
             report.invalid_lines.append((number, f"{exc.__class__.__name__}: {exc}"))
             continue

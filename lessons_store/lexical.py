@@ -1,7 +1,8 @@
 """Lexical relevance: cosine similarity of term weights, with an inverted index for big banks.
 
-Scores depend only on the code and the lesson (no corpus statistics), so a lesson ranks the same
-whether it is scored alone or among 100,000: what a user sees in one prompt can be reproduced.
+In banks of up to LARGE_BANK lessons, scores depend only on the code and the lesson (no corpus
+statistics), so a lesson ranks the same whether scored alone or among thousands: what a user sees
+in one prompt can be reproduced. Larger banks trade that for speed (see SCAN_BUDGET).
 """
 from __future__ import annotations
 

@@ -22,11 +22,13 @@ V0_PREFIX = "lesson:"
 
 
 def open_cache(path: Path, warnings: list[str]) -> diskcache.Cache:
-    path.mkdir(parents=True, exist_ok=True)
     try:
+        path.mkdir(parents=True, exist_ok=True)
         cache = diskcache.Cache(str(path), timeout=30)
         cache.get(SCHEMA_KEY)
-        cache.get(CHUNKS_KEY)
+        if not isinstance(cache.get(CHUNKS_KEY) or {}, dict):
+            cache.close()
+            raise ValueError(f"{CHUNKS_KEY} is not a version map")
         return cache
     except Exception as exc:  # sqlite3.DatabaseError, pickle errors, OSError: all mean unreadable
         aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")

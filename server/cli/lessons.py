@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from ..errors import LessonLError
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     bank = open_bank(args.repo)
     try:
         for warning in bank.warnings:
-            print(f"warning: {warning}")
+            print(f"lessonl: warning: {warning}", file=sys.stderr)
         return ACTIONS[args.action](bank, args)
     finally:
         bank.close()

@@ -13,7 +13,8 @@ from .model import (AgentConfig, BankConfig, BenchConfig, CodeConfig, LoopConfig
 from .positions import TomlPositions
 from .presets import preset_base_url
 from .schema import (REQUIRED_SECTIONS, SECTIONS, TOP_LEVEL_SPECIAL, Field, Problem, _suggest,
-                     check_agents, check_bench_regex, check_table, check_timing, check_value, dotted)
+                     check_agents, check_bench_regex, check_bench_usage, check_table, check_timing,
+                     check_value, dotted)
 from .source import ConfigSource, parse_toml, read_source, select_prefix
 
 
@@ -53,6 +54,7 @@ def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
     problems.extend(found)
     if tables.get("bench"):
         problems.extend(check_bench_regex(tables["bench"]))
+        problems.extend(check_bench_usage(tables["bench"]))
     problems.extend(check_timing(tables["timing"]))
     tables["agents"] = None
     if "agents" in data:
@@ -131,6 +133,7 @@ def load_config(root: str | Path, overrides: Mapping[str, Any] | None = None) ->
     data = select_prefix(parse_toml(source.path, source.text), source.prefix)
     merged = deep_merge(data, overrides)
     tables, problems = validate(merged)
+    problems = [p for p in problems if p.severity == "error"]  # warnings are for the editor and `check`
     if problems:
         positions = TomlPositions(source.text, source.prefix)
         errors = [problem_to_error(p, source, positions, _touches_overrides(p.path, overrides)) for p in problems]

@@ -196,6 +196,18 @@ def check_table(section: Path_, data: Any, fields: dict[str, Field]) -> tuple[di
     return out, problems
 
 
+def check_bench_usage(bench: dict[str, Any]) -> list[Problem]:
+    """Settings that are valid but cannot do what the user meant: warnings, never errors."""
+    problems = []
+    if bench.get("regex") and bench.get("format") != "regex":
+        problems.append(Problem(("bench", "regex"), f"ignored: format is \"{bench.get('format')}\"; "
+                                "set format = \"regex\" to read times with this regex", severity="warning"))
+    if bench.get("functions") and "{function}" not in bench.get("command", ""):
+        problems.append(Problem(("bench", "functions"), "ignored: bench.command has no {function} placeholder "
+                                "to put these names in", severity="warning"))
+    return problems
+
+
 def check_bench_regex(bench: dict[str, Any]) -> list[Problem]:
     if bench.get("format") != "regex":
         return []

@@ -11,6 +11,8 @@ also gets lessons when the bank already holds some from earlier runs (relevance 
 An agent that fails is skipped with a warning; if every agent fails in a round, the job stops:
 with an AgentError if nothing verified was found yet, else with the verified result so far and
 a warning (throwing away a verified speedup because the endpoint went down later helps nobody).
+The baseline check runs concurrently with round 1's code requests (judging waits for it), so
+model latency and the user's build overlap; its error wins over the errors it causes.
 """
 from __future__ import annotations
 
@@ -125,25 +127,49 @@ class _Job:
         for warning in getattr(self.bank, "warnings", None) or []:  # e.g. a corrupt bank moved aside
             self.warn(warning)
         self.cancel.raise_if_cancelled()
-        baseline_started = time.monotonic()
-        await self.judge.check_baseline(ref.qualified_name, cancel=self.cancel)
-        self.judge_s += time.monotonic() - baseline_started
-        context = prompt_context(self.target.text, ref, self.target.language,
-                                 standard=str(getattr(self.config.code, "standard", "") or ""),
-                                 flags=str(getattr(self.config.code, "flags", "") or ""))
-        for round_ in range(rounds):
-            self.cancel.raise_if_cancelled()
-            lessons = self.select_lessons()
-            self.emit("round_started", round=round_,
-                      message=f"round {round_ + 1}/{rounds} with {len(lessons)} lessons")
-            attempts = await self.run_round(round_, context, lessons)
-            self.rounds_run = round_ + 1
-            if attempts is None:
-                break
-            if lessons:
-                self.bank.adjust_factors([l.id for l in lessons],
-                                         [a.verdict.effective_speedup for a in attempts])
-        return self.finish()
+        # The baseline check (build, test, bench of the unchanged code) runs while the agents
+        # write round 1: model latency and the user's build overlap instead of adding up.
+        self.baseline_token, detach = child_token(self.cancel)
+        self.baseline = asyncio.ensure_future(self.check_baseline())
+        try:
+            context = prompt_context(self.target.text, ref, self.target.language,
+                                     standard=str(getattr(self.config.code, "standard", "") or ""),
+                                     flags=str(getattr(self.config.code, "flags", "") or ""))
+            for round_ in range(rounds):
+                self.cancel.raise_if_cancelled()
+                lessons = self.select_lessons()
+                self.emit("round_started", round=round_,
+                          message=f"round {round_ + 1}/{rounds} with {len(lessons)} lessons")
+                attempts = await self.run_round(round_, context, lessons)
+                self.rounds_run = round_ + 1
+                if attempts is None:
+                    break
+                if lessons:
+                    self.bank.adjust_factors([l.id for l in lessons],
+                                             [a.verdict.effective_speedup for a in attempts])
+            await asyncio.shield(self.baseline)  # a broken baseline is reported even if nothing was built
+            return self.finish()
+        finally:
+            if not self.baseline.done():
+                self.baseline_token.cancel()
+                await asyncio.wait([self.baseline], timeout=5)
+            if self.baseline.done() and not self.baseline.cancelled():
+                self.baseline.exception()  # retrieved: no "exception never retrieved" noise
+            detach()
+
+    async def check_baseline(self) -> None:
+        started = time.monotonic()
+        try:
+            await self.judge.check_baseline(self.target.ref.qualified_name, cancel=self.baseline_token)
+        finally:
+            self.judge_s += time.monotonic() - started
+
+    def baseline_failure(self) -> BaseException | None:
+        """The baseline's own error (not a cancellation): it explains every other failure."""
+        if not self.baseline.done() or self.baseline.cancelled():
+            return None
+        error = self.baseline.exception()
+        return None if error is None or isinstance(error, Cancelled) else error
 
     def select_lessons(self) -> list[Lesson]:
         """k lessons for this round's prompts (round 0 too when the persistent bank has some)."""
@@ -160,14 +186,21 @@ class _Job:
         """All agents, concurrently; each: code -> candidate -> verdict -> lesson. Returns this
         round's attempts in agent order, or None when every agent failed after a verified win."""
         token, detach = child_token(self.cancel)
+
+        def stop_round_if_baseline_failed(_: asyncio.Future) -> None:
+            if self.baseline_failure() is not None:
+                token.cancel()
+
+        self.baseline.add_done_callback(stop_round_if_baseline_failed)
         try:
             async with asyncio.TaskGroup() as group:
                 tasks = [group.create_task(self.guarded(agent, round_, context, lessons, token))
                          for agent in self.agents]
         except BaseExceptionGroup as group_error:
             token.cancel()  # kill whatever the other agents' evaluations still run
-            raise _first_error(group_error) from None
+            raise (self.baseline_failure() or _first_error(group_error)) from None
         finally:
+            self.baseline.remove_done_callback(stop_round_if_baseline_failed)
             detach()
         results = [t.result() for t in tasks]
         attempts = [r for r in results if isinstance(r, Attempt)]
@@ -220,6 +253,7 @@ class _Job:
         """The judge's verdict, bounded by loop.run_timeout (a hung candidate is TIMEOUT)."""
         if candidate.rejection is not None or candidate.new_file_text is None:
             return rejected_verdict(candidate)
+        await asyncio.shield(self.baseline)  # judging needs the baseline; raises its error
         limit = float(getattr(self.loop_cfg, "run_timeout", 300) or 300)
         token, detach = child_token(cancel)
         timer = asyncio.get_running_loop().call_later(limit, token.cancel)

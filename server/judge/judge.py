@@ -116,7 +116,6 @@ class Judge:
                              file_size_mb=sandbox.file_size_mb, processes=sandbox.processes,
                              network=sandbox.network)
         self._status_path = self.scratch.home / "baseline-status.json"
-        self._good_baselines: set[str] = set(_load_json(self._status_path).get("good", []))
 
     # ---- public API -------------------------------------------------------------------------
 
@@ -184,7 +183,7 @@ class Judge:
     async def _judge_in(self, slot: Path, changes: Mapping[str, str], function: str | None,
                         cancel: CancelToken | None, tally: _Tally) -> tuple[Verdict, Samples | None]:
         async with self.gate.work():
-            await asyncio.to_thread(self.scratch.sync, slot)
+            await _in_thread(self.scratch.sync, slot)
             for rel, text in changes.items():
                 self.scratch.write_file(slot, rel, text)
             self.log(f"building the candidate in {slot}")
@@ -282,14 +281,21 @@ class Judge:
 
     async def _prepare_baseline(self, tally: _Tally, cancel: CancelToken | None,
                                 use_cache: bool = True) -> tuple[ProcResult | None, ProcResult | None]:
-        """Sync, build and test the unchanged code; its success is cached by content hash."""
+        """Sync, build and test the unchanged code.
+
+        Success is remembered next to the baseline copy as the content hash (plus commands and
+        [env]) of what was last built there, shared by every judge of this repository: the same
+        hash again means build products and test status are still valid, so both are skipped.
+        Timings are never reused: they must be interleaved with the candidate's.
+        """
         directory = self.scratch.baseline_dir
         async with self.gate.work():
             async with self.scratch.lock_for(directory):
-                report = await asyncio.to_thread(self.scratch.sync, directory)
+                report = await _in_thread(self.scratch.sync, directory)
                 key = self._baseline_key(report.tree_hash)
-                if use_cache and key in self._good_baselines:
+                if use_cache and _load_json(self._status_path).get("built") == key:
                     return None, None
+                _save_json(self._status_path, {"built": None})  # until this build and its tests pass
                 self.log("building and testing the baseline (your unchanged code)")
                 build_result = None
                 build = self.config.build
@@ -301,19 +307,17 @@ class Judge:
                 test_result = await self._run(test.command, directory, test.timeout, cancel, tally)
                 if not test_result.ok:
                     raise self._baseline_error("tests", test_result, test.command)
-                self._good_baselines.add(key)
-                _save_json(self._status_path, {"good": sorted(self._good_baselines)[-50:]})
+                _save_json(self._status_path, {"built": key})
                 return build_result, test_result
 
     def _baseline_key(self, tree_hash: str) -> str:
         build = self.config.build
         parts = [tree_hash, build.command if build else "", self.config.test.command,
-                 json.dumps(dict(sorted(self.env.items())))]
+                 json.dumps(sorted((getattr(self.config, "env", None) or {}).items()))]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
     def _forget_baseline(self) -> None:
-        self._good_baselines.clear()
-        _save_json(self._status_path, {"good": []})
+        _save_json(self._status_path, {"built": None})
 
     def _baseline_error(self, step: str, result: ProcResult, command: str) -> Exception:
         key = {"build": "build.command", "tests": "test.command", "benchmark": "bench.command"}[step]
@@ -380,6 +384,17 @@ class Judge:
             raise TargetError(f"{rel} is left out of the scratch copy by [scratch] exclude", file=rel,
                               key="scratch.exclude", hint="remove the pattern that matches it")
         return rel
+
+
+async def _in_thread(function: Callable[..., T], *args: Any) -> T:
+    """Run blocking file work off the event loop; when cancelled, still wait for it to end,
+    because the slot's lock is released next and another sync must not overlap this one."""
+    future = asyncio.ensure_future(asyncio.to_thread(function, *args))
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        await asyncio.wait([future])
+        raise
 
 
 async def _until_cancelled(work: Awaitable[T], cancel: CancelToken | None) -> T:
@@ -461,6 +476,6 @@ def _load_json(path: Path) -> dict[str, Any]:
 
 def _save_json(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     temporary.write_text(json.dumps(data))
     os.replace(temporary, path)

@@ -12,9 +12,9 @@ from typing import Any
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
+from .server import LessonLServer
 from .workspaces import CONFIG_FILES
 
-from .server import LessonLServer
 
 SOURCE = "lessonl"
 _SEVERITY = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning,
@@ -80,20 +80,17 @@ async def publish(ls: LessonLServer, uri: str) -> None:
         types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=version))
 
 
-def register(server: LessonLServer) -> None:
-    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    async def did_open(ls: LessonLServer, params: types.DidOpenTextDocumentParams) -> None:
-        if is_config(params.text_document.uri):
-            await publish(ls, params.text_document.uri)
+async def on_open(ls: LessonLServer, uri: str) -> None:
+    if is_config(uri):
+        await publish(ls, uri)
 
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    async def did_save(ls: LessonLServer, params: types.DidSaveTextDocumentParams) -> None:
-        if is_config(params.text_document.uri):
-            ls.workspaces.forget_configs()
-            await publish(ls, params.text_document.uri)
 
-    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: LessonLServer, params: types.DidCloseTextDocumentParams) -> None:
-        if is_config(params.text_document.uri):
-            ls.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+async def on_save(ls: LessonLServer, uri: str) -> None:
+    if is_config(uri):
+        ls.workspaces.forget_configs()
+        await publish(ls, uri)
+
+
+def on_close(ls: LessonLServer, uri: str) -> None:
+    if is_config(uri):
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))

@@ -143,11 +143,11 @@ class _ClientLogHandler(logging.Handler):
 
 def create_server() -> LessonLServer:
     """A fully registered server, ready for `start_io()` / `start_tcp()`."""
-    from . import (code_actions, code_lens, commands, diagnostics, hover, lifecycle,
+    from . import (code_actions, code_lens, commands, documents, hover, lifecycle,
                    progress, settings)
 
     server = LessonLServer()
-    for module in (lifecycle, settings, diagnostics, code_actions, hover, code_lens,
+    for module in (lifecycle, settings, documents, code_actions, hover, code_lens,
                    commands, progress):
         module.register(server)
     return server

@@ -84,7 +84,7 @@ class Workspaces:
                 try:
                     from lessonl_store import LessonBank
 
-                    state.bank = LessonBank.open(state.root / state.config.bank.path)
+                    state.bank = LockedBank(LessonBank.open(state.root / state.config.bank.path))
                     state.bank_error = None
                 except LessonLError as exc:
                     state.bank_error = str(exc)
@@ -103,6 +103,26 @@ class Workspaces:
             state.error = str(exc)
         except ImportError as exc:
             state.error = f"LessonL's config support is not installed ({exc})"
+
+
+class LockedBank:
+    """The bank, one call at a time: hover, code lens and commands run in several executor
+    threads, and the bank's in-memory copy is refreshed by whichever call comes first."""
+
+    def __init__(self, bank: Any) -> None:
+        self._bank = bank
+        self._lock = threading.RLock()
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._bank, name)
+        if not callable(attr):
+            return attr
+
+        def locked(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attr(*args, **kwargs)
+
+        return locked
 
 
 def _find_root(path: Path) -> Path | None:

@@ -194,6 +194,26 @@ async def test_candidate_that_breaks_the_benchmark_output_is_crashed(own_repo: P
     assert "garbage" in verdict.log_tail
 
 
+async def test_baseline_build_is_reused_until_the_users_code_changes(own_repo: Path) -> None:
+    messages: list[str] = []
+    judge = Judge(load_config(own_repo, OVERRIDES), log=messages.append)
+
+    async def baseline_built() -> bool:
+        messages.clear()
+        verdict = await judge.evaluate("kernels.cpp", candidate("incorrect.cpp"), function="matmul")
+        assert verdict.outcome is Outcome.INCORRECT
+        return any("baseline" in message for message in messages)
+
+    original = (own_repo / "kernels.cpp").read_text()
+    assert await baseline_built()
+    assert not await baseline_built()
+    (own_repo / "kernels.cpp").write_text(original + "\n// edited by the user\n")
+    assert await baseline_built()
+    (own_repo / "kernels.cpp").write_text(original)  # back to a state built before: build again
+    assert await baseline_built()
+    assert not await baseline_built()
+
+
 def test_scratch_copies_live_outside_the_repository(judge: Judge, repo: Path) -> None:
     assert not judge.scratch.home.resolve().is_relative_to(repo.resolve())
     assert shutil.which("g++") and shutil.which("make")

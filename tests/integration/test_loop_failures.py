@@ -162,3 +162,17 @@ def _close(bank: LessonBank) -> None:
     close = getattr(bank, "close", None)
     if callable(close):
         close()
+
+
+async def test_a_broken_baseline_is_reported_not_the_candidates(cpp_repo: Path, fake_openai: FakeOpenAI) -> None:
+    """The user's own code must build, pass and benchmark before anything is judged."""
+    from lessonl.errors import BaselineError
+
+    tests = cpp_repo / "test_kernels.cpp"
+    tests.write_text(tests.read_text().replace("int main() {", "int main() {\n    return 1;", 1))
+    script_agent(fake_openai, "model-a", [R.HISTOGRAM_FASTER], ["never asked"])
+    with pytest.raises(BaselineError):
+        await optimize(OptimizeRequest(cpp_repo, "kernels.cpp", name="histogram",
+                                       overrides=overrides(fake_openai, ["model-a"])))
+    assert no_children_left() == []
+    assert LessonBank.open(cpp_repo / ".lessonl").lessons() == []  # nothing learned from a broken baseline

@@ -155,3 +155,21 @@ def test_check_lists_issues_in_reading_order():
     assert [(i.line, i.key) for i in issues] == [(2, "loop.rounds"), (5, "test.timeout"), (8, "bench.unit"),
                                                 (9, "oops")]
     assert {i.severity for i in issues} == {"error"}
+
+
+def test_settings_that_would_be_ignored_are_warnings_not_errors(tmp_path):
+    text = ('[test]\ncommand = "t"\n[bench]\ncommand = "./bench"\nregex = "(?P<value>[0-9]+)"\n'
+            'functions = { "ns::f" = "f" }\n')
+    issues = check_config_text("lessonl.toml", text)
+    assert [(i.line, i.key, i.severity) for i in issues] == [(5, "bench.regex", "warning"),
+                                                            (6, "bench.functions", "warning")]
+    assert 'set format = "regex"' in issues[0].message and "{function}" in issues[1].message
+    (tmp_path / "lessonl.toml").write_text(text)
+    assert load_config(tmp_path).bench.regex == "(?P<value>[0-9]+)"  # loads: warnings never block
+
+
+def test_bundled_examples_have_no_issues():
+    examples = Path(__file__).resolve().parents[3] / "examples"
+    for name in ("cpp-kernels", "python-hotspots"):
+        path = examples / name / "lessonl.toml"
+        assert check_config_text(path, path.read_text()) == [], name

@@ -131,3 +131,23 @@ def test_mark_used_and_prune(bank):
     bank.add_many([lesson(f"x{i}", speedup=1.0 + i / 10) for i in range(5)])
     assert bank.prune(keep_top=2) == 4
     assert {l.text for l in bank.lessons()} == {"good", "x4"}
+
+
+def test_an_unreadable_last_chunk_does_not_stop_new_lessons(bank):
+    bank.add(lesson("before"))
+    bank.cache.set("chunk:0", b"\x80\x99garbage", tag="lesson")  # not a chunk
+    bank.add(lesson("after"))
+    assert "after" in {l.text for l in bank.lessons()}
+
+
+def test_a_bank_path_that_is_a_file_is_moved_aside(tmp_path):
+    (tmp_path / ".lessonl").write_text("oops")
+    with LessonBank.open(tmp_path / ".lessonl") as bank:
+        assert bank.count() == 0 and bank.warnings
+
+
+def test_a_damaged_version_map_is_moved_aside(tmp_path):
+    with LessonBank.open(tmp_path / "b") as bank:
+        bank.cache.set("meta:chunks", "nonsense")
+    with LessonBank.open(tmp_path / "b") as bank:
+        assert bank.count() == 0 and "moved to" in bank.warnings[0]

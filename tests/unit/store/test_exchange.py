@@ -33,3 +33,25 @@ def test_invalid_lines_are_reported_with_their_numbers(tmp_path, bank):
     report = bank.import_jsonl(tmp_path / "x.jsonl")
     assert report.added == 1
     assert [n for n, _ in report.invalid_lines] == [1, 3]
+
+
+def test_wrong_types_are_invalid_lines_not_crashes_later(tmp_path, bank):
+    import json
+
+    bad = lesson("bad").to_json() | {"speedup": "2"}
+    worse = lesson("worse").to_json() | {"factor": None}
+    (tmp_path / "x.jsonl").write_text(json.dumps(bad) + "\n" + json.dumps(worse) + "\n")
+    report = bank.import_jsonl(tmp_path / "x.jsonl")
+    assert report.added == 0 and [n for n, _ in report.invalid_lines] == [1, 2]
+
+
+def test_unreadable_files_are_clear_errors(tmp_path, bank):
+    import pytest
+
+    from lessonl.errors import BankError
+
+    (tmp_path / "latin.jsonl").write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(BankError, match="cannot read"):
+        bank.import_jsonl(tmp_path / "latin.jsonl")
+    with pytest.raises(BankError, match="cannot write"):
+        bank.export_jsonl(tmp_path / "missing" / "x.jsonl")

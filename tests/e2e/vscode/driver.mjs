@@ -1,0 +1,163 @@
+// Drives one e2e scenario in code-server and writes what it saw as JSON; the pytest test
+// (tests/e2e/test_vscode.py) starts code-server and the fake LLM endpoint and checks the files.
+// Usage: node driver.mjs <scenario> <config.json>
+//   config: {url, folder, report, failureShots, docsShots (or null), file, line, column, timeout}
+// On failure it saves <failureShots>/<scenario>-failure.png and the error goes in the report.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  clearToasts, goTo, openFromExplorer, openWorkbench, paletteEntries, runCommand, toasts,
+  waitForActivation, waitForToast,
+} from "./workbench.mjs";
+
+const [scenario, configPath] = process.argv.slice(2);
+const config = JSON.parse(readFileSync(configPath, "utf8"));
+const report = { scenario, steps: [], progress: [], errors: [] };
+const step = (name, data = {}) => { report.steps.push({ name, at: new Date().toISOString(), ...data }); };
+
+async function shot(page, name, docs = false) {
+  const dirs = [config.failureShots];
+  if (docs && config.docsShots) {
+    dirs.push(config.docsShots);
+  }
+  for (const dir of dirs) {
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: join(dir, `${name}.png`) });
+  }
+}
+
+/** The extension is installed, active, and offers its commands. */
+async function activation(page) {
+  await waitForActivation(page);
+  step("activated");
+  report.commands = await paletteEntries(page, "LessonL:");
+  step("palette", { commands: report.commands });
+}
+
+/** Optimize from the code action, watch the progress, review and accept, hover, lessons view. */
+async function optimize(page) {
+  await activation(page);
+  await openFromExplorer(page, config.file);
+  await goTo(page, config.line, config.column);
+  step("cursor placed");
+  await page.waitForTimeout(1500); // the server parses the file once it is opened
+  await page.keyboard.press("Control+Shift+R"); // Refactor…: the server's code actions
+  const action = page.locator(".action-widget .monaco-list-row", { hasText: "Optimize this function (LessonL)" });
+  await action.waitFor({ timeout: 20_000 });
+  report.codeActions = await page.locator(".action-widget .monaco-list-row").allInnerTexts();
+  await shot(page, "code-action", true);
+  await action.click();
+  step("code action chosen", { actions: report.codeActions });
+
+  const diffTab = page.locator(".tab", { hasText: "original ↔ proposed" });
+  const deadline = Date.now() + config.timeout * 1000;
+  while (Date.now() < deadline && !(await diffTab.count())) {
+    for (const text of await toasts(page)) {
+      if (/LessonL/.test(text) && !report.progress.includes(text)) {
+        report.progress.push(text);
+      }
+    }
+    const status = await page.locator(".statusbar-item:has-text('LessonL')").first().innerText().catch(() => "");
+    if (status && !report.progress.includes(`status: ${status}`)) {
+      report.progress.push(`status: ${status}`);
+    }
+    await page.waitForTimeout(300);
+  }
+  await diffTab.first().waitFor({ timeout: 5_000 });
+  await page.locator(".monaco-diff-editor").first().waitFor({ timeout: 20_000 });
+  await page.waitForTimeout(2500); // let the diff and the verdict panel render
+  report.diffTab = await diffTab.first().innerText();
+  report.verdictTab = await page.locator(".tab", { hasText: "LessonL:" }).allInnerTexts();
+  await shot(page, "diff-review", true);
+  step("diff review open", { tab: report.diffTab });
+
+  await page.locator(".editor-actions .action-label[aria-label*='Accept Proposed Rewrite']").first().click();
+  report.accepted = await waitForToast(page, /applied the rewrite/, 30_000);
+  step("accepted", { toast: report.accepted });
+  await page.waitForTimeout(1500); // the save reaches the disk
+
+  await clearToasts(page);
+  await goTo(page, config.line, config.column);
+  await page.keyboard.press("Control+K");
+  await page.keyboard.press("Control+I");
+  const hover = page.locator(".monaco-hover:not(.hidden) .monaco-hover-content, .monaco-resizable-hover .monaco-hover-content").first();
+  await hover.waitFor({ timeout: 20_000 });
+  await page.waitForTimeout(500);
+  report.hover = await hover.innerText();
+  step("hover", { text: report.hover });
+  await page.keyboard.press("Escape");
+
+  await page.locator(".activitybar .action-item a[aria-label^='LessonL']").first().click();
+  const rows = page.locator(".pane:has(.title:has-text('Lessons')) .monaco-list-row");
+  await rows.first().waitFor({ timeout: 20_000 });
+  await page.waitForTimeout(1000);
+  report.lessonsView = await rows.allInnerTexts();
+  await shot(page, "lessons-view", true);
+  step("lessons view", { rows: report.lessonsView });
+}
+
+/** The endpoint is down: a readable error, and nothing changed. */
+async function endpointDown(page) {
+  await activation(page);
+  await openFromExplorer(page, config.file);
+  await goTo(page, config.line, config.column);
+  await page.waitForTimeout(1500);
+  await runCommand(page, "LessonL: Optimize Function at Cursor");
+  step("optimize command");
+  report.error = await waitForToast(page, /LessonL: (?!optimiz)/i, config.timeout * 1000);
+  report.toasts = await toasts(page);
+  await shot(page, "endpoint-down");
+  step("error shown", { toast: report.error });
+}
+
+/** lessonl is not importable by the configured Python: an offer to set up an environment. */
+async function missingLessonl(page) {
+  await waitForActivation(page);
+  report.error = await waitForToast(page, /LessonL is not installed/, 60_000);
+  step("offer shown", { toast: report.error });
+  await shot(page, "missing-lessonl");
+}
+
+/** The server process dies at start: a clear notification whose button opens the log. */
+async function serverStartFails(page) {
+  await waitForActivation(page);
+  report.error = await waitForToast(page, /language server could not start/, 60_000);
+  step("failure shown", { toast: report.error });
+  await page.locator(".notifications-toasts .notification-toast", { hasText: "could not start" })
+    .locator(".monaco-button", { hasText: "Show Log" }).first().click();
+  const output = page.locator(".part.panel .monaco-editor .view-lines").first();
+  await output.waitFor({ timeout: 20_000 });
+  await page.waitForTimeout(1000);
+  report.log = await output.innerText();
+  step("log opened");
+  await shot(page, "server-start-fails");
+}
+
+const SCENARIOS = { activation, optimize, endpointDown, missingLessonl, serverStartFails };
+
+async function main() {
+  const run = SCENARIOS[scenario];
+  if (!run) {
+    throw new Error(`unknown scenario ${scenario}; known: ${Object.keys(SCENARIOS).join(", ")}`);
+  }
+  const { browser, page } = await openWorkbench(config.url, config.folder);
+  page.on("pageerror", (error) => report.errors.push(String(error)));
+  try {
+    await run(page);
+    report.ok = true;
+  } catch (error) {
+    report.ok = false;
+    report.failure = String(error?.stack || error);
+    report.toastsAtFailure = await toasts(page);
+    await shot(page, `${scenario}-failure`).catch(() => undefined);
+  } finally {
+    writeFileSync(config.report, JSON.stringify(report, null, 2));
+    await browser.close();
+  }
+  process.exit(report.ok ? 0 : 1);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(2);
+});
