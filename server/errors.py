@@ -66,9 +66,13 @@ class ToolMissingError(LessonLError):
 class AgentError(LessonLError):
     """An LLM endpoint failed in a way retries did not fix."""
 
+    exit_code = 3
+
 
 class BankError(LessonLError):
     """The lesson bank could not be opened or written."""
+
+    exit_code = 3
 
 
 class Cancelled(LessonLError):

@@ -181,7 +181,7 @@ class Display:
         if event.kind == "started":
             return f"lessonl: {event.message}"
         if event.kind == "round_started":
-            return f"round {event.round + 1}/{event.rounds}: {event.message.split(': ', 1)[-1]}"
+            return event.message or f"round {event.round + 1}/{event.rounds}"
         if event.kind == "candidate_judged":
             speed = f" {event.speedup:.2f}x" if event.speedup is not None else ""
             best = f"   best {event.best_speedup:.2f}x" if event.best_speedup else ""

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from typing import BinaryIO
 
 
 def _host_port(value: str) -> tuple[str, int]:
@@ -36,9 +38,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"lessonl: language server listening on {host}:{port}", file=sys.stderr)
         server.start_tcp(host, port)
         return 0
-    # stdout carries the protocol: anything else printed there (a stray print in a library)
-    # would corrupt it, so text output goes to stderr from here on.
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr
-    server.start_io(stdin, stdout)
+    server.start_io(*_protocol_streams())
     return 0
+
+
+def _protocol_streams() -> tuple[BinaryIO, BinaryIO]:
+    """Private copies of stdin/stdout for the protocol; fds 0 and 1 become /dev/null and stderr.
+
+    Anything else that writes to stdout (a stray print in a library, a build tool started
+    without captured output) would corrupt the protocol stream, and a child reading stdin
+    would steal the client's messages; after this, they cannot.
+    """
+    protocol_in = os.fdopen(os.dup(0), "rb")
+    protocol_out = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return protocol_in, protocol_out

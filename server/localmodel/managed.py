@@ -29,7 +29,9 @@ ENV_STARTUP_TIMEOUT = "LESSONL_LOCAL_STARTUP_TIMEOUT"
 
 
 def needs_server(agent: Any) -> bool:
-    return bool(getattr(agent, "model_path", ""))
+    """A GGUF file and no endpoint. An agent with both uses its endpoint (a server the user
+    runs); that also makes resolving a config twice harmless, as resolved agents have both."""
+    return bool(getattr(agent, "model_path", "")) and not getattr(agent, "base_url", "")
 
 
 def spec_for(agent: Any, root: Path | None, env: Mapping[str, str] = os.environ,

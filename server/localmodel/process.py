@@ -19,7 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Callable
 
 from ..judge.logtail import tail
 from .http import HttpFailure, request
@@ -167,7 +167,7 @@ class LlamaServer:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self._log,
                                         stderr=subprocess.STDOUT, env=env, start_new_session=True,
-                                        preexec_fn=_die_with_parent, close_fds=True)
+                                        preexec_fn=_parent_death_signal(), close_fds=True)
         self.started_at = time.monotonic()
         _LIVE.add(self)
 
@@ -274,18 +274,24 @@ def _signal_group(pgid: int, sig: int) -> None:
         pass
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: ask Linux to SIGTERM it when its parent thread dies."""
+def _parent_death_signal() -> Callable[[], None] | None:
+    """A preexec function asking Linux to SIGTERM the child when the thread that started it
+    dies. prctl is looked up here, in the parent: after fork only the call itself runs (no
+    dlopen, whose locks another thread may have held at the fork)."""
     if not sys.platform.startswith("linux"):
-        return
+        return None
     try:
         import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        PR_SET_PDEATHSIG = 1
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    except Exception:  # noqa: BLE001 - best effort; atexit still stops it
-        pass
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # pragma: no cover - no libc symbol: atexit still stops it
+        return None
+    pr_set_pdeathsig, sigterm = 1, int(signal.SIGTERM)
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, sigterm, 0, 0, 0)
+
+    return preexec
 
 
 # Every server still running in this process, for the atexit hook.

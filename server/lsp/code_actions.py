@@ -38,6 +38,13 @@ def _client_can(ls: LessonLServer, what: str) -> bool:
     return False
 
 
+def _running(ls: LessonLServer, target: targets.Target) -> str | None:
+    if target.function is None or target.state is None:
+        return None
+    job = ls.jobs.get((target.state.root, target.file_rel, target.function.qualified_name))
+    return f"LessonL is already optimizing {job.describe()}" if job is not None else None
+
+
 def actions_for(ls: LessonLServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     only = [str(k) for k in params.context.only] if params.context.only else None
     if not (_wanted(OPTIMIZE_KIND, only) or _wanted(SHOW_KIND, only)):
@@ -52,16 +59,17 @@ def actions_for(ls: LessonLServer, params: types.CodeActionParams) -> list[types
     name = target.function.qualified_name if target.function else ""
     args = [params.text_document.uri, pos.line, pos.character]
     lazy = _client_can(ls, "resolve")
-    disabled = (types.CodeActionDisabled(reason=target.problem)
-                if target.problem and _client_can(ls, "disabled") else None)
+    problem = target.problem or _running(ls, target)
+    disabled = types.CodeActionDisabled(reason=problem) if problem and _client_can(ls, "disabled") else None
     found = []
     for title, kind, command in ((OPTIMIZE_TITLE, OPTIMIZE_KIND, "lessonl.optimize"),
                                  (SHOW_TITLE, SHOW_KIND, "lessonl.showLessons")):
         if not _wanted(kind, only):
             continue
         cmd = types.Command(title=f"{title}: {name}" if name else title, command=command, arguments=args)
+        off = disabled if (command == "lessonl.optimize" or target.problem) else None
         found.append(types.CodeAction(
-            title=title, kind=kind, disabled=disabled,
+            title=title, kind=kind, disabled=off,
             command=None if lazy else cmd,
             data={"command": command, "arguments": args, "function": name}))
     return found

@@ -83,3 +83,13 @@ async def test_an_unsupported_language_disables_the_action(cpp_repo):
         uri = open_doc(client, script, language="rust")
         actions = by_title(await code_actions(client, uri, 1))
         assert "supported languages are C, C++ and Python" in actions[OPTIMIZE].disabled.reason
+
+
+async def test_python_functions_get_the_actions_too(py_repo):
+    core = py_repo / "hotspots" / "core.py"
+    async with session(py_repo) as client:
+        uri = open_doc(client, core, language="python")
+        actions = by_title(await code_actions(client, uri, line_of(core, "result = result + separator")))
+        assert actions[OPTIMIZE].disabled is None
+        resolved = await client.code_action_resolve_async(actions[OPTIMIZE])
+        assert resolved.command.title == f"{OPTIMIZE}: join_words"

@@ -30,6 +30,9 @@ async def test_hover_and_code_actions_answer_while_a_job_runs(cpp_repo):
             assert len(list(actions)) == 2
             assert not running.done()  # both were answered while the job was still building
 
+            optimize, show = await code_actions(client, uri, line)
+            assert "already optimizing histogram" in optimize.disabled.reason and show.disabled is None
+
             again = await execute(client, "lessonl.optimize", uri, line, 4)
             assert again["status"] == "already_running"
             assert "already optimizing histogram" in again["message"]
@@ -55,3 +58,30 @@ async def test_bad_arguments_are_an_invalid_params_error(cpp_repo):
     async with session(cpp_repo) as client:
         with pytest.raises(JsonRpcInvalidParams, match="expects \\(uri: string, line0"):
             await execute(client, "lessonl.optimize", "file:///x.cpp", "ten")
+
+
+async def test_two_functions_run_at_once_and_cancel_without_arguments_stops_both(cpp_repo):
+    from .lsp_client import server_process, wait_gone
+
+    kernels = cpp_repo / "kernels.cpp"
+    with FakeOpenAI(models=("model-a",)) as fake:
+        script_fake(fake)
+        async with session(cpp_repo, configuration=fast_settings(fake, extra=SLOW_BUILD)) as client:
+            uri = open_doc(client, kernels)
+            first = asyncio.ensure_future(execute(client, "lessonl.optimize", uri, line_of(kernels, TARGET_LINE), 4))
+            second = asyncio.ensure_future(
+                execute(client, "lessonl.optimize", uri, line_of(kernels, "sum += a[i * n + k]"), 4))
+            started = await wait_for_descendant(client, "sleep")
+            for _ in range(100):
+                jobs = (await execute(client, "lessonl.listJobs"))["jobs"]
+                if len(jobs) == 2:
+                    break
+                await asyncio.sleep(0.1)
+            assert sorted(j["function"] for j in jobs) == ["histogram", "matmul"]
+
+            cancelled = await execute(client, "lessonl.cancel")
+            assert sorted(cancelled["cancelled"]) == sorted(j["jobId"] for j in jobs)
+            results = await asyncio.wait_for(asyncio.gather(first, second), 60)
+            assert [r["status"] for r in results] == ["cancelled", "cancelled"]
+            assert await wait_gone(started) == []
+            assert server_process(client).children(recursive=True) == []

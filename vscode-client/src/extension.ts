@@ -18,12 +18,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const review = new ReviewManager();
   const lessons = new LessonsView(host);
   context.subscriptions.push(host, status, review, lessons);
-  let attached: vscode.Disposable[] = [];
+  context.subscriptions.push(...status.attach(host), ...optimizer.attach(host), ...review.attach(host), ...lessons.attach(host));
+  let perClient: vscode.Disposable[] = [];
   host.onDidStart((client) => {
-    attached.forEach((d) => d.dispose());
-    attached = [...status.attach(client), ...optimizer.attach(client), ...review.attach(client), ...lessons.attach(client)];
+    perClient.forEach((d) => d.dispose());
+    perClient = review.attachClient(client);
   });
-  context.subscriptions.push({ dispose: () => attached.forEach((d) => d.dispose()) });
+  context.subscriptions.push({ dispose: () => perClient.forEach((d) => d.dispose()) });
 
   const setupPython = async () => {
     const python = await setUpPrivateEnvironment(context);

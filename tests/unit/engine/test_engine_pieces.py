@@ -89,3 +89,5 @@ def test_display_shows_round_agent_outcome_and_speedup() -> None:
                                         outcome="not_compilable"))
     assert "not compilable" in line and "x" not in line.split("not compilable")[1]
     assert Display.render(ProgressEvent("warning", message="agent x failed")) == "  warning: agent x failed"
+    assert Display.render(ProgressEvent("round_started", round=1, rounds=4, message="round 2/4 with 3 lessons")) \
+        == "round 2/4 with 3 lessons"

@@ -134,6 +134,16 @@ async def test_agents_naming_one_file_share_one_server_that_stops_with_the_job(
     assert log is not None and "--n_ctx" in log.read_text() and "--n_threads" in log.read_text()
 
 
+async def test_a_resolved_config_starts_nothing_more_when_resolved_again(
+        tmp_path: Path, gguf: Path, pool: ServerPool) -> None:
+    config = SmallConfig(tmp_path, (agent("a", gguf),))
+    async with local_models(config, pool=pool, launcher=LAUNCHER) as outer:
+        async with local_models(outer.config, pool=pool, launcher=LAUNCHER) as inner:
+            assert inner.servers == [] and inner.config == outer.config
+            assert len(pool.running()) == 1
+    assert pool.running() == []
+
+
 async def test_cancelling_a_job_while_its_server_starts_leaves_no_process(
         gguf: Path, pool: ServerPool, pidfile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAKE_LLAMA_MODE", "silent")

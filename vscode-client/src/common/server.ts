@@ -9,6 +9,7 @@ import {
   CloseAction, ErrorAction, ExecuteCommandRequest, LanguageClient, LanguageClientOptions,
   ServerOptions, State, StaticFeature, TransportKind,
 } from "vscode-languageclient/node";
+import { Notifications, OptimizeResult, ProgressNotice } from "../core/protocol";
 import { ApiKeys } from "./secrets";
 import { logChannel, showError, showLog } from "./logging";
 import { serverSection } from "./settings";
@@ -34,6 +35,14 @@ export class ServerHost implements vscode.Disposable {
   /** Fired with each client that started; features register their handlers on it. */
   readonly onDidStart = this.started.event;
   optimizeHandler: OptimizeHandler | undefined;
+  // One handler per notification method (a second registration would replace the first),
+  // fanned out to every feature through these events.
+  private readonly results = new vscode.EventEmitter<OptimizeResult>();
+  readonly onResult = this.results.event;
+  private readonly progress = new vscode.EventEmitter<ProgressNotice>();
+  readonly onProgress = this.progress.event;
+  private readonly lessons = new vscode.EventEmitter<unknown>();
+  readonly onLessons = this.lessons.event;
 
   constructor(private readonly keys: ApiKeys) {
     keys.onDidChange(() => this.settingsChanged());
@@ -65,6 +74,9 @@ export class ServerHost implements vscode.Disposable {
     this.python = python;
     const client = new LanguageClient("lessonl", "LessonL", this.serverOptions(python), await this.clientOptions());
     client.registerFeature(reviewCapabilities);
+    client.onNotification(Notifications.result, (result: OptimizeResult) => this.results.fire(result));
+    client.onNotification(Notifications.progress, (notice: ProgressNotice) => this.progress.fire(notice));
+    client.onNotification(Notifications.lessons, (answer: unknown) => this.lessons.fire(answer));
     this.current = client;
     logChannel().info(`Starting ${python} -m lessonl serve`);
     try {
@@ -104,7 +116,7 @@ export class ServerHost implements vscode.Disposable {
 
   dispose(): void {
     void this.stop();
-    this.started.dispose();
+    [this.started, this.results, this.progress, this.lessons].forEach((e) => e.dispose());
   }
 
   private serverOptions(python: string): ServerOptions {

@@ -5,10 +5,9 @@
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { LanguageClient } from "vscode-languageclient/node";
 import { FunctionGroup, groupByFunction, groupDescription, lessonVerdict, oneLine, outcomeLook } from "../core/lessonsTree";
 import { findFunctionLine, languageOf } from "../core/locate";
-import { Commands, Lesson, LessonsAnswer, Notifications } from "../core/protocol";
+import { Commands, Lesson, LessonsAnswer } from "../core/protocol";
 import { logChannel, showError } from "../common/logging";
 import { ServerHost } from "../common/server";
 
@@ -39,11 +38,11 @@ export class LessonsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     );
   }
 
-  attach(client: LanguageClient): vscode.Disposable[] {
-    void this.refresh();
+  attach(host: ServerHost): vscode.Disposable[] {
     return [
-      client.onNotification(Notifications.result, () => this.refresh()),
-      client.onNotification(Notifications.lessons, () => this.refresh()),
+      host.onDidStart(() => this.refresh()),
+      host.onResult(() => this.refresh()),
+      host.onLessons(() => this.refresh()),
     ];
   }
 

@@ -9,7 +9,7 @@ import {
   ExecuteCommandRequest, LanguageClient, WorkDoneProgress, WorkDoneProgressCancelNotification,
 } from "vscode-languageclient/node";
 import { functionFromTitle } from "../core/progressText";
-import { Commands, Notifications, OptimizeResult, Refusal } from "../core/protocol";
+import { Commands, OptimizeResult, Refusal } from "../core/protocol";
 import { showError } from "../common/logging";
 import { ServerHost } from "../common/server";
 import { StatusItem } from "./status";
@@ -30,8 +30,8 @@ export class Optimizer {
     host.optimizeHandler = (args) => this.run(args);
   }
 
-  attach(client: LanguageClient): vscode.Disposable[] {
-    return [client.onNotification(Notifications.result, (result: OptimizeResult) => {
+  attach(host: ServerHost): vscode.Disposable[] {
+    return [host.onResult((result: OptimizeResult) => {
       for (const run of this.runs) {
         if (run.uri === result.uri && (!run.function || run.function === result.function)) {
           run.finish();

