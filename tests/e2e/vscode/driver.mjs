@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   clearToasts, goTo, openFromExplorer, openWorkbench, paletteEntries, runCommand, toasts,
-  waitForActivation, waitForToast,
+  waitForActivation, waitForErrorToast, waitForToast,
 } from "./workbench.mjs";
 
 const [scenario, configPath] = process.argv.slice(2);
@@ -34,9 +34,26 @@ async function activation(page) {
   step("palette", { commands: report.commands });
 }
 
-/** Optimize from the code action, watch the progress, review and accept, hover, lessons view. */
+/** "LessonL: Set API Key": pick the name, type the key into the password box. */
+async function setApiKey(page, name, value) {
+  await runCommand(page, "LessonL: Set API Key");
+  const pick = page.locator(".quick-input-widget .monaco-list-row", { hasText: name }).first();
+  await pick.waitFor({ timeout: 10_000 });
+  await pick.click();
+  const input = page.locator(".quick-input-widget input[type='password']");
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(value);
+  await page.keyboard.press("Enter");
+  return waitForToast(page, /stored in VS Code's secret storage/, 10_000);
+}
+
+/** Set the key, optimize from the code action, watch the progress, review and accept, hover, lessons view. */
 async function optimize(page) {
   await activation(page);
+  if (config.apiKey) {
+    report.keyStored = await setApiKey(page, config.apiKey.name, config.apiKey.value);
+    step("api key stored", { toast: report.keyStored });
+  }
   await openFromExplorer(page, config.file);
   await goTo(page, config.line, config.column);
   step("cursor placed");
@@ -60,6 +77,9 @@ async function optimize(page) {
       if (/LessonL/.test(text) && !report.progress.includes(text)) {
         report.progress.push(text);
       }
+      if (/no verified speedup for|internal error|optimization failed|could not start|is not running/i.test(text)) {
+        throw new Error(`the optimization ended without a rewrite to review: ${text}`);
+      }
     }
     const status = await page.locator(".statusbar-item:has-text('LessonL')").first().innerText().catch(() => "");
     if (status && !report.progress.includes(`status: ${status}`)) {
@@ -72,13 +92,20 @@ async function optimize(page) {
   await page.waitForTimeout(2500); // let the diff and the verdict panel render
   report.diffTab = await diffTab.first().innerText();
   report.verdictTab = await page.locator(".tab", { hasText: "LessonL:" }).allInnerTexts();
+  await runCommand(page, "View: Toggle Primary Side Bar Visibility"); // room for a side-by-side diff
+  await page.waitForTimeout(1500);
+  await page.mouse.move(5, 990); // no tooltip over the review
   await shot(page, "diff-review", true);
+  await runCommand(page, "View: Toggle Primary Side Bar Visibility");
   step("diff review open", { tab: report.diffTab });
 
   await page.locator(".editor-actions .action-label[aria-label*='Accept Proposed Rewrite']").first().click();
   report.accepted = await waitForToast(page, /applied the rewrite/, 30_000);
   step("accepted", { toast: report.accepted });
   await page.waitForTimeout(1500); // the save reaches the disk
+  // One confirmation only: VS Code's own refactor preview must not open for the server's edit.
+  report.refactorPreviewShown = await page.locator(".pane-header:has-text('Refactor Preview'), .composite.title:has-text('Refactor Preview')").count() > 0;
+  report.tabsAfterAccept = await page.locator(".tabs-container .tab").allInnerTexts();
 
   await clearToasts(page);
   await goTo(page, config.line, config.column);
@@ -98,6 +125,35 @@ async function optimize(page) {
   report.lessonsView = await rows.allInnerTexts();
   await shot(page, "lessons-view", true);
   step("lessons view", { rows: report.lessonsView });
+
+  await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click(); // move the cursor away
+  await goTo(page, 1, 1);
+  await rows.first().click(); // the function's row opens it at its definition
+  await page.waitForTimeout(1500);
+  report.cursorAfterClick = await page.locator("#status\\.editor\\.selection").first().innerText();
+  step("function opened from the view", { cursor: report.cursorAfterClick });
+}
+
+/** The command palette's "Optimize Function at Cursor", then Reject: the file stays, the lessons stay. */
+async function reject(page) {
+  await activation(page);
+  await openFromExplorer(page, config.file);
+  await goTo(page, config.line, config.column);
+  await page.waitForTimeout(1500);
+  await runCommand(page, "LessonL: Optimize Function at Cursor");
+  step("optimize command");
+  const diffTab = page.locator(".tab", { hasText: "original ↔ proposed" }).first();
+  await diffTab.waitFor({ timeout: config.timeout * 1000 });
+  await page.waitForTimeout(1500);
+  await page.locator(".editor-actions .action-label[aria-label*='Reject Proposed Rewrite']").first().click();
+  report.rejected = await waitForToast(page, /discarded the rewrite/, 30_000);
+  step("rejected", { toast: report.rejected });
+  report.tabsAfterReject = await page.locator(".tabs-container .tab").allInnerTexts();
+  await page.locator(".activitybar .action-item a[aria-label^='LessonL']").first().click();
+  const rows = page.locator(".pane:has(.title:has-text('Lessons')) .monaco-list-row");
+  await rows.first().waitFor({ timeout: 20_000 });
+  await page.waitForTimeout(1000);
+  report.lessonsView = await rows.allInnerTexts();
 }
 
 /** The endpoint is down: a readable error, and nothing changed. */
@@ -108,7 +164,7 @@ async function endpointDown(page) {
   await page.waitForTimeout(1500);
   await runCommand(page, "LessonL: Optimize Function at Cursor");
   step("optimize command");
-  report.error = await waitForToast(page, /LessonL: (?!optimiz)/i, config.timeout * 1000);
+  report.error = await waitForErrorToast(page, config.timeout * 1000);
   report.toasts = await toasts(page);
   await shot(page, "endpoint-down");
   step("error shown", { toast: report.error });
@@ -120,6 +176,22 @@ async function missingLessonl(page) {
   report.error = await waitForToast(page, /LessonL is not installed/, 60_000);
   step("offer shown", { toast: report.error });
   await shot(page, "missing-lessonl");
+  if (!config.setUp) {
+    return;
+  }
+  // One click: a private environment with the bundled wheel, then the server starts from it.
+  await page.locator(".notifications-toasts .notification-toast", { hasText: "LessonL is not installed" })
+    .locator(".monaco-button", { hasText: "Set Up Python Environment" }).first().click();
+  report.setupProgress = await waitForToast(page, /setting up Python/, 30_000);
+  report.installed = await waitForToast(page, /installed in its own Python environment/, config.timeout * 1000);
+  step("environment made", { toast: report.installed });
+  await openFromExplorer(page, config.file);
+  await goTo(page, config.line, config.column);
+  await page.waitForTimeout(1500);
+  await page.keyboard.press("Control+Shift+R");
+  await page.locator(".action-widget .monaco-list-row").first().waitFor({ timeout: 30_000 });
+  report.codeActions = await page.locator(".action-widget .monaco-list-row").allInnerTexts();
+  await page.keyboard.press("Escape");
 }
 
 /** The server process dies at start: a clear notification whose button opens the log. */
@@ -132,12 +204,12 @@ async function serverStartFails(page) {
   const output = page.locator(".part.panel .monaco-editor .view-lines").first();
   await output.waitFor({ timeout: 20_000 });
   await page.waitForTimeout(1000);
-  report.log = await output.innerText();
+  report.log = (await output.innerText()).replace(/\u00a0/g, " ");
   step("log opened");
   await shot(page, "server-start-fails");
 }
 
-const SCENARIOS = { activation, optimize, endpointDown, missingLessonl, serverStartFails };
+const SCENARIOS = { activation, optimize, reject, endpointDown, missingLessonl, serverStartFails };
 
 async function main() {
   const run = SCENARIOS[scenario];

@@ -7,7 +7,7 @@ import { chromium } from "playwright-core";
 export const CHROMIUM_ARGS = [
   "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
   // nothing may reach the network: no background fetches, updates, sync or metrics
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-features=Translate,MediaRouter,OptimizationHints",
   "--disable-default-apps", "--no-first-run", "--metrics-recording-only", "--disable-domain-reliability",
 ];
 
@@ -84,4 +84,11 @@ export async function waitForToast(page, pattern, timeout) {
 
 export async function clearToasts(page) {
   await runCommand(page, "Notifications: Clear All Notifications").catch(() => undefined);
+}
+
+/** The text of the first error notification (red icon) to appear. */
+export async function waitForErrorToast(page, timeout) {
+  const error = page.locator(".notifications-toasts .notification-toast:has(.codicon-error)").first();
+  await error.waitFor({ timeout });
+  return error.innerText();
 }

@@ -19,7 +19,7 @@ import pytest
 from lessonl.agents import AgentClient
 from lessonl.config import AgentConfig
 from lessonl.errors import AgentError, ConfigError, ToolMissingError
-from lessonl.localmodel import (LlamaServer, LocalServerDiedError, LocalServerMissingError,
+from lessonl.localmodel import (LocalServerDiedError, LocalServerMissingError,
                                 LocalServerStartError, ModelFileError, PortInUseError, ServerPool, ServerSpec,
                                 local_models)
 from lessonl.localmodel import process as process_module

@@ -4,10 +4,11 @@
  * with the API keys from SecretStorage; the client tells the server, in its experimental
  * capabilities, that it reviews results itself (see features/review.ts).
  */
+import { ChildProcess, spawn } from "node:child_process";
 import * as vscode from "vscode";
 import {
   CloseAction, ErrorAction, ExecuteCommandRequest, LanguageClient, LanguageClientOptions,
-  ServerOptions, State, StaticFeature, TransportKind,
+  ServerOptions, State, StaticFeature,
 } from "vscode-languageclient/node";
 import { Notifications, OptimizeResult, ProgressNotice } from "../core/protocol";
 import { ApiKeys } from "./secrets";
@@ -29,6 +30,9 @@ const reviewCapabilities: StaticFeature = {
 
 export class ServerHost implements vscode.Disposable {
   private current: LanguageClient | undefined;
+  private process: ChildProcess | undefined;
+  private stderrTail: string[] = [];
+  private exited: Promise<number | null> = Promise.resolve(null);
   private python: string | undefined;
   private problem = "it has not been started yet";
   private readonly started = new vscode.EventEmitter<LanguageClient>();
@@ -83,10 +87,12 @@ export class ServerHost implements vscode.Disposable {
       await client.start();
     } catch (error) {
       this.current = undefined;
-      this.problem = `${python} -m lessonl serve did not start (${errorText(error)})`;
-      await client.dispose().catch(() => undefined);
-      void showError(`LessonL: the language server could not start: ${python} -m lessonl serve failed `
-        + `(${errorText(error)}). The log has its output.`, { Restart: () => this.restart() });
+      const why = await this.startFailure(error);
+      this.problem = `${python} -m lessonl serve did not start (${why})`;
+      void client.dispose(2000).catch(() => undefined); // a client that failed to start may never settle
+      this.killProcess();
+      void showError(`LessonL: the language server could not start: ${python} -m lessonl serve failed: `
+        + `${why}. The log has its output.`, { Restart: () => this.restart() });
       return false;
     }
     this.started.fire(client);
@@ -112,6 +118,16 @@ export class ServerHost implements vscode.Disposable {
       }
       await client.dispose().catch(() => undefined);
     }
+    this.killProcess();
+  }
+
+  /** The server exits on `exit`; one that did not is stopped here (it stops its own jobs). */
+  private killProcess(): void {
+    const child = this.process;
+    this.process = undefined;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+    }
   }
 
   dispose(): void {
@@ -119,9 +135,37 @@ export class ServerHost implements vscode.Disposable {
     [this.started, this.results, this.progress, this.lessons].forEach((e) => e.dispose());
   }
 
+  /**
+   * We start the process ourselves (the client still reads its stdio and copies its stderr to
+   * the log) so that a server dying at start is explained with its own last words.
+   */
   private serverOptions(python: string): ServerOptions {
-    const env = { ...process.env, PYTHONUNBUFFERED: "1" };
-    return { command: python, args: ["-m", "lessonl", "serve"], transport: TransportKind.stdio, options: { env } };
+    return async () => {
+      const child = spawn(python, ["-m", "lessonl", "serve"], {
+        env: { ...process.env, PYTHONUNBUFFERED: "1" }, stdio: ["pipe", "pipe", "pipe"],
+      });
+      this.process = child;
+      this.stderrTail = [];
+      child.stderr.on("data", (data: Buffer) => {
+        this.stderrTail.push(...data.toString().split(/\r?\n/).filter((l) => l.trim()));
+        this.stderrTail.splice(0, Math.max(0, this.stderrTail.length - 20));
+      });
+      this.exited = new Promise((resolve) => {
+        child.on("exit", (code) => resolve(code));
+        child.on("error", (error) => { this.stderrTail.push(error.message); resolve(null); });
+      });
+      return child;
+    };
+  }
+
+  /** Why a start failed, in the server's own words when it said any. */
+  private async startFailure(error: unknown): Promise<string> {
+    const code = await Promise.race([this.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000))]);
+    const said = this.stderrTail.filter((l) => !/^\s*(File "|Traceback|\^)/.test(l)).pop();
+    if (said) {
+      return code != null ? `${said} (exit status ${code})` : said;
+    }
+    return code != null ? `it exited with status ${code}` : errorText(error);
   }
 
   private async clientOptions(): Promise<LanguageClientOptions> {
@@ -135,7 +179,7 @@ export class ServerHost implements vscode.Disposable {
       initializationOptions: { lessonl: serverSection(undefined, await keys.all()) },
       initializationFailedHandler: () => false,
       errorHandler: {
-        error: () => ({ action: ErrorAction.Continue }),
+        error: () => ({ action: ErrorAction.Continue, handled: true }),
         closed: () => {
           if (this.current?.state === State.Running) {
             this.problem = "it stopped unexpectedly";

@@ -12,12 +12,15 @@ export interface Candidate {
 }
 
 /**
- * The order: the `lessonl.interpreter` setting alone when set (the person chose it); else
- * the Python extension's interpreter, the private environment, then `python3`.
+ * The order: the `lessonl.interpreter` setting when set (the person chose it), else the Python
+ * extension's interpreter, then `python3`; the private environment (made on request, when
+ * none of those had lessonl) comes before `python3`, and after a chosen interpreter so that
+ * setting it up fixes a setting that names a Python without lessonl.
  */
 export function candidates(setting: string, pythonExtension: string | undefined, privatePython: string | undefined): Candidate[] {
   if (setting.trim()) {
-    return [{ path: setting.trim(), source: "setting" }];
+    const chosen: Candidate[] = [{ path: setting.trim(), source: "setting" }];
+    return privatePython ? [...chosen, { path: privatePython, source: "private-environment" }] : chosen;
   }
   const list: Candidate[] = [];
   if (pythonExtension) {

@@ -3,8 +3,9 @@ import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { PROBE_CODE, candidates, describeProbe, privatePythonPath, readProbe, setupFailure } from "../core/pythonEnv";
 
-test("the setting alone is tried when set; else Python extension, private environment, python3", () => {
-  assert.deepEqual(candidates(" /opt/py ", "/ext/py", "/priv/py"), [{ path: "/opt/py", source: "setting" }]);
+test("the setting (then a private environment) when set; else Python extension, private environment, python3", () => {
+  assert.deepEqual(candidates(" /opt/py ", "/ext/py", undefined), [{ path: "/opt/py", source: "setting" }]);
+  assert.deepEqual(candidates("/opt/py", "/ext/py", "/priv/py").map((c) => c.path), ["/opt/py", "/priv/py"]);
   assert.deepEqual(candidates("", "/ext/py", "/priv/py").map((c) => c.source),
     ["python-extension", "private-environment", "default"]);
   assert.deepEqual(candidates("", undefined, undefined), [{ path: "python3", source: "default" }]);
