@@ -70,7 +70,7 @@ async def optimize(request: OptimizeRequest, on_progress: Progress | None = None
             await job.close()
     if any(is_embedded(agent) for agent in local.config.agents):
         result.warnings.append(EMBEDDED_HINT)
-        result.message = f"{result.message} {EMBEDDED_HINT}".strip()
+        result.message = f"{result.message.rstrip('.')}. {EMBEDDED_HINT}"
     return result
 
 

@@ -18,9 +18,9 @@ if [ -f "$STAMP" ]; then
 fi
 
 if [ -z "${_LESSONL_SETUP_TIMED:-}" ]; then
-  # Re-run ourselves under a time limit, in our own process group so that timeout kills it all.
+  # Re-run ourselves under a time limit; timeout signals its whole process group (npm, node-gyp...).
   export _LESSONL_SETUP_TIMED=1
-  exec timeout --kill-after=10 "$LIMIT" setsid "$0" "$@"
+  exec timeout --kill-after=10 "$LIMIT" "$0" "$@"
 fi
 
 need=()

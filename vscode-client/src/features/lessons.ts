@@ -91,7 +91,7 @@ export class LessonsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     if (!this.host.client) {
       return;
     }
-    const configs = await vscode.workspace.findFiles("**/lessonl.toml", "**/{node_modules,.git,.lessonl}/**", 50);
+    const configs = await lessonlConfigs();
     const groups: FunctionGroup[] = [];
     const roots = new Set<string>();
     for (const config of configs) {
@@ -106,7 +106,7 @@ export class LessonsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
       }
     }
     this.groups = groups;
-    this.message = configs.length ? undefined : "No lessonl.toml in this workspace (run `lessonl init`).";
+    this.message = configs.length ? undefined : "No LessonL configuration in this workspace (run `lessonl init`).";
     this.changed.fire(undefined);
   }
 
@@ -177,6 +177,19 @@ export class LessonsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
   dispose(): void {
     this.disposables.forEach((d) => d.dispose());
   }
+}
+
+/** lessonl.toml files, and pyproject.toml files with a [tool.lessonl] table. */
+async function lessonlConfigs(): Promise<vscode.Uri[]> {
+  const skip = "**/{node_modules,.git,.lessonl,.venv}/**";
+  const tomls = await vscode.workspace.findFiles("**/lessonl.toml", skip, 50);
+  for (const pyproject of await vscode.workspace.findFiles("**/pyproject.toml", skip, 50)) {
+    const text = Buffer.from(await vscode.workspace.fs.readFile(pyproject)).toString("utf8");
+    if (/^\[tool\.lessonl(\.|\])/m.test(text)) {
+      tomls.push(pyproject);
+    }
+  }
+  return tomls;
 }
 
 export async function openFunction(root: string, file: string, fn: string): Promise<void> {
