@@ -1,12 +1,12 @@
 """Writing a result into the user's file: only if the function is still what was optimized."""
 from __future__ import annotations
 
-import difflib
 import os
 import tempfile
 from pathlib import Path
 
 from ..code import relocate
+from ..code.rebase import rebase
 from ..errors import StaleTargetError, TargetError
 from .result import OptimizationResult
 
@@ -40,24 +40,6 @@ def apply_result(result: OptimizationResult, root: Path | str) -> Path:
         new_text = merged
     _atomic_write(path, new_text)
     return path
-
-
-def rebase(base: str, ours: str, theirs: str) -> str | None:
-    """Replay the base->ours changes onto theirs; None if a change falls where theirs differs."""
-    b, o, t = (s.splitlines(keepends=True) for s in (base, ours, theirs))
-    equal = [(i1, i2, j1) for tag, i1, i2, j1, _ in
-             difflib.SequenceMatcher(None, b, t, autojunk=False).get_opcodes() if tag == "equal"]
-    hunks = [(i1, i2, o[j1:j2]) for tag, i1, i2, j1, j2 in
-             difflib.SequenceMatcher(None, b, o, autojunk=False).get_opcodes() if tag != "equal"]
-    out = list(t)
-    for i1, i2, lines in reversed(hunks):
-        block = next(((a1, j1) for a1, a2, j1 in equal if a1 <= i1 and i2 <= a2 and (i1 < a2 or i1 == i2)),
-                     None)
-        if block is None:
-            return None
-        start = block[1] + (i1 - block[0])
-        out[start:start + (i2 - i1)] = lines
-    return "".join(out)
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -148,7 +148,7 @@ async def run(cmd: str | Sequence[str], cwd: str | Path, env: Mapping[str, str] 
         wall = time.monotonic() - start
     finally:
         # Also on asyncio cancellation: nothing of this command may outlive it.
-        _signal_group(proc.pid, signals.SIGKILL)
+        signal_group(proc.pid, signals.SIGKILL)
         if proc.returncode is None:
             await _kill_group(proc)
         await _finish_readers(readers)
@@ -225,19 +225,20 @@ async def _wait(proc: asyncio.subprocess.Process, timeout: float,
 
 async def _kill_group(proc: asyncio.subprocess.Process) -> None:
     """SIGTERM the whole group, give it a moment to clean up, then SIGKILL it."""
-    _signal_group(proc.pid, signals.SIGTERM)
+    signal_group(proc.pid, signals.SIGTERM)
     try:
         await asyncio.wait_for(asyncio.shield(proc.wait()), TERM_GRACE_S)
     except asyncio.TimeoutError:
         pass
-    _signal_group(proc.pid, signals.SIGKILL)
+    signal_group(proc.pid, signals.SIGKILL)
     try:
         await asyncio.wait_for(asyncio.shield(proc.wait()), 5.0)
     except asyncio.TimeoutError:  # pragma: no cover - a process that SIGKILL cannot end
         pass
 
 
-def _signal_group(pgid: int, sig: int) -> None:
+def signal_group(pgid: int, sig: int) -> None:
+    """Signal a whole process group; one that is already gone is fine."""
     try:
         os.killpg(pgid, sig)
     except (ProcessLookupError, PermissionError):

@@ -26,6 +26,7 @@ from .http import HttpFailure, request
 from .errors import (INSTALL_HINT, LocalServerDiedError, LocalServerMissingError,
                      LocalServerStartError, ModelFileError, PortInUseError)
 from .ports import free_port, port_taken
+from ..judge.procs import signal_group
 
 HOST = "127.0.0.1"
 GGUF_MAGIC = b"GGUF"
@@ -243,7 +244,7 @@ class LlamaServer:
         """SIGTERM the whole group, wait up to `grace`, then SIGKILL; idempotent."""
         process = self.process
         if process is not None and process.poll() is None:
-            _signal_group(process.pid, signal.SIGTERM)
+            signal_group(process.pid, signal.SIGTERM)
             deadline = time.monotonic() + grace
             while process.poll() is None and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
@@ -253,7 +254,7 @@ class LlamaServer:
         """The blocking form of stop(), for atexit and signal handlers."""
         process = self.process
         if process is not None and process.poll() is None:
-            _signal_group(process.pid, signal.SIGTERM)
+            signal_group(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=grace)
             except subprocess.TimeoutExpired:
@@ -263,7 +264,7 @@ class LlamaServer:
     def _finish(self) -> None:
         process = self.process
         if process is not None:
-            _signal_group(process.pid, signal.SIGKILL)  # anything left in the group
+            signal_group(process.pid, signal.SIGKILL)  # anything left in the group
             try:
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
@@ -289,12 +290,6 @@ def _prune_logs(folder: Path, keep: int = KEEP_LOGS) -> None:
         except OSError:
             pass
 
-
-def _signal_group(pgid: int, sig: int) -> None:
-    try:
-        os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _parent_death_signal() -> Callable[[], None] | None:

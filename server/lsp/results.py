@@ -10,11 +10,11 @@
 """
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from ..code.rebase import rebase
 from ..errors import StaleTargetError
 from . import render, targets
 
@@ -55,24 +55,6 @@ def justifying_lessons(result: Any) -> list[Any]:
         if found is not None:
             return list(found)
     return []
-
-
-def rebase(base: str, ours: str, theirs: str) -> str | None:
-    """Apply the base->ours changes to theirs; None if they touch lines theirs changed."""
-    b, o, t = (s.splitlines(keepends=True) for s in (base, ours, theirs))
-    equal = [(i1, i2, j1) for tag, i1, i2, j1, _ in
-             difflib.SequenceMatcher(None, b, t, autojunk=False).get_opcodes() if tag == "equal"]
-    hunks = [(i1, i2, o[j1:j2]) for tag, i1, i2, j1, j2 in
-             difflib.SequenceMatcher(None, b, o, autojunk=False).get_opcodes() if tag != "equal"]
-    out = list(t)
-    for i1, i2, lines in reversed(hunks):
-        block = next(((a1, j1) for a1, a2, j1 in equal
-                      if a1 <= i1 and i2 <= a2 and (i1 < a2 or i1 == i2)), None)
-        if block is None:
-            return None
-        start = block[1] + (i1 - block[0])
-        out[start:start + (i2 - i1)] = lines
-    return "".join(out)
 
 
 def _merged_text(job: "Job", current: str, new_text: str) -> str:

@@ -4,7 +4,7 @@ The end-to-end path (applyEdit after an edit) is in test_optimize.py; these pin 
 the rewrite's hunks move with the user's unrelated edits and are refused where they overlap."""
 from __future__ import annotations
 
-from lessonl.lsp.results import rebase
+from lessonl.code.rebase import rebase
 
 BASE = "a\nb\nc\nd\ne\n"
 OURS = "a\nB\nc\nd\ne\n"  # the rewrite changed line 2
