@@ -79,7 +79,8 @@ def default_agents(env: Mapping[str, str] = os.environ) -> tuple[AgentConfig, ..
     return tuple(agents)
 
 
-def build_config(root: Path, source_file: Path, tables: Mapping[str, Any]) -> ProjectConfig:
+def build_config(root: Path, source_file: Path, tables: Mapping[str, Any],
+                 agents_from_repository: bool = True) -> ProjectConfig:
     bench = dict(tables["bench"])
     bench["functions"] = dict(bench.get("functions") or {})
     agents = tables.get("agents")
@@ -97,7 +98,8 @@ def build_config(root: Path, source_file: Path, tables: Mapping[str, Any]) -> Pr
         loop=LoopConfig(**tables["loop"]),
         relevance=RelevanceConfig(**tables["relevance"]),
         bank=BankConfig(**tables["bank"]),
-        agents=tuple(AgentConfig(**a) for a in agents) if agents else default_agents(),
+        agents=(tuple(AgentConfig(**a, from_repository=agents_from_repository) for a in agents)
+                if agents else default_agents()),
         agents_from_defaults=not agents,
     )
 
@@ -139,4 +141,4 @@ def load_config(root: str | Path, overrides: Mapping[str, Any] | None = None) ->
         errors = [problem_to_error(p, source, positions, _touches_overrides(p.path, overrides)) for p in problems]
         # the first in reading order (a bad override, having no line, before the file's problems)
         raise min(errors, key=lambda e: (e.line or 0, e.column or 0))
-    return build_config(root, source.path, tables)
+    return build_config(root, source.path, tables, agents_from_repository="agents" not in (overrides or {}))

@@ -103,6 +103,9 @@ class AgentConfig:
     timeout: float = 120.0
     max_retries: int = 3
     model_path: str = ""  # a GGUF file: LessonL starts a local server for it
+    # True when the entry comes from a file in the repository rather than from the user's own
+    # settings: such an entry may not send the user's API keys to a host of its choosing.
+    from_repository: bool = False
 
 
 @dataclass(frozen=True)
