@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -56,6 +57,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lessonl: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `lessonl lessons show ID | head`: the reader left; nothing more to say to it.
+        _silence_stdout()
+        return 0
+    except Exception as exc:  # our bug: one line a person can report, not a traceback
+        if os.environ.get("LESSONL_DEBUG"):
+            raise
+        print(f"lessonl: internal error: {type(exc).__name__}: {exc} "
+              "(please report it; set LESSONL_DEBUG=1 to see the traceback)", file=sys.stderr)
+        return 3
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot raise again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

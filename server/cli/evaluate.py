@@ -1,6 +1,7 @@
-"""`lessonl evaluate FILE --candidate PATH [--function NAME] [--json]`: judge one candidate.
+"""`lessonl evaluate FILE[::FUNCTION] --candidate PATH [--function NAME] [--json]`: judge one candidate.
 
-PATH holds a full replacement for FILE. The handler only reads arguments and prints: finding
+With FILE, PATH holds a full replacement for FILE. With FILE::FUNCTION (or FILE::FUNCTION@LINE),
+PATH holds a model's reply or a bare function, spliced in by lessonl.code as the loop would. The handler only reads arguments and prints: finding
 the repository, loading its config and judging all happen in lessonl.judge, so that a later
 FILE::FUNCTION form (a model reply spliced in by lessonl.code) changes nothing here but input.
 """
@@ -21,8 +22,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "evaluate", help="build, test and time one candidate against your code",
         description="Judge a candidate: PATH replaces FILE in a scratch copy of the repository, which is "
         "built, tested and timed against the unchanged code. Exit status 0 whenever a verdict was reached.")
-    parser.add_argument("file", metavar="FILE", help="the file the candidate replaces (relative to the current folder)")
-    parser.add_argument("--candidate", metavar="PATH", required=True, help="a file holding the full replacement text")
+    parser.add_argument("file", metavar="FILE[::FUNCTION]",
+                        help="the file the candidate replaces (relative to the current folder), or "
+                        "FILE::FUNCTION[@LINE] to splice a rewritten function into it")
+    parser.add_argument("--candidate", metavar="PATH", required=True,
+                        help="the full replacement text of FILE, or with FILE::FUNCTION a model's reply "
+                        "or the rewritten function")
     parser.add_argument("--function", metavar="NAME", help="the function being optimized: fills {function} in "
                         "[bench] command so only its benchmark runs")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
@@ -33,8 +38,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     text = _read_candidate(Path(args.candidate))
-    verdict = asyncio.run(evaluate_file(args.file, text, function=args.function,
-                                        overrides=parse_overrides(args.set) or None))
+    overrides = parse_overrides(args.set) or None
+    if "::" in args.file:
+        from ..engine.evaluate import evaluate_reply
+
+        verdict = asyncio.run(evaluate_reply(args.file, text, overrides=overrides))
+    else:
+        verdict = asyncio.run(evaluate_file(args.file, text, function=args.function, overrides=overrides))
     print(json.dumps(verdict.to_json()) if args.json else verdict_text(verdict))
     return 0
 

@@ -222,10 +222,14 @@ def print_result(result: Any, out: TextIO, applied: Path | None) -> None:
         print("Not applied; run again with --apply, or apply the diff yourself.", file=out)
 
 
+# Fields of AgentConfig that are set by the loader, not written in a config: an override
+# carrying them would be rejected as an unknown key.
+_DERIVED_AGENT_FIELDS = ("from_repository",)
+
+
 def _as_dict(agent: Any) -> dict[str, Any]:
-    if dataclasses.is_dataclass(agent):
-        return dataclasses.asdict(agent)
-    return dict(agent)
+    raw = dataclasses.asdict(agent) if dataclasses.is_dataclass(agent) else dict(agent)
+    return {k: v for k, v in raw.items() if k not in _DERIVED_AGENT_FIELDS}
 
 
 def _positive(text: str) -> int:

@@ -178,20 +178,26 @@ def _bad_map_entries(path: Path_, value: dict[str, Any], kind: str) -> list[Prob
 
 def check_table(section: Path_, data: Any, fields: dict[str, Field]) -> tuple[dict[str, Any], list[Problem]]:
     if not isinstance(data, dict):
-        return {}, [Problem(section, "must be a table, e.g. [" + dotted(section) + "]", at_key=True)]
+        # defaults stand in, so the checks that follow (and load_config) see a whole table
+        return ({k: f.default for k, f in fields.items()},
+                [Problem(section, f"must be a table, e.g. [{dotted(section)}] with keys such as "
+                         + ", ".join(list(fields)[:4]) + f", not {data!r}", at_key=True)])
     problems: list[Problem] = []
     out: dict[str, Any] = {}
+    misspelt: set[str] = set()
     for key, value in data.items():
         if key not in fields:
             problems.append(Problem((*section, key), f"unknown key '{key}' in [{dotted(section)}]; "
                                     + _suggest(key, list(fields)), at_key=True))
+            misspelt.update(difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6))
             continue
         out[key], found = check_value((*section, key), value, fields[key])
         problems.extend(found)
     for key, spec in fields.items():
         if key not in data:
-            if spec.required:
-                problems.append(Problem(section, f"[{dotted(section)}] needs '{key}': {spec.help}", at_key=True))
+            # a misspelt required key is reported once, at the misspelling ("did you mean ...?")
+            if spec.required and key not in misspelt:
+                problems.append(Problem(section, f"needs '{key}': {spec.help}", at_key=True))
             out[key] = spec.default
     return out, problems
 

@@ -17,7 +17,10 @@ def seconds(value: float) -> str:
 
 
 def verdict_text(verdict: Verdict) -> str:
-    lines = [f"{verdict.outcome.value}: {verdict.message}"]
+    message = verdict.message
+    if message.startswith(verdict.outcome.value + ":"):
+        message = message[len(verdict.outcome.value) + 1:].strip()
+    lines = [f"{verdict.outcome.value}: {message}"]
     if verdict.cases:
         width = max(len(case.name) for case in verdict.cases)
         for case in verdict.cases:

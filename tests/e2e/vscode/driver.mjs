@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  clearToasts, goTo, openFromExplorer, openWorkbench, paletteEntries, runCommand, toasts,
+  clearToasts, widenSideBar, goTo, openFromExplorer, openWorkbench, paletteEntries, runCommand, toasts,
   waitForActivation, waitForErrorToast, waitForToast,
 } from "./workbench.mjs";
 
@@ -123,6 +123,9 @@ async function optimize(page) {
   await rows.first().waitFor({ timeout: 20_000 });
   await page.waitForTimeout(1000);
   report.lessonsView = await rows.allInnerTexts();
+  await widenSideBar(page, 330);
+  await page.mouse.move(900, 990); // no tooltip over the view
+  await page.waitForTimeout(500);
   await shot(page, "lessons-view", true);
   step("lessons view", { rows: report.lessonsView });
 

@@ -20,7 +20,12 @@ fi
 if [ -z "${_LESSONL_SETUP_TIMED:-}" ]; then
   # Re-run ourselves under a time limit; timeout signals its whole process group (npm, node-gyp...).
   export _LESSONL_SETUP_TIMED=1
-  exec timeout --kill-after=10 "$LIMIT" "$0" "$@"
+  rc=0
+  timeout --kill-after=10 "$LIMIT" "$0" "$@" || rc=$?
+  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+    echo "setup-code-server: stopped after $LIMIT s (raise SETUP_TIMEOUT); run it again to start over" >&2
+  fi
+  exit "$rc"
 fi
 
 need=()

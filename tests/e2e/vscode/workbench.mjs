@@ -92,3 +92,16 @@ export async function waitForErrorToast(page, timeout) {
   await error.waitFor({ timeout });
   return error.innerText();
 }
+
+/** Drag the side bar's edge to the right, so tree labels are readable in screenshots. */
+export async function widenSideBar(page, pixels) {
+  const box = await page.locator(".part.sidebar").boundingBox();
+  if (!box) {
+    return;
+  }
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width + 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width + pixels, y, { steps: 8 });
+  await page.mouse.up();
+}
