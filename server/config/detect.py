@@ -24,6 +24,22 @@ def _make_targets(makefile: Path) -> list[str]:
     return re.findall(r"^([A-Za-z0-9_.-]+)\s*:(?!=)", text, re.MULTILINE)
 
 
+def _phony_targets(makefile: Path) -> set[str]:
+    text = makefile.read_text(encoding="utf-8", errors="replace")
+    return {t for line in re.findall(r"^\.PHONY\s*:(.*)$", text, re.MULTILINE) for t in line.split()}
+
+
+def _is_program(root: Path, target: str, phony: set[str]) -> bool:
+    """A target named after a source file and not .PHONY builds a program of that name: `make test`
+    would only compile it (exit status 0 for any candidate), so the program itself must run."""
+    return target not in phony and any((root / f"{target}{ext}").exists() for ext in (".c", ".cc", ".cpp"))
+
+
+def _run_program(target: str, targets: list[str], args: str = "") -> str:
+    run = f"./{target}" + (f" {args}" if args else "")
+    return run if "all" in targets else f"make -s {target} && {run}"
+
+
 def _detect_make(root: Path) -> Detected | None:
     makefile = next((root / n for n in ("Makefile", "makefile", "GNUmakefile") if (root / n).is_file()), None)
     if makefile is None:
@@ -34,13 +50,18 @@ def _detect_make(root: Path) -> Detected | None:
     test_target = next((t for t in ("test", "check", "tests") if t in targets), None)
     test_binary = next((t for t in targets if t.startswith("test") and t != test_target
                         and any((root / f"{t}{ext}").exists() for ext in (".c", ".cc", ".cpp"))), None)
-    if test_target:
+    phony = _phony_targets(makefile)
+    if test_target and _is_program(root, test_target, phony):
+        found.test = _run_program(test_target, targets)
+    elif test_target:
         found.test = f"make -s {test_target}"
     elif test_binary:
         found.test = f"./{test_binary}"
     bench_target = next((t for t in ("bench", "benchmark", "benchmarks") if t in targets), None)
     if bench_target and (root / f"{bench_target}.cpp").exists():
-        found.bench = f"./{bench_target} {{function}}"
+        found.bench = _run_program(bench_target, targets, "{function}")
+    elif bench_target and _is_program(root, bench_target, phony):
+        found.bench = _run_program(bench_target, targets)
     elif bench_target:
         found.bench = f"make -s {bench_target}"
     binaries = [t for t in targets if any((root / f"{t}{ext}").exists() for ext in (".c", ".cc", ".cpp"))]

@@ -17,8 +17,10 @@ from lsprotocol import types
 from ..code.rebase import rebase
 from ..errors import StaleTargetError
 from . import render, targets
-
 from .server import LessonLServer
+
+# The failureReason a client with its own review sends when the user rejects the proposal.
+REVIEW_REJECTED = "rejected in the LessonL review"
 
 if TYPE_CHECKING:
     from .jobs import Job
@@ -132,5 +134,8 @@ async def deliver(ls: LessonLServer, job: "Job", result: Any) -> dict[str, Any]:
         ls.log(f"{label}: applied")
     else:
         reason = getattr(response, "failure_reason", None) if response else None
-        ls.tell(f"{label}; the edit was not applied" + (f" ({reason})" if reason else "") + ".")
+        if reason and reason.startswith(REVIEW_REJECTED):
+            ls.log(f"{label}: rejected by the user in the review")  # the user knows: no pop-up
+        else:
+            ls.tell(f"{label}; the edit was not applied" + (f" ({reason})" if reason else "") + ".")
     return out
