@@ -21,7 +21,29 @@ CHUNKS_KEY = "meta:chunks"
 V0_PREFIX = "lesson:"
 
 
+def _unusable(path: Path, why: str) -> Exception:
+    from lessonl.errors import BankError
+
+    return BankError(f"the lesson bank at {path} cannot be used: {why}",
+                     hint="set [bank] path in the config to a writable folder (default .lessonl)")
+
+
+def _is_access_problem(exc: BaseException) -> bool:
+    """Permissions or a read-only disk: the bank is fine, we just may not touch it. Moving it
+    aside as "corrupt" would hide the user's lessons (and would fail anyway)."""
+    text = str(exc).lower()
+    return isinstance(exc, PermissionError) or "readonly" in text or "read-only" in text \
+        or "unable to open database file" in text
+
+
 def open_cache(path: Path, warnings: list[str]) -> diskcache.Cache:
+    if not path.exists() or path.is_dir():  # a file in its place is damage, handled below
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _unusable(path, f"its folder cannot be created ({exc.strerror or exc})") from exc
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise _unusable(path, "the folder is not writable")
     try:
         path.mkdir(parents=True, exist_ok=True)
         cache = diskcache.Cache(str(path), timeout=30)
@@ -31,12 +53,18 @@ def open_cache(path: Path, warnings: list[str]) -> diskcache.Cache:
             raise ValueError(f"{CHUNKS_KEY} is not a version map")
         return cache
     except Exception as exc:  # sqlite3.DatabaseError, pickle errors, OSError: all mean unreadable
+        if _is_access_problem(exc):
+            raise _unusable(path, str(exc)) from exc
         aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
         message = (f"the lesson bank at {path} could not be read ({exc.__class__.__name__}: {exc}); "
                    f"it was moved to {aside} and a fresh bank was started")
+        try:
+            path.rename(aside)
+        except OSError as move_exc:
+            raise _unusable(path, f"it is unreadable ({exc.__class__.__name__}: {exc}) and cannot be "
+                            f"moved aside ({move_exc.strerror or move_exc})") from exc
         log.warning(message)
         warnings.append(message)
-        path.rename(aside)
         path.mkdir(parents=True, exist_ok=True)
         return diskcache.Cache(str(path), timeout=30)
 

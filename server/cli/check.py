@@ -10,6 +10,7 @@ import asyncio
 import json
 
 from ..judge import check_repository
+from .preflight import repository_at
 from ..judge.render import baseline_text, parse_overrides
 
 
@@ -27,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    repository_at(args.path, parse_overrides(args.set))
     judge, report = asyncio.run(check_repository(args.path, function=args.function,
                                                  overrides=parse_overrides(args.set) or None))
     if args.json:

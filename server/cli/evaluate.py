@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import LessonLError
 from ..judge import evaluate_file
+from .preflight import repository_at
 from ..judge.render import parse_overrides, verdict_text
 
 
@@ -37,8 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    text = _read_candidate(Path(args.candidate))
     overrides = parse_overrides(args.set) or None
+    repository_at(args.file.split("::", 1)[0], overrides)
+    text = _read_candidate(Path(args.candidate))
     if "::" in args.file:
         from ..engine.evaluate import evaluate_reply
 

@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 
 from ..errors import LessonLError
+from ..records import Outcome
+
+OUTCOMES = [o.value for o in Outcome]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,8 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     p = actions.add_parser("list", help="lessons, best first")
     p.add_argument("--function", help="only lessons of FILE::NAME")
-    p.add_argument("--outcome", help="only this outcome (faster, slower, incorrect, ...)")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--outcome", choices=OUTCOMES, metavar="OUTCOME", help="only this outcome: " + ", ".join(OUTCOMES))
+    p.add_argument("--limit", type=_positive, default=50, help="at most this many (default 50)")
     p.add_argument("--json", action="store_true")
     p = actions.add_parser("show", help="one lesson with the code it was learned on")
     p.add_argument("id")
@@ -29,8 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file")
     p = actions.add_parser("prune", help="delete lessons")
     p.add_argument("--older-than-days", type=float)
-    p.add_argument("--outcome")
-    p.add_argument("--keep-top", type=int, help="keep only the N best lessons (by speedup x factor)")
+    p.add_argument("--outcome", choices=OUTCOMES, metavar="OUTCOME", help="only this outcome: " + ", ".join(OUTCOMES))
+    p.add_argument("--keep-top", type=_non_negative, help="keep only the N best lessons (by speedup x factor)")
     p.add_argument("--function", help="only lessons of FILE::NAME")
     parser.set_defaults(handler=run)
 
@@ -40,7 +43,9 @@ def open_bank(repo: str):
 
     from ..config import find_root, load_config
 
-    root = find_root(repo)
+    if not Path(repo).expanduser().exists():
+        raise LessonLError(f"{repo} does not exist", hint="--repo takes a path inside the repository")
+    root = find_root(Path(repo).expanduser())
     try:
         path = load_config(root).bank_path
     except LessonLError:
@@ -57,8 +62,31 @@ def _function(spec: str | None) -> tuple[str, str] | None:
     return file, name
 
 
+def _positive(text: str) -> int:
+    value = _integer(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = _integer(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+
+
 def _line(lesson) -> str:
-    return (f"{lesson.id}  {lesson.outcome:<21} {lesson.speedup:6.2f}x  x{lesson.factor:.2f}  "
+    # only a candidate that built and passed the tests was timed; the others have no speedup
+    speed = f"{lesson.speedup:6.2f}x" if lesson.speedup else "      -"
+    return (f"{lesson.id}  {lesson.outcome:<21} {speed}  x{lesson.factor:.2f}  "
             f"{lesson.file}::{lesson.qualified_name}\n    {lesson.text}")
 
 
@@ -117,6 +145,10 @@ def do_stats(bank, args) -> int:
 
 
 def do_export(bank, args) -> int:
+    folder = Path(args.file).expanduser().resolve().parent
+    if not folder.is_dir():
+        raise LessonLError(f"cannot write {args.file}: the folder {folder} does not exist",
+                           hint="create it, or give a path in an existing folder")
     count = bank.export_jsonl(args.file)
     print(f"wrote {count} records to {args.file}")
     return 0

@@ -81,6 +81,7 @@ def handle(args: argparse.Namespace) -> int:
 def build_request(args: argparse.Namespace) -> Any:
     from ..code import parse_spec
     from ..config import find_root, load_config
+    from ..config.placeholders import refuse_placeholders
     from ..engine import OptimizeRequest
 
     if "::" not in args.target:
@@ -92,6 +93,7 @@ def build_request(args: argparse.Namespace) -> Any:
     if not path.is_file():
         raise TargetError("no such file", file=file)
     root = find_root(path.parent)
+    refuse_placeholders(root)
     overrides: dict[str, Any] = {}
     loop: dict[str, Any] = {}
     if args.rounds is not None:
@@ -229,18 +231,26 @@ _DERIVED_AGENT_FIELDS = ("from_repository",)
 
 def _as_dict(agent: Any) -> dict[str, Any]:
     raw = dataclasses.asdict(agent) if dataclasses.is_dataclass(agent) else dict(agent)
-    return {k: v for k, v in raw.items() if k not in _DERIVED_AGENT_FIELDS}
+    # None means "not set" (e.g. seed): the config schema wants such keys left out
+    return {k: v for k, v in raw.items() if k not in _DERIVED_AGENT_FIELDS and v is not None}
 
 
 def _positive(text: str) -> int:
-    value = int(text)
+    value = _integer(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
 
 
 def _non_negative(text: str) -> int:
-    value = int(text)
+    value = _integer(text)
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
     return value
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None

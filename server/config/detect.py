@@ -107,6 +107,9 @@ def _detect_cmake(root: Path) -> Detected | None:
         found.bench = f"build/{name} --benchmark_filter={{function}} --benchmark_format=json"
         found.bench_format = "google-benchmark"
         found.notes.append(f"Google Benchmark target: {name}")
+    elif bench_exe := next((e for e in executables if "bench" in e.lower()), None):
+        found.bench = f"build/{bench_exe}"  # timed as a whole (format "wall") until told otherwise
+        found.notes.append(f"benchmark program: {bench_exe}")
     return found
 
 

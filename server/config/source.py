@@ -41,6 +41,8 @@ def find_root(path: str | Path) -> Path:
     """The nearest folder at or above `path` that holds the LessonL configuration."""
     start = Path(path).resolve()
     folder = start if start.is_dir() else start.parent
+    if not folder.is_dir():  # a mistyped path would otherwise be searched from / and blamed on the config
+        raise ConfigError(f"{path} does not exist", hint="check the path; it is relative to the current folder")
     for candidate in (folder, *folder.parents):
         if config_file_in(candidate):
             return candidate

@@ -1,0 +1,180 @@
+"""The `lessonl` command as a demanding user meets it: real processes, real g++/make, the fake
+OpenAI server over HTTP. Each test is one path a person takes (often a mistake) and states what
+they must get: the exit status, one clear line naming the file/line/setting and what to do, never
+a traceback, and their files untouched.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.support import cpp_replies as R
+from tests.support.fake_openai import Body, FakeOpenAI
+from tests.support.loop_script import is_lesson
+
+FAST = ("--set", "timing.budget=2", "--set", "timing.max_runs=6")
+
+
+def lessonl(cwd: Path, *args: str, timeout: float = 120, env: dict[str, str] | None = None,
+            ) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "lessonl", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env=env or os.environ.copy())
+
+
+def assert_clean_error(done: subprocess.CompletedProcess, code: int, *needles: str) -> None:
+    assert done.returncode == code, (done.returncode, done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("lessonl") and done.stderr.count("\n") <= 3, done.stderr
+    for needle in needles:
+        assert needle in done.stderr, (needle, done.stderr)
+
+
+def write_config(repo: Path, text: str) -> Path:
+    path = repo / "lessonl.toml"
+    path.write_text(text)
+    return path
+
+
+# -- config mistakes ---------------------------------------------------------------------------
+
+def test_a_misspelt_required_key_is_named_with_the_right_spelling(cpp_repo: Path) -> None:
+    write_config(cpp_repo, '[test]\ncommand = "./test_kernels"\n[bench]\ncomand = "./bench"\n')
+    done = lessonl(cpp_repo, "check")
+    assert_clean_error(done, 2, "lessonl.toml:4", "unknown key 'comand'", "did you mean 'command'")
+    assert "needs 'command'" not in done.stderr  # one problem, reported once, where it is
+
+
+def test_a_section_set_to_a_value_is_an_error_not_a_crash(cpp_repo: Path) -> None:
+    done = lessonl(cpp_repo, "check", "--set", "timing=3")
+    assert_clean_error(done, 2, "[timing]", "must be a table")
+    write_config(cpp_repo, 'timing = 3\n[test]\ncommand = "./test_kernels"\n[bench]\ncommand = "./bench"\n')
+    assert_clean_error(lessonl(cpp_repo, "check"), 2, "lessonl.toml:1", "[timing]", "must be a table")
+
+
+def test_an_init_placeholder_left_in_the_config_names_its_line(tmp_path: Path) -> None:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_x.py").write_text("def test_x():\n    assert True\n")
+    assert lessonl(tmp_path, "init").returncode == 0
+    line = next(n for n, text in enumerate((tmp_path / "lessonl.toml").read_text().splitlines(), 1)
+                if "EDIT ME" in text)
+    for args in (["check"], ["calibrate"]):
+        assert_clean_error(lessonl(tmp_path, *args), 2, f"lessonl.toml:{line}", "[bench.command]",
+                           "placeholder", "lessonl init")
+    # a --set that replaces the placeholder is what the user asked for: it goes ahead
+    done = lessonl(tmp_path, "check", "--set", "bench.command=echo ok")
+    assert done.returncode == 0, done.stderr
+
+
+# -- init on a Makefile project ----------------------------------------------------------------
+
+C_SOURCES = {
+    "sum.h": "long sum(const int *a, int n);\n",
+    "sum.c": "#include \"sum.h\"\nlong sum(const int *a, int n) {\n    long s = 0;\n"
+             "    for (int i = 0; i < n; i++) s += a[i];\n    return s;\n}\n",
+    "test.c": "#include \"sum.h\"\nint main(void) { int a[4] = {1, 2, 3, 4}; return sum(a, 4) == 10 ? 0 : 1; }\n",
+    "bench.c": "#include \"sum.h\"\n#include <stdio.h>\nint main(void) { static int a[1 << 16]; long s = 0;\n"
+               "  for (int r = 0; r < 50; r++) s += sum(a, 1 << 16);\n  printf(\"%ld\\n\", s); return 0; }\n",
+    "Makefile": "all: test bench\ntest: test.c sum.c sum.h\n\t$(CC) -O2 -o test test.c sum.c\n"
+                "bench: bench.c sum.c sum.h\n\t$(CC) -O2 -o bench bench.c sum.c\n.PHONY: all\n",
+}
+
+
+def test_init_runs_make_test_programs_instead_of_only_building_them(tmp_path: Path) -> None:
+    """`test` here is a program built from test.c: `make test` would only compile it and pass any
+    candidate, so the test command must run ./test (and a wrong sum must fail the check)."""
+    for name, text in C_SOURCES.items():
+        (tmp_path / name).write_text(text)
+    done = lessonl(tmp_path, "init")
+    assert done.returncode == 0, done.stderr
+    assert "test: ./test" in done.stdout and "bench: ./bench" in done.stdout
+    assert lessonl(tmp_path, "check", *FAST).returncode == 0
+    (tmp_path / "sum.c").write_text(C_SOURCES["sum.c"].replace("s += a[i]", "s += a[i] + 1"))
+    assert_clean_error(lessonl(tmp_path, "check", *FAST), 2, "does not pass its tests")
+
+
+# -- optimize: agents from the command line ----------------------------------------------------
+
+def test_base_url_overrides_configured_agents(cpp_repo: Path, fake_openai: FakeOpenAI) -> None:
+    """Configured agents (no seed set) pointed elsewhere with --base-url/--model: the loader's own
+    fields and unset values must not come back as invalid overrides."""
+    toml = cpp_repo / "lessonl.toml"
+    toml.write_text(toml.read_text() + '\n[[agents]]\nname = "mine"\nbase_url = "http://127.0.0.1:9/v1"\n'
+                    'model = "other"\n')
+    toml.write_text(toml.read_text().replace("[timing]\n", "[timing]\nbudget = 2\nmax_runs = 6\n", 1))
+
+    def answer(body: Body) -> str:
+        return "Code B is the same." if is_lesson(body) else R.NO_CODE
+
+    fake_openai.respond(answer)
+    source = (cpp_repo / "kernels.cpp").read_bytes()
+    done = lessonl(cpp_repo, "optimize", "kernels.cpp::histogram", "--rounds", "1", "--agents", "mine",
+                   "--base-url", fake_openai.base_url, "--model", "fake-model", "--apply", "--quiet")
+    assert done.returncode == 1, done.stderr  # no improvement, but it ran against the fake
+    assert {r.model for r in fake_openai.chat_requests} == {"fake-model"}
+    assert (cpp_repo / "kernels.cpp").read_bytes() == source
+
+
+def test_a_bad_number_option_is_a_usage_error(cpp_repo: Path) -> None:
+    done = lessonl(cpp_repo, "optimize", "kernels.cpp::histogram", "--rounds", "x")
+    assert done.returncode == 2 and "must be a whole number" in done.stderr and "_positive" not in done.stderr
+
+
+# -- paths that do not exist -------------------------------------------------------------------
+
+def test_a_missing_folder_is_named_as_missing(cpp_repo: Path) -> None:
+    assert_clean_error(lessonl(cpp_repo, "check", "no/such/dir"), 2, "no/such/dir", "no such file or folder")
+    assert_clean_error(lessonl(cpp_repo, "lessons", "--repo", "/no/such/dir", "list"), 2, "/no/such/dir",
+                       "does not exist")
+    assert_clean_error(lessonl(cpp_repo, "lessons", "export", "/no/such/dir/x.jsonl"), 2, "does not exist")
+
+
+# -- the lesson bank ---------------------------------------------------------------------------
+
+def test_an_unusable_bank_path_says_which_setting_to_change(cpp_repo: Path) -> None:
+    toml = cpp_repo / "lessonl.toml"
+    toml.write_text(toml.read_text() + '\n[bank]\npath = "/dev/null/bank"\n')
+    done = lessonl(cpp_repo, "lessons", "stats")
+    assert_clean_error(done, 3, "/dev/null/bank", "[bank] path")
+    assert "moved to" not in done.stderr  # nothing was moved: it was never a corrupt bank
+
+
+def test_lessons_filters_are_checked(cpp_repo: Path) -> None:
+    done = lessonl(cpp_repo, "lessons", "prune", "--outcome", "rejectd")
+    assert done.returncode == 2 and "rejected" in done.stderr  # lists the valid outcomes
+    done = lessonl(cpp_repo, "lessons", "list", "--limit", "0")
+    assert done.returncode == 2 and "--limit" in done.stderr
+
+
+def test_output_cut_short_by_a_pipe_is_not_a_traceback(cpp_repo: Path) -> None:
+    reader = subprocess.Popen([sys.executable, "-m", "lessonl", "functions", "kernels.cpp", "--json"],
+                              cwd=cpp_repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout is not None
+    reader.stdout.close()  # like `| head -0`: the reader is gone before anything is written
+    _, err = reader.communicate(timeout=60)
+    assert reader.returncode == 0 and b"Traceback" not in err, err
+
+
+# -- Ctrl-C outside optimize -------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_ctrl_c_during_a_check_build_exits_130_and_kills_the_build(cpp_repo: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "lessonl", "check"], cwd=cpp_repo, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline, compilers = time.monotonic() + 60, []
+    while not compilers and time.monotonic() < deadline:  # wait for the scratch build to start
+        time.sleep(0.05)
+        compilers = [c for c in psutil.Process(proc.pid).children(recursive=True)
+                     if c.name() in ("make", "g++", "cc1plus")]
+    assert compilers, "the build never started"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    time.sleep(0.5)
+    assert [c for c in compilers if c.is_running() and c.status() != psutil.STATUS_ZOMBIE] == []
