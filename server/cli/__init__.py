@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from typing import Sequence
 
@@ -49,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
+    if args.command != "serve":  # the language server has its own shutdown
+        _terminate_like_ctrl_c()
     try:
         return int(args.handler(args) or 0)
     except LessonLError as exc:
@@ -67,6 +70,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"lessonl: internal error: {type(exc).__name__}: {exc} "
               "(please report it; set LESSONL_DEBUG=1 to see the traceback)", file=sys.stderr)
         return 3
+
+
+def _terminate_like_ctrl_c() -> None:
+    """SIGTERM (a killed terminal, `timeout`, an editor stopping a task) takes the Ctrl-C path, so
+    builds and benchmarks in their own process groups are killed too instead of living on."""
+    def on_term(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, on_term)
+    except ValueError:  # not the main thread (main() called from a test's worker thread)
+        pass
 
 
 def _silence_stdout() -> None:

@@ -43,15 +43,22 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"{existing} already has a [tool.lessonl] section; a {CONFIG_NAME} would take its place",
                           hint="edit that section, or run `lessonl init --force` to write a lessonl.toml anyway")
     found = detect(root)
-    target.write_text(render(found), encoding="utf-8")
+    try:
+        target.write_text(render(found), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {target}: {exc.strerror or exc}",
+                          hint="run `lessonl init` in a folder you can write to (the repository root)") from None
     print(f"wrote {target}")
     for note in found.notes:
         print(f"  detected: {note}")
     for step, command in (("build", found.build), ("test", found.test), ("bench", found.bench)):
         if command:
             print(f"  {step}: {command}")
-    if ensure_gitignored(root):
-        print(f"  added {BANK_IGNORE} to .gitignore (the lesson bank stays local)")
+    try:
+        if ensure_gitignored(root):
+            print(f"  added {BANK_IGNORE} to .gitignore (the lesson bank stays local)")
+    except (OSError, UnicodeDecodeError) as exc:  # the config is written; this part is a courtesy
+        print(f"  note: could not add {BANK_IGNORE} to .gitignore ({exc}); add it yourself")
     todo = [k for k, v in (("test", found.test), ("bench", found.bench)) if not v]
     if todo:
         print(f"next: edit the [{'] and ['.join(todo)}] commands marked EDIT ME, then run `lessonl check`")

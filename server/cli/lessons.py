@@ -145,6 +145,8 @@ def do_stats(bank, args) -> int:
 
 
 def do_export(bank, args) -> int:
+    if Path(args.file).is_dir():
+        raise LessonLError(f"{args.file} is a folder", hint="give the path of the file to write, e.g. lessons.jsonl")
     folder = Path(args.file).expanduser().resolve().parent
     if not folder.is_dir():
         raise LessonLError(f"cannot write {args.file}: the folder {folder} does not exist",
@@ -156,7 +158,8 @@ def do_export(bank, args) -> int:
 
 def do_import(bank, args) -> int:
     if not Path(args.file).is_file():
-        raise LessonLError(f"{args.file} does not exist", hint="pass a file written by `lessonl lessons export`")
+        what = "is a folder" if Path(args.file).is_dir() else "does not exist"
+        raise LessonLError(f"{args.file} {what}", hint="pass a file written by `lessonl lessons export`")
     report = bank.import_jsonl(args.file)
     print(f"added {report.added} lessons and {report.results_added} results; "
           f"skipped {report.skipped_duplicates} duplicates")

@@ -112,6 +112,7 @@ def build_request(args: argparse.Namespace) -> Any:
 def agent_overrides(agents: list[Any], args: argparse.Namespace) -> list[dict[str, Any]]:
     """The configured agents, filtered by --agents and pointed at --base-url/--model."""
     chosen = [_as_dict(a) for a in agents]
+    from_repository = {a["name"] for a, raw in zip(chosen, agents) if getattr(raw, "from_repository", False)}
     if not chosen and args.base_url:  # nothing configured: the default three agents, on this endpoint
         from ..agents import DEFAULT_AGENTS
 
@@ -132,7 +133,25 @@ def agent_overrides(agents: list[Any], args: argparse.Namespace) -> list[dict[st
             agent.update(base_url=args.base_url, model=args.model, preset="custom")
         if args.api_key_env is not None:
             agent["api_key_env"] = args.api_key_env
+        if agent["name"] in from_repository and not args.base_url:
+            _withhold_untrusted_key(agent)
     return chosen
+
+
+def _withhold_untrusted_key(agent: dict[str, Any]) -> None:
+    """Overrides count as the user's own agents, so an endpoint that came from the repository's
+    config (not from --base-url) keeps the repository rule here: no API key to a host the user
+    has not trusted."""
+    import os
+
+    from ..agents.client import TRUSTED_HOSTS_ENV, trusted_endpoint
+
+    key = agent.get("api_key_env")
+    if key and not trusted_endpoint(agent.get("base_url", ""), agent.get("preset", ""), os.environ):
+        agent["api_key_env"] = ""
+        print(f"lessonl: warning: agent {agent['name']}: not sending ${key} to {agent.get('base_url')}, an "
+              f"endpoint set by the repository's config; add its host to {TRUSTED_HOSTS_ENV} to allow it",
+              file=sys.stderr)
 
 
 def run_with_ctrl_c(request: Any, display: "Display | None") -> Any:
@@ -149,17 +168,20 @@ def run_with_ctrl_c(request: Any, display: "Display | None") -> Any:
             cancel.cancel()
             loop.remove_signal_handler(signal.SIGINT)
 
-        try:
-            loop.add_signal_handler(signal.SIGINT, on_interrupt)
-        except (NotImplementedError, RuntimeError):  # not the main thread
-            pass
+        # SIGTERM cancels the same clean way: the judge kills its process groups on the way out
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(signum, on_interrupt)
+            except (NotImplementedError, RuntimeError):  # not the main thread
+                pass
         try:
             return await optimize(request, on_progress=display, cancel=cancel)
         finally:
-            try:
-                loop.remove_signal_handler(signal.SIGINT)
-            except (NotImplementedError, RuntimeError):
-                pass
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                try:
+                    loop.remove_signal_handler(signum)
+                except (NotImplementedError, RuntimeError):
+                    pass
 
     return asyncio.run(main())
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -133,6 +134,7 @@ def load_config(root: str | Path, overrides: Mapping[str, Any] | None = None) ->
     root = Path(root).resolve()
     source = read_source(root)
     data = select_prefix(parse_toml(source.path, source.text), source.prefix)
+    overrides = _without_origin_marks(overrides)
     merged = deep_merge(data, overrides)
     tables, problems = validate(merged)
     problems = [p for p in problems if p.severity == "error"]  # warnings are for the editor and `check`
@@ -141,4 +143,29 @@ def load_config(root: str | Path, overrides: Mapping[str, Any] | None = None) ->
         errors = [problem_to_error(p, source, positions, _touches_overrides(p.path, overrides)) for p in problems]
         # the first in reading order (a bad override, having no line, before the file's problems)
         raise min(errors, key=lambda e: (e.line or 0, e.column or 0))
-    return build_config(root, source.path, tables, agents_from_repository="agents" not in (overrides or {}))
+    config = build_config(root, source.path, tables, agents_from_repository="agents" not in (overrides or {}))
+    return _mark_repository_agents(config, data.get("agents"))
+
+
+def _without_origin_marks(overrides: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """Agents handed back as overrides (e.g. AgentConfig dicts) may carry `from_repository`:
+    it is not a setting, and nobody may set it; the loader decides it below. None means unset."""
+    if not overrides or not isinstance(overrides.get("agents"), list):
+        return overrides
+    agents = [{k: v for k, v in a.items() if k != "from_repository" and v is not None}
+              if isinstance(a, Mapping) else a for a in overrides["agents"]]
+    return {**overrides, "agents": agents}
+
+
+def _mark_repository_agents(config: ProjectConfig, file_agents: Any) -> ProjectConfig:
+    """An override agent that repeats one of the repository's (same name or same endpoint) is
+    still the repository's: passing the file's agents back as settings must not turn them into
+    the user's own and so unlock the user's API keys for the repository's chosen host."""
+    if not isinstance(file_agents, list) or config.agents_from_defaults:
+        return config
+    names = {a.get("name") for a in file_agents if isinstance(a, Mapping) and a.get("name")}
+    urls = {str(a.get("base_url", "")).rstrip("/") for a in file_agents if isinstance(a, Mapping) and a.get("base_url")}
+    agents = tuple(replace(a, from_repository=True)
+                   if not a.from_repository and (a.name in names or a.base_url.rstrip("/") in urls) else a
+                   for a in config.agents)
+    return replace(config, agents=agents)

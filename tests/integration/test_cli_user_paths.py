@@ -133,6 +133,8 @@ def test_a_missing_folder_is_named_as_missing(cpp_repo: Path) -> None:
     assert_clean_error(lessonl(cpp_repo, "lessons", "--repo", "/no/such/dir", "list"), 2, "/no/such/dir",
                        "does not exist")
     assert_clean_error(lessonl(cpp_repo, "lessons", "export", "/no/such/dir/x.jsonl"), 2, "does not exist")
+    assert_clean_error(lessonl(cpp_repo, "lessons", "export", str(cpp_repo)), 2, "is a folder")
+    assert_clean_error(lessonl(cpp_repo, "lessons", "import", str(cpp_repo)), 2, "is a folder")
 
 
 # -- the lesson bank ---------------------------------------------------------------------------
@@ -161,20 +163,70 @@ def test_output_cut_short_by_a_pipe_is_not_a_traceback(cpp_repo: Path) -> None:
     assert reader.returncode == 0 and b"Traceback" not in err, err
 
 
-# -- Ctrl-C outside optimize -------------------------------------------------------------------
+# -- Ctrl-C and SIGTERM ---------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_ctrl_c_during_a_check_build_exits_130_and_kills_the_build(cpp_repo: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_stopping_a_check_mid_build_exits_130_and_kills_the_build(cpp_repo: Path, signum: int,
+                                                                   tmp_path: Path) -> None:
+    """A fresh cache, so the scratch copy really compiles; SIGTERM (a closed terminal, `timeout`)
+    must not leave make and the compiler running on."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "own-cache")}
     proc = subprocess.Popen([sys.executable, "-m", "lessonl", "check"], cwd=cpp_repo, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, env=env)
     deadline, compilers = time.monotonic() + 60, []
     while not compilers and time.monotonic() < deadline:  # wait for the scratch build to start
         time.sleep(0.05)
         compilers = [c for c in psutil.Process(proc.pid).children(recursive=True)
                      if c.name() in ("make", "g++", "cc1plus")]
     assert compilers, "the build never started"
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and "Traceback" not in err, err
     time.sleep(0.5)
     assert [c for c in compilers if c.is_running() and c.status() != psutil.STATUS_ZOMBIE] == []
+
+
+def test_init_in_a_folder_it_cannot_write_is_a_clean_error(tmp_path: Path) -> None:
+    assert_clean_error(lessonl(tmp_path, "init", "/proc/1"), 2, "cannot write", "lessonl.toml")
+
+
+def test_filtering_repository_agents_keeps_keys_from_untrusted_hosts(cpp_repo: Path) -> None:
+    """--agents alone still uses the endpoint the repository's config chose: the user's key must
+    not go there (the rule the agent client applies to repository-defined agents)."""
+    toml = cpp_repo / "lessonl.toml"
+    toml.write_text(toml.read_text() + '\n[[agents]]\nname = "far"\nbase_url = "http://lessonl-untrusted.invalid/v1"\n'
+                    'model = "m"\napi_key_env = "LESSONL_TEST_SECRET"\ntimeout = 2\nmax_retries = 0\n')
+    env = {**os.environ, "LESSONL_TEST_SECRET": "sk-test"}
+    done = lessonl(cpp_repo, "optimize", "kernels.cpp::histogram", "--rounds", "1", "--agents", "far", "--quiet",
+                   env=env)
+    assert done.returncode == 3, done.stderr
+    assert "not sending $LESSONL_TEST_SECRET" in done.stderr and "LESSONL_TRUSTED_HOSTS" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_no_config_suggests_init_everywhere(tmp_path: Path) -> None:
+    (tmp_path / "a.cpp").write_text("int f(int x) { return x + 1; }\n")
+    for args in (["check"], ["calibrate"], ["optimize", "a.cpp::f"], ["evaluate", "a.cpp", "--candidate", "a.cpp"],
+                 ["lessons", "list"]):
+        assert_clean_error(lessonl(tmp_path, *args), 2, "lessonl init")
+    assert (tmp_path / "a.cpp").read_text() == "int f(int x) { return x + 1; }\n"
+
+
+@pytest.mark.slow
+def test_sigterm_during_optimize_cancels_cleanly(cpp_repo: Path, fake_openai: FakeOpenAI) -> None:
+    from tests.support.fake_openai import Reply
+
+    fake_openai.respond(lambda body: Reply.slow(R.HISTOGRAM_FASTER, 60))
+    source = (cpp_repo / "kernels.cpp").read_bytes()
+    proc = subprocess.Popen([sys.executable, "-m", "lessonl", "optimize", "kernels.cpp::histogram", "--rounds", "1",
+                             "--base-url", fake_openai.base_url, "--model", "fake-model", "--apply"],
+                            cwd=cpp_repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not fake_openai.chat_requests and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert fake_openai.chat_requests, "the run never reached the agents"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "cancelled" in err and "Traceback" not in err, err
+    assert (cpp_repo / "kernels.cpp").read_bytes() == source

@@ -32,3 +32,19 @@ def test_agents_from_the_users_own_settings_are_trusted():
 def test_trusted_endpoint_rules():
     assert trusted_endpoint("http://localhost:11434/v1", "ollama", {})
     assert not trusted_endpoint("https://api.openai.com.evil.example/v1", "openai", {})
+
+
+def test_passing_the_repositorys_agents_back_as_settings_keeps_them_the_repositorys(tmp_path):
+    from dataclasses import asdict
+
+    from lessonl.config import load_config
+
+    (tmp_path / "lessonl.toml").write_text('[test]\ncommand = "t"\n[bench]\ncommand = "b"\n[[agents]]\n'
+                                           'name = "r"\nbase_url = "https://evil.example/v1"\nmodel = "m"\n'
+                                           'api_key_env = "OPENAI_API_KEY"\n')
+    config = load_config(tmp_path)
+    assert config.agents[0].from_repository
+    again = load_config(tmp_path, {"agents": [asdict(a) for a in config.agents]})
+    assert again.agents[0].from_repository
+    own = load_config(tmp_path, {"agents": [{"name": "mine", "base_url": "https://mine.example/v1", "model": "m"}]})
+    assert not own.agents[0].from_repository
