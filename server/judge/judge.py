@@ -237,7 +237,7 @@ class Judge:
             return Verdict(Outcome.CRASHED, message=f"the tests were killed by {_signal_name(result.signal)}",
                            log_tail=logtail.tail(result.output))
         return Verdict(Outcome.INCORRECT, message=f"the tests failed (exit status {result.rc})",
-                       log_tail=logtail.tail(result.output))
+                       log_tail=logtail.test_failures(result.output))
 
     async def _time(self, slot: Path, function: str | None, changes: Mapping[str, str],
                     cancel: CancelToken | None, tally: _Tally) -> Samples:

@@ -42,3 +42,13 @@ def test_missing_programs_are_named() -> None:
     assert logtail.missing_tool("make: nosuchcc: No such file or directory\n"
                                 "make: *** [Makefile:7: kernels.o] Error 127\n", 2) == "nosuchcc"
     assert logtail.missing_tool("kernels.cpp:1: error: boom\n", 1) is None
+
+
+def test_test_failures_keep_the_failing_test_names_above_a_long_diff():
+    from lessonl.judge.logtail import test_failures
+
+    output = "\n".join(["tests/test_x.py F.", *[f"  +  {i}," for i in range(300)],
+                        "FAILED tests/test_x.py::test_find_duplicates - AssertionError", "1 failed, 1 passed"])
+    kept = test_failures(output, max_lines=40)
+    assert "FAILED tests/test_x.py::test_find_duplicates" in kept
+    assert kept.splitlines()[-1] == "1 failed, 1 passed" and len(kept.splitlines()) <= 40
