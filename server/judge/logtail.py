@@ -32,15 +32,18 @@ def compiler_errors(output: str, max_lines: int = 30, context: int = 3) -> str:
     return "\n".join(lines[i] for i in picked[:max_lines])
 
 
-FAILURE_LINE = re.compile(r"^(FAILED |FAIL\b|ERROR |E\s{2,}|AssertionError|.*\bassert(ion)?\b.*failed)",
-                          re.IGNORECASE)
+# Names of failing tests first (pytest's "FAILED x" summary and "____ test_x ____" headers, a
+# program's "FAIL ..."), then the assertion lines that say how they failed.
+FAILED_TEST = re.compile(r"^(FAILED |FAIL\b|ERROR |_{3,} .+ _{3,}$)")
+FAILURE_LINE = re.compile(r"^(E\s{2,}\S|AssertionError|.*\bassert(ion)?\b.*failed)", re.IGNORECASE)
 
 
 def test_failures(output: str, max_lines: int = 40) -> str:
     """What failed, then the log's end: test runners print names of failing tests (pytest's
     "FAILED test_x", a program's "FAIL ...") that a long diff above the end would push out."""
     lines = output.rstrip("\n").splitlines()
-    named = [line for line in lines if FAILURE_LINE.match(line)][: max_lines // 2]
+    named = [line for line in lines if FAILED_TEST.match(line)][: max_lines // 4]
+    named += [line for line in lines if FAILURE_LINE.match(line)][: max_lines // 2 - len(named)]
     rest = [line for line in lines[-(max_lines - len(named)):] if line not in named]
     return "\n".join([*named, *rest])
 

@@ -52,3 +52,13 @@ def test_test_failures_keep_the_failing_test_names_above_a_long_diff():
     kept = test_failures(output, max_lines=40)
     assert "FAILED tests/test_x.py::test_find_duplicates" in kept
     assert kept.splitlines()[-1] == "1 failed, 1 passed" and len(kept.splitlines()) <= 40
+
+
+def test_pytest_section_headers_name_the_failing_test_when_there_is_no_summary():
+    from lessonl.judge.logtail import test_failures
+
+    output = "\n".join(["_____ test_find_duplicates_order _____", "    def test_x():",
+                        *[f"E       line {i}" for i in range(60)], *[f"  -   {i}," for i in range(100)],
+                        "2 failed, 3 passed in 0.23s"])
+    kept = test_failures(output)
+    assert "test_find_duplicates_order" in kept and kept.endswith("2 failed, 3 passed in 0.23s")
