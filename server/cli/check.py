@@ -10,6 +10,7 @@ import asyncio
 import json
 
 from ..judge import check_repository
+from .argtypes import add_repository_arguments
 from .preflight import repository_at
 from ..judge.render import baseline_text, parse_overrides
 
@@ -19,11 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "check", help="validate the config and run the baseline once",
         description="Validate lessonl.toml (or [tool.lessonl]) and run your unchanged code once in a scratch "
         "copy: build, tests and one benchmark run.")
-    parser.add_argument("path", metavar="PATH", nargs="?", default=".", help="a folder inside the repository")
-    parser.add_argument("--function", metavar="NAME", help="fill {function} in [bench] command with this name")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
-                        help="override a config setting (repeatable)")
+    add_repository_arguments(parser)
     parser.set_defaults(handler=run)
 
 

@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from .argtypes import non_negative, positive
 from ..errors import LessonLError
 from ..records import Outcome
 
@@ -19,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = actions.add_parser("list", help="lessons, best first")
     p.add_argument("--function", help="only lessons of FILE::NAME")
     p.add_argument("--outcome", choices=OUTCOMES, metavar="OUTCOME", help="only this outcome: " + ", ".join(OUTCOMES))
-    p.add_argument("--limit", type=_positive, default=50, help="at most this many (default 50)")
+    p.add_argument("--limit", type=positive, default=50, help="at most this many (default 50)")
     p.add_argument("--json", action="store_true")
     p = actions.add_parser("show", help="one lesson with the code it was learned on")
     p.add_argument("id")
@@ -33,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = actions.add_parser("prune", help="delete lessons")
     p.add_argument("--older-than-days", type=float)
     p.add_argument("--outcome", choices=OUTCOMES, metavar="OUTCOME", help="only this outcome: " + ", ".join(OUTCOMES))
-    p.add_argument("--keep-top", type=_non_negative, help="keep only the N best lessons (by speedup x factor)")
+    p.add_argument("--keep-top", type=non_negative, help="keep only the N best lessons (by speedup x factor)")
     p.add_argument("--function", help="only lessons of FILE::NAME")
     parser.set_defaults(handler=run)
 
@@ -60,27 +61,6 @@ def _function(spec: str | None) -> tuple[str, str] | None:
         raise LessonLError(f"'{spec}' is not FILE::NAME", hint="e.g. --function kernels.cpp::matmul")
     file, name = spec.split("::", 1)
     return file, name
-
-
-def _positive(text: str) -> int:
-    value = _integer(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    value = _integer(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
-
-
-def _integer(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
 
 
 def _line(lesson) -> str:

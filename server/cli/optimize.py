@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from .argtypes import non_negative, positive
 from ..cancel import CancelToken
 from ..errors import AgentError, BankError, Cancelled, ConfigError, LessonLError, TargetError
 from ..records import ProgressEvent
@@ -31,8 +32,8 @@ def register(subparsers: Any) -> None:
                     "Shows the diff of the fastest verified rewrite.")
     parser.add_argument("target", metavar="FILE::FUNCTION",
                         help="e.g. src/kernels.cpp::matmul, or FILE::NAME@LINE for an overload")
-    parser.add_argument("--rounds", type=_positive, metavar="N", help="rounds (default from config, 4)")
-    parser.add_argument("--k", type=_non_negative, metavar="K", help="lessons per prompt (default 4)")
+    parser.add_argument("--rounds", type=positive, metavar="N", help="rounds (default from config, 4)")
+    parser.add_argument("--k", type=non_negative, metavar="K", help="lessons per prompt (default 4)")
     parser.add_argument("--agents", metavar="NAME,...", help="use only these configured agents")
     parser.add_argument("--base-url", metavar="URL", help="one OpenAI-compatible endpoint for all agents")
     parser.add_argument("--model", metavar="M", help="one model for all agents (with --base-url)")
@@ -246,33 +247,6 @@ def print_result(result: Any, out: TextIO, applied: Path | None) -> None:
         print("Not applied; run again with --apply, or apply the diff yourself.", file=out)
 
 
-# Fields of AgentConfig that are set by the loader, not written in a config: an override
-# carrying them would be rejected as an unknown key.
-_DERIVED_AGENT_FIELDS = ("from_repository",)
-
-
 def _as_dict(agent: Any) -> dict[str, Any]:
-    raw = dataclasses.asdict(agent) if dataclasses.is_dataclass(agent) else dict(agent)
-    # None means "not set" (e.g. seed): the config schema wants such keys left out
-    return {k: v for k, v in raw.items() if k not in _DERIVED_AGENT_FIELDS and v is not None}
-
-
-def _positive(text: str) -> int:
-    value = _integer(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    value = _integer(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
-def _integer(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    """An agent as an override; the loader drops loader-set fields and unset (None) values."""
+    return dataclasses.asdict(agent) if dataclasses.is_dataclass(agent) else dict(agent)
