@@ -18,6 +18,7 @@ Limits and their caveats:
 from __future__ import annotations
 
 import asyncio
+import atexit
 import functools
 import os
 import resource
@@ -130,14 +131,11 @@ async def run(cmd: str | Sequence[str], cwd: str | Path, env: Mapping[str, str] 
         env = scrub_env(os.environ)
     start = time.monotonic()
     try:
-        proc = await asyncio.create_subprocess_exec(
-            *argv, cwd=str(cwd), env=dict(env), stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            start_new_session=True, preexec_fn=_limiter(limits),
-        )
+        proc = await _spawn(argv, cwd, env, limits)
     except FileNotFoundError as exc:
         return ProcResult(display, 127, "", f"{exc.filename}: command not found\n", time.monotonic() - start,
                           warnings=warnings)
+    _live_groups.add(proc.pid)
     out, err = _CappedBuffer(output_cap), _CappedBuffer(output_cap)
     readers = [asyncio.ensure_future(_drain(proc.stdout, out)), asyncio.ensure_future(_drain(proc.stderr, err))]
     timed_out = cancelled = False
@@ -151,6 +149,7 @@ async def run(cmd: str | Sequence[str], cwd: str | Path, env: Mapping[str, str] 
         signal_group(proc.pid, signals.SIGKILL)
         if proc.returncode is None:
             await _kill_group(proc)
+        _live_groups.discard(proc.pid)
         await _finish_readers(readers)
     rc = proc.returncode
     sig = _ending_signal(rc, shell=isinstance(cmd, str))
@@ -159,6 +158,53 @@ async def run(cmd: str | Sequence[str], cwd: str | Path, env: Mapping[str, str] 
     return ProcResult(display, rc, out.text(), err.text(), wall, timed_out=timed_out, cancelled=cancelled,
                       signal=sig if not (timed_out or cancelled) else None,
                       truncated=out.truncated or err.truncated, warnings=warnings)
+
+
+def kill_all_groups() -> int:
+    """SIGKILL every process group `run` started that has not been reaped yet; returns how many.
+
+    The last resort of a process that is exiting (the language server on `exit`, the CLI on a
+    signal, any interpreter exit through atexit) while some engine thread is too busy to clean
+    up after its own commands: nothing a candidate started may outlive us.
+    """
+    groups = list(_live_groups)
+    for pgid in groups:
+        signal_group(pgid, signals.SIGKILL)
+    return len(groups)
+
+
+# Process groups started by `run` and not yet reaped. A set's add/discard are atomic under the
+# GIL, and engine loops in several threads share it.
+_live_groups: set[int] = set()
+atexit.register(kill_all_groups)
+
+
+async def _spawn(argv: Sequence[str], cwd: str | Path, env: Mapping[str, str],
+                 limits: Limits) -> asyncio.subprocess.Process:
+    """Start the process in its own group; a cancel during the start still gets a process to kill.
+
+    The fork happens before asyncio has connected the pipes. Cancelled in that window, asyncio
+    kills only the leader (a shell) and its children would run on unseen; so the start is
+    shielded, and on cancel the whole new group is killed before the cancel goes on.
+    """
+    spawning = asyncio.ensure_future(asyncio.create_subprocess_exec(
+        *argv, cwd=str(cwd), env=dict(env), stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        start_new_session=True, preexec_fn=_limiter(limits),
+    ))
+    try:
+        return await asyncio.shield(spawning)
+    except asyncio.CancelledError:
+        try:
+            proc = await spawning
+        except Exception:  # it never started (e.g. FileNotFoundError): nothing to kill
+            raise asyncio.CancelledError from None
+        signal_group(proc.pid, signals.SIGKILL)
+        try:
+            await asyncio.wait_for(proc.wait(), 5.0)
+        except asyncio.TimeoutError:  # pragma: no cover - a process that SIGKILL cannot end
+            pass
+        raise
 
 
 def _limiter(limits: Limits):

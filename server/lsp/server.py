@@ -117,8 +117,11 @@ class LessonLServer(LanguageServer):
         try:
             self.jobs.cancel_all_and_wait(timeout=10.0)
         finally:
+            from ..judge.procs import kill_all_groups
             from ..localmodel import stop_all_now  # managed llama.cpp servers go with us
 
+            if killed := kill_all_groups():  # an engine thread too busy to clean up in time
+                log.warning("killed %d process group(s) left by jobs at exit", killed)
             stop_all_now()
             self.executor.shutdown(wait=False, cancel_futures=True)
             super().shutdown()

@@ -12,7 +12,7 @@ import psutil
 import pytest
 
 from lessonl.cancel import CancelToken
-from lessonl.judge.procs import Limits, network_isolation, run, scrub_env
+from lessonl.judge.procs import Limits, kill_all_groups, network_isolation, run, scrub_env
 
 
 def _processes_with(marker: str) -> list[psutil.Process]:
@@ -71,6 +71,42 @@ async def test_asyncio_cancellation_also_kills_the_group(tmp_path: Path) -> None
         await task
     await asyncio.sleep(0.2)
     assert _processes_with(f"sleep {marker}") == []
+
+
+async def test_cancellation_while_the_process_is_being_spawned_kills_its_group(tmp_path: Path) -> None:
+    """The fork happens before asyncio has connected the pipes; a cancel in that window used
+    to kill only the shell (asyncio's own clean-up) and leave its children running."""
+    marker = f"{600 + os.getpid() % 97}.{uuid.uuid4().int % 10**6}"
+    pidfile = tmp_path / "started"
+    task = asyncio.ensure_future(run(f"sleep {marker} & echo $$ > {pidfile}; wait", tmp_path, timeout=60))
+    for _ in range(100):  # step the loop only until the fork: the task then waits for its pipes
+        if psutil.Process().children():
+            break
+        await asyncio.sleep(0)
+    deadline = time.monotonic() + 10
+    while not pidfile.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)  # block the loop: the spawn cannot complete meanwhile
+    assert _processes_with(f"sleep {marker}"), "the command never started"
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 15)
+    await asyncio.sleep(0.2)
+    assert _processes_with(f"sleep {marker}") == []
+
+
+async def test_every_group_still_running_can_be_killed_at_exit(tmp_path: Path) -> None:
+    """The last resort of a server or CLI that is exiting while engine threads are stuck."""
+    marker = f"{500 + os.getpid() % 97}.{uuid.uuid4().int % 10**6}"
+    task = asyncio.ensure_future(run(f"sleep {marker}", tmp_path, timeout=60))
+    for _ in range(100):
+        if _processes_with(f"sleep {marker}"):
+            break
+        await asyncio.sleep(0.05)
+    assert kill_all_groups() >= 1
+    result = await asyncio.wait_for(task, 10)
+    assert result.signal == signal.SIGKILL and not result.ok
+    assert _processes_with(f"sleep {marker}") == []
+    assert kill_all_groups() == 0
 
 
 async def test_death_by_signal_is_reported(tmp_path: Path) -> None:
