@@ -12,7 +12,8 @@ import json
 from ..judge import check_repository
 from .argtypes import add_repository_arguments
 from .preflight import repository_at
-from ..judge.render import baseline_text, parse_overrides
+from ..config.overrides import parse_overrides
+from ..judge.render import baseline_text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

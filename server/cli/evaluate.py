@@ -15,7 +15,8 @@ from pathlib import Path
 from ..errors import LessonLError
 from ..judge import evaluate_file
 from .preflight import repository_at
-from ..judge.render import parse_overrides, verdict_text
+from ..config.overrides import parse_overrides
+from ..judge.render import verdict_text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -147,9 +147,11 @@ async def run(cmd: str | Sequence[str], cwd: str | Path, env: Mapping[str, str] 
     finally:
         # Also on asyncio cancellation: nothing of this command may outlive it.
         signal_group(proc.pid, signals.SIGKILL)
-        if proc.returncode is None:
-            await _kill_group(proc)
-        _live_groups.discard(proc.pid)
+        try:
+            if proc.returncode is None:
+                await _kill_group(proc)
+        finally:
+            _live_groups.discard(proc.pid)
         await _finish_readers(readers)
     rc = proc.returncode
     sig = _ending_signal(rc, shell=isinstance(cmd, str))
@@ -167,10 +169,16 @@ def kill_all_groups() -> int:
     signal, any interpreter exit through atexit) while some engine thread is too busy to clean
     up after its own commands: nothing a candidate started may outlive us.
     """
-    groups = list(_live_groups)
-    for pgid in groups:
-        signal_group(pgid, signals.SIGKILL)
-    return len(groups)
+    killed = 0
+    for pgid in list(_live_groups):
+        try:
+            os.killpg(pgid, signals.SIGKILL)
+            killed += 1
+        except ProcessLookupError:  # already gone (its run() was torn down with its loop)
+            _live_groups.discard(pgid)
+        except PermissionError:
+            _live_groups.discard(pgid)
+    return killed
 
 
 # Process groups started by `run` and not yet reaped. A set's add/discard are atomic under the

@@ -1,10 +1,6 @@
 """Plain-text reports of verdicts, baseline checks and calibrations, for people at a terminal."""
 from __future__ import annotations
 
-import tomllib
-from typing import Any, Sequence
-
-from ..errors import LessonLError
 from ..records import Verdict
 from .judge import BaselineReport, CalibrationReport
 
@@ -71,22 +67,3 @@ def calibration_text(report: CalibrationReport) -> str:
     for warning in verdict.warnings:
         lines.append(f"warning: {warning}")
     return "\n".join(lines)
-
-
-def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
-    """`--set timing.budget=5` -> {"timing": {"budget": 5}}; values are TOML (bare words are strings)."""
-    result: dict[str, Any] = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            raise LessonLError(f"--set {item!r} is not KEY=VALUE", hint="e.g. --set timing.budget=5")
-        try:
-            value = tomllib.loads(f"v = {raw}")["v"]
-        except tomllib.TOMLDecodeError:
-            value = raw
-        *parents, leaf = key.strip().split(".")
-        node = result
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return result

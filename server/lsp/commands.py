@@ -174,19 +174,13 @@ async def show_lessons(ls: LessonLServer, *args: Any) -> dict[str, Any]:
     if out["status"] != "ok":
         return _unavailable(ls, out["status"], out["message"])
     ls.protocol.notify(LESSONS_NOTIFICATION, out)
-    if not _rich_client(ls):
+    if not ls.client_declares("resultView"):
         lines = [out["message"] + (":" if out["lessons"] else ".")]
         lines += [f"- {l['outcome'].replace('_', ' ')}"
                   + (f" {l['speedup']:.2f}×" if l["speedup"] else "") + f": {render.one_line(l['text'], 160)}"
                   for l in out["lessons"][:10]]
         ls.tell("\n".join(lines))
     return out
-
-
-def _rich_client(ls: LessonLServer) -> bool:
-    """Clients that render lessonl/* notifications themselves say so in experimental caps."""
-    exp = ls.client_capabilities.experimental
-    return isinstance(exp, dict) and bool((exp.get("lessonl") or {}).get("resultView"))
 
 
 def _state_from_arg(ls: LessonLServer, command: str, arg: Any) -> Any:

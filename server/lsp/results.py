@@ -2,7 +2,9 @@
 
 - Improved: a `workspace/applyEdit` whose edits carry one ChangeAnnotation (label with the
   speedup and interval, needsConfirmation: true) so that the client previews it and the
-  person decides; plus `lessonl/result` with the diff, speedup, models and lessons.
+  person decides; plus `lessonl/result` with the diff, speedup, models and lessons. A client
+  with its own review (`experimental.lessonl.reviewUI`) gets the new text in `lessonl/result`
+  instead of the applyEdit.
 - No improvement: `lessonl/result` and a message; no edit.
 - The document changed while the job ran: the function is re-located (`relocate`) and the
   edit rebased onto the current text; if the function itself changed, or the user edited
@@ -119,6 +121,13 @@ async def deliver(ls: LessonLServer, job: "Job", result: Any) -> dict[str, Any]:
         ls.tell(message, types.MessageType.Warning)
         return out
     out = summary(job, "improved", label, result, lessons)
+    if ls.client_declares("reviewUI"):
+        # The client shows its own review and applies the text on Accept: no applyEdit, so the
+        # person confirms once and the job ends now instead of waiting for the decision.
+        out["newText"], out["baseVersion"] = merged, version
+        ls.protocol.notify(NOTIFICATION, out)
+        ls.log(f"{label}: sent to the editor's review")
+        return out
     ls.protocol.notify(NOTIFICATION, out)
     caps = ls.client_capabilities.workspace
     if not (caps and caps.apply_edit):

@@ -96,6 +96,13 @@ class LessonLServer(LanguageServer):
         except Exception:
             pass
 
+    def client_declares(self, feature: str) -> bool:
+        """Whether the client said `experimental.lessonl.<feature>: true` in initialize
+        (`resultView`: it renders lessonl/* itself; `reviewUI`: it reviews results itself)."""
+        experimental = self.client_capabilities.experimental
+        lessonl = experimental.get("lessonl") if isinstance(experimental, dict) else None
+        return isinstance(lessonl, dict) and bool(lessonl.get(feature))
+
     def forward_logging(self) -> None:
         """Send the engine's own log records (any thread) to the client's output log."""
         handler = _ClientLogHandler(self, asyncio.get_running_loop())

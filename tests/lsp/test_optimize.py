@@ -10,6 +10,7 @@ import subprocess
 import pytest
 from lessonl.code import unified_diff
 from lsprotocol import types
+from pytest_lsp import client_capabilities
 
 from tests.support.cpp_replies import HISTOGRAM_INCORRECT
 from tests.support.fake_openai import FakeOpenAI
@@ -109,6 +110,36 @@ async def test_an_edit_made_while_the_job_ran_is_kept_and_the_rewrite_moves_with
             assert doc_edit.text_document.version == 2
             applied = apply_text_edits(edited, doc_edit.edits)
             assert applied.startswith("// A comment the user typed") and ONE_PASS in applied
+
+
+async def test_a_client_with_its_own_review_gets_the_new_text_and_no_edit_request(cpp_repo):
+    """VS Code's extension reviews results itself: one confirmation, and the job ends at once."""
+    kernels = cpp_repo / "kernels.cpp"
+    original = kernels.read_text()
+    edited = "// typed while LessonL ran\n" + original
+    capabilities = client_capabilities("visual-studio-code")
+    capabilities.experimental = {"lessonl": {"resultView": True, "reviewUI": True}}
+    with FakeOpenAI(models=("model-a",)) as fake:
+        script_fake(fake)
+        async with session(cpp_repo, capabilities=capabilities, configuration=fast_settings(fake)) as client:
+            uri = open_doc(client, kernels)
+            running = asyncio.ensure_future(
+                execute(client, "lessonl.optimize", uri, line_of(kernels, TARGET_LINE), 4))
+            while not any(reports for reports in client.progress_reports.values()):
+                await asyncio.sleep(0.05)
+            client.text_document_did_change(types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=edited)]))
+            result = await running
+            assert result["status"] == "improved" and result["applied"] is None, result
+            assert client.applied_edits == []
+            [notified] = client.custom["lessonl/result"]
+            assert notified.baseVersion == 2
+            assert notified.newText.startswith("// typed while LessonL ran\n") and ONE_PASS in notified.newText
+            assert unified_diff(original, notified.newText[len("// typed while LessonL ran\n"):],
+                                "kernels.cpp") == result["diff"]
+            assert (await execute(client, "lessonl.listJobs"))["jobs"] == []
+    assert kernels.read_text() == original
 
 
 async def test_no_improvement_gives_a_message_and_no_edit(cpp_repo):

@@ -56,6 +56,8 @@ export interface OptimizeResult {
   diff: string;
   /** The whole proposed file, when the server sends it (review clients); else use `diff`. */
   newText?: string | null;
+  /** The document version `newText` was merged onto (null: the file on disk). */
+  baseVersion?: number | null;
   models: string[];
   bestModel: string | null;
   lessons: Lesson[];

@@ -94,7 +94,10 @@ export class ReviewManager implements vscode.Disposable, vscode.TextDocumentCont
       return;
     }
     const original = document.getText();
-    const proposed = result.newText ?? applyUnifiedDiff(original, result.diff);
+    // The server's merged text fits only the version it was merged onto; a person typing since
+    // gets the diff applied to what is in the editor now.
+    const proposed = result.newText != null && (result.baseVersion == null || result.baseVersion === document.version)
+      ? result.newText : applyUnifiedDiff(original, result.diff);
     if (proposed == null) {
       await showError(`LessonL: ${result.function} in ${result.file} changed while LessonL ran; `
         + "the proposed rewrite no longer fits. Nothing was changed; run the optimization again.");
