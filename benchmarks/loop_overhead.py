@@ -93,7 +93,7 @@ async def per_candidate_work(repo: Path, n: int = 40) -> float:
         agent = AgentClient({"name": "a", "base_url": fake.base_url, "model": "m"}, env={})
         started = time.monotonic()
         for i in range(n):
-            lessons = bank.select(4, target.ref.text, relevance)
+            lessons = bank.select(4, target.ref.text, relevance, function=(target.file_rel, target.ref.qualified_name))
             reply = await agent.chat(prompts.code_messages(target.ref, context, lessons, target.language))
             candidate = make_candidate(target, "a", "m", i, reply.text, [l.id for l in lessons])
             from lessonl.records import Outcome, Verdict

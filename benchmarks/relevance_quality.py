@@ -2,8 +2,11 @@
 
 Data: benchmarks/data/relevance_pairs.json, >= 40 (function, lesson) pairs in C, C++ and
 Python written for this benchmark; for each function the relevant lesson is its own pair's and
-every other lesson is a distractor. Lessons carry only their text (no code), as a lesson
-learned on another function would look to the selector.
+every other lesson is a distractor. Each lesson is ranked as production ranks it: its document
+is the lesson text, the name of the function it was learned on, that function (Code A) and the
+rewrite it explains (Code B) (lessonl_store.relevance.lesson_document). The function it was
+learned on is a DIFFERENT function with the same problem ("learned_on" in the data): the case
+where relevance matters, a lesson from elsewhere in the repository.
 
 Quality: mean reciprocal rank (MRR) of the relevant lesson, and recall@k (the relevant lesson is
 among the top k; the loop puts k = 4 lessons in a prompt, half of them chosen by relevance).
@@ -11,10 +14,16 @@ Cost: seconds to score one function against 1,000 lessons: cold (no cached vecto
 lesson is embedded and stored in a real lesson bank on disk), from the bank (a new process:
 vectors read back from disk), and warm (vectors in memory); plus the backend's one-time load.
 
-Backends: lexical (always), local (if its packages are installed), and an OpenAI-compatible
-embeddings endpoint when --endpoint and --model are given and it answers.
+--calibrate prints, per backend, the relevance floor selection uses for lessons of other
+functions: the 95th percentile of the scores of distractors of the same language family (an
+unrelated lesson passes 1 time in 20), with the share of relevant lessons it keeps.
 
-    python benchmarks/relevance_quality.py [--endpoint URL --model NAME] [--json]
+Backends: lexical (always), local (if its packages are installed), and an OpenAI-compatible
+embeddings endpoint when --endpoint and --model are given and it answers. --fake-endpoint runs
+the endpoint backend against the test suite's fake server (hashed bag-of-words vectors): a check
+of the plumbing (requests, batching, caching), not of ranking quality.
+
+    python benchmarks/relevance_quality.py [--endpoint URL --model NAME | --fake-endpoint] [--calibrate] [--json]
 """
 from __future__ import annotations
 
@@ -46,19 +55,35 @@ class Row:
     disk_s: float  # the same with a fresh backend on the same bank: vectors read from disk
     warm_s: float  # the same again, vectors in memory
     note: str = ""
+    floor: float = 0.0  # calibrated on this data (see calibrate)
+    kept: float = 0.0  # share of relevant lessons at or above it
+    shipped_floor: float = 0.0  # the backend's default floor
 
 
-def load_pairs(path: Path = DATA) -> list[dict[str, str]]:
+def load_pairs(path: Path = DATA) -> list[dict[str, Any]]:
     pairs = json.loads(path.read_text())["pairs"]
     if len(pairs) < 40:
         raise SystemExit(f"{path}: only {len(pairs)} pairs; the benchmark needs at least 40")
+    incomplete = [p.get("id") for p in pairs if not {"name", "source", "candidate"} <= set(p.get("learned_on") or {})]
+    if incomplete:
+        raise SystemExit(f"{path}: pairs without learned_on name/source/candidate: {', '.join(map(str, incomplete))}")
     return pairs
 
 
-def as_lesson(text: str, index: int) -> Lesson:
-    return Lesson(text=text, outcome="faster", speedup=1.5, round=0, agent="bench", model="bench",
-                  file="", qualified_name="", function_hash=f"h{index}", created=1_700_000_000.0 + index,
-                  id=f"lesson-{index:05d}")
+EXTENSIONS = {"c": "c", "cpp": "cpp", "python": "py"}
+
+
+def as_lesson(pair: dict[str, Any], index: int, text_suffix: str = "") -> Lesson:
+    """The pair's lesson as the bank stores it: learned on another function of the repository."""
+    learned = pair["learned_on"]
+    return Lesson(text=pair["lesson"] + text_suffix, outcome="faster", speedup=1.5, round=0, agent="bench",
+                  model="bench", file=f"src/{learned['name']}.{EXTENSIONS[pair['language']]}",
+                  qualified_name=learned["name"], function_hash=f"h{index}", source_code=learned["source"],
+                  candidate_code=learned["candidate"], created=1_700_000_000.0 + index, id=f"lesson-{index:05d}")
+
+
+def family(pair: dict[str, Any]) -> str:
+    return "python" if pair["language"] == "python" else "c-family"
 
 
 def rank_of(scores: Sequence[float], relevant: int) -> int:
@@ -67,18 +92,32 @@ def rank_of(scores: Sequence[float], relevant: int) -> int:
     return 1 + sum(1 for i, s in enumerate(scores) if i != relevant and s >= target)
 
 
-def quality(relevance: Any, pairs: list[dict[str, str]]) -> tuple[float, dict[int, float]]:
-    lessons = [as_lesson(p["lesson"], i) for i, p in enumerate(pairs)]
-    ranks = [rank_of(relevance.scores(p["function"], lessons), i) for i, p in enumerate(pairs)]
+def score_matrix(relevance: Any, pairs: list[dict[str, Any]]) -> list[list[float]]:
+    """scores[i][j]: function i against lesson j."""
+    lessons = [as_lesson(p, i) for i, p in enumerate(pairs)]
+    return [relevance.scores(p["function"], lessons) for p in pairs]
+
+
+def quality(scores: list[list[float]]) -> tuple[float, dict[int, float]]:
+    ranks = [rank_of(row, i) for i, row in enumerate(scores)]
     mrr = sum(1.0 / r for r in ranks) / len(ranks)
     recall = {k: sum(1 for r in ranks if r <= k) / len(ranks) for k in RECALL_AT}
     return mrr, recall
 
 
-def cost(make: Callable[[Any], Any], pairs: list[dict[str, str]]) -> tuple[float, float, float]:
+def calibrate(scores: list[list[float]], pairs: list[dict[str, Any]], share: float = 0.95) -> tuple[float, float]:
+    """(floor, share of relevant lessons at or above it): the floor is the `share` quantile of
+    the scores of same-family distractors."""
+    distractors = sorted(scores[i][j] for i in range(len(pairs)) for j in range(len(pairs))
+                         if i != j and family(pairs[i]) == family(pairs[j]))
+    floor = distractors[min(len(distractors) - 1, int(share * len(distractors)))]
+    kept = sum(1 for i in range(len(pairs)) if scores[i][i] >= floor) / len(pairs)
+    return floor, kept
+
+
+def cost(make: Callable[[Any], Any], pairs: list[dict[str, Any]]) -> tuple[float, float, float]:
     """Cold, from-the-bank and warm seconds for one function against COST_LESSONS distinct lessons."""
-    texts = [pairs[i % len(pairs)]["lesson"] for i in range(COST_LESSONS)]
-    lessons = [as_lesson(f"{t} (seen on function {i})", 10_000 + i) for i, t in enumerate(texts)]
+    lessons = [as_lesson(pairs[i % len(pairs)], 10_000 + i, f" (seen on function {i})") for i in range(COST_LESSONS)]
     code = pairs[0]["function"]
     with tempfile.TemporaryDirectory() as folder:
         bank = LessonBank.open(Path(folder) / ".lessonl")
@@ -98,14 +137,16 @@ def _timed(relevance: Any, code: str, lessons: list[Lesson]) -> float:
     return time.perf_counter() - started
 
 
-def measure(name: str, make: Callable[[Any], Any], pairs: list[dict[str, str]], note: str = "") -> Row:
+def measure(name: str, make: Callable[[Any], Any], pairs: list[dict[str, Any]], note: str = "") -> Row:
     started = time.perf_counter()
     relevance = make(None)
-    relevance.scores("int f() { return 0; }", [as_lesson("warm up", 99_999)])  # loads a model lazily
+    relevance.scores("int f() { return 0; }", [as_lesson(pairs[0], 99_999, " warm up")])  # loads a model lazily
     load = time.perf_counter() - started
-    mrr, recall = quality(relevance, pairs)
+    scores = score_matrix(relevance, pairs)
+    mrr, recall = quality(scores)
+    floor, kept = calibrate(scores, pairs)
     cold, disk, warm = cost(make, pairs)
-    return Row(name, mrr, recall, load, cold, disk, warm, note)
+    return Row(name, mrr, recall, load, cold, disk, warm, note, floor, kept, float(getattr(relevance, "floor", 0.0)))
 
 
 def chance_row(n: int) -> Row:
@@ -126,7 +167,14 @@ def backends(args: argparse.Namespace) -> list[tuple[str, Callable[[Any], Any], 
                        "MiniLM-L6 int8 ONNX, 1 thread"))
     except Exception as exc:  # noqa: BLE001 - reported in the table instead
         print(f"local backend skipped: {exc}", file=sys.stderr)
-    if args.endpoint and args.model:
+    if args.fake_endpoint:
+        from tests.support.fake_openai import FakeOpenAI
+
+        fake = FakeOpenAI().start()
+        config = {"backend": "embeddings", "base_url": fake.base_url, "model": "fake-embed"}
+        chosen.append(("endpoint", lambda bank: make_relevance(config, bank),
+                       "FAKE server (hashed bag of words): plumbing check only, not quality"))
+    elif args.endpoint and args.model:
         if endpoint_answers(args.endpoint, args.model):
             config = {"backend": "embeddings", "base_url": args.endpoint, "model": args.model,
                       "api_key_env": args.api_key_env}
@@ -135,7 +183,8 @@ def backends(args: argparse.Namespace) -> list[tuple[str, Callable[[Any], Any], 
             print(f"endpoint backend skipped: {args.endpoint} does not answer embeddings for {args.model}",
                   file=sys.stderr)
     else:
-        print("endpoint backend skipped: pass --endpoint URL --model NAME to include one", file=sys.stderr)
+        print("endpoint backend skipped: pass --endpoint URL --model NAME (or --fake-endpoint) to include one",
+              file=sys.stderr)
     return chosen
 
 
@@ -150,16 +199,23 @@ def endpoint_answers(base_url: str, model: str) -> bool:
     return reply.status == 200
 
 
-def print_table(rows: list[Row], pairs: int) -> None:
+def print_table(rows: list[Row], pairs: int, calibration: bool) -> None:
     head = (f"{'backend':<9} {'MRR':>6} " + " ".join(f"{'R@' + str(k):>6}" for k in RECALL_AT)
             + f" {'load s':>7} {'cold s/1k':>10} {'bank s/1k':>10} {'warm s/1k':>10}  note")
-    print(f"relevance quality on {pairs} (function, lesson) pairs; cost = one function vs "
+    print(f"relevance quality on {pairs} (function, lesson) pairs, lessons ranked as production ranks them "
+          f"(text + name + Code A + Code B, learned on another function); cost = one function vs "
           f"{COST_LESSONS} lessons")
     print(head)
     print("-" * len(head))
     for r in rows:
         print(f"{r.backend:<9} {r.mrr:>6.3f} " + " ".join(f"{r.recall[k]:>6.2f}" for k in RECALL_AT)
               + f" {r.load_s:>7.3f} {r.cold_s:>10.3f} {r.disk_s:>10.3f} {r.warm_s:>10.4f}  {r.note}")
+    if calibration:
+        print("\nrelevance floor for lessons of other functions (95th percentile of same-family distractors):")
+        for r in rows:
+            if r.backend != "chance":
+                print(f"  {r.backend:<9} calibrated {r.floor:.3f} (keeps {r.kept:.0%} of relevant lessons); "
+                      f"shipped default {r.shipped_floor:.2f}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -167,6 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--endpoint", help="OpenAI-compatible base URL with /embeddings")
     parser.add_argument("--model", help="embedding model name at --endpoint")
     parser.add_argument("--api-key-env", default="", help="variable holding the endpoint's key")
+    parser.add_argument("--fake-endpoint", action="store_true",
+                        help="the endpoint backend against the tests' fake server (plumbing only)")
+    parser.add_argument("--calibrate", action="store_true", help="print each backend's calibrated floor")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     pairs = load_pairs()
@@ -175,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         print(json.dumps([r.__dict__ for r in rows]))
     else:
-        print_table(rows, len(pairs))
+        print_table(rows, len(pairs), args.calibrate)
     return 0
 
 

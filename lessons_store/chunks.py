@@ -23,6 +23,16 @@ def loc_key(lesson_id: str) -> str:
     return f"loc:{lesson_id}"
 
 
+def index_key(number: int) -> str:
+    """The lexical index segment of a chunk (lexindex.py), valid while the chunk holds the same
+    lessons with the same documents."""
+    return f"lex:{number}"
+
+
+# Fields that make up a lesson's document for relevance; changing one invalidates its chunk's index.
+DOCUMENT_FIELDS = frozenset({"text", "qualified_name", "source_code", "candidate_code"})
+
+
 class ChunkStore:
     """Raw storage of lesson dicts. Callers hold `cache.transact()` around multi-step writes."""
 
@@ -77,6 +87,8 @@ class ChunkStore:
                 for lesson_id in ids:
                     if lesson_id in chunk:
                         chunk[lesson_id] = {**chunk[lesson_id], **changes[lesson_id]}
+                        if DOCUMENT_FIELDS & set(changes[lesson_id]):
+                            self.cache.delete(index_key(number))
                 self._write(number, chunk, versions)
             self.cache.set(CHUNKS_KEY, versions)
             return versions

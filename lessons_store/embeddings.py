@@ -1,18 +1,26 @@
 """Relevance from an OpenAI-compatible embeddings endpoint, as in the paper (cosine of vectors).
 
 Vectors are cached in the lesson bank by content hash, so each lesson is embedded once per model.
+An endpoint named by the repository's own config gets the API key only when its host is trusted
+(this machine, the official OpenAI host, or LESSONL_TRUSTED_HOSTS), the rule agents follow: a
+cloned repository must not be able to collect the user's key.
 """
 from __future__ import annotations
 
 import hashlib
 import math
 import os
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from .records import Lesson
 from .relevance import _field, lesson_document, register_backend
 
 BATCH = 64
+# Cosine floor for lessons of other functions when relevance.floor is unset. Calibrated for
+# MiniLM-class sentence embeddings (the local backend's model); other models spread their cosines
+# differently: calibrate yours with `benchmarks/relevance_quality.py --endpoint URL --model NAME
+# --calibrate` and set relevance.floor.
+DEFAULT_FLOOR = 0.44
 
 
 def cosine(a: Sequence[float], b: Sequence[float]) -> float:
@@ -53,11 +61,22 @@ class EndpointEmbeddings:
     name = "embeddings"
 
     def __init__(self, base_url: str, model: str, api_key_env: str = "", bank: Any = None,
-                 timeout: float = 60.0) -> None:
+                 timeout: float = 60.0, *, from_repository: bool = False,
+                 env: Mapping[str, str] | None = None, floor: float | None = None) -> None:
         from openai import OpenAI
 
-        key = os.environ.get(api_key_env, "") if api_key_env else ""
+        from lessonl.agents.trust import trusted_endpoint
+
+        env = os.environ if env is None else env
+        key = env.get(api_key_env, "") if api_key_env else ""
+        # "openai": the one hosted preset; its official host may get the key like an agent's.
+        self.key_withheld = bool(key) and from_repository and not trusted_endpoint(base_url, "openai", env)
+        if self.key_withheld:
+            key = ""
+        self.base_url = base_url
+        self.api_key_env = api_key_env
         self.model = model
+        self.floor = DEFAULT_FLOOR if floor is None else float(floor)
         self.client = OpenAI(base_url=base_url, api_key=key or "not-needed", timeout=timeout, max_retries=2)
         self.cache = EmbeddingCache(bank)
 
@@ -71,8 +90,12 @@ class EndpointEmbeddings:
             except Exception as exc:  # the endpoint's own error types vary by client version
                 from lessonl.errors import AgentError
 
-                raise AgentError(f"embeddings endpoint failed: {exc}", key="relevance.base_url",
-                                 hint="check relevance.base_url and relevance.model, or use backend = \"lexical\"") from exc
+                hint = "check relevance.base_url and relevance.model, or use backend = \"lexical\""
+                if self.key_withheld and getattr(exc, "status_code", None) in (401, 403):
+                    from lessonl.agents.trust import withheld_key_hint
+
+                    hint = withheld_key_hint(self.api_key_env, self.base_url, "this embeddings endpoint")
+                raise AgentError(f"embeddings endpoint failed: {exc}", key="relevance.base_url", hint=hint) from exc
             for index, item in zip(batch, sorted(reply.data, key=lambda d: d.index)):
                 self.cache.put(keys[index], list(item.embedding))
         return [self.cache.get(k) or [] for k in keys]
@@ -87,7 +110,9 @@ class EndpointEmbeddings:
 
 def _factory(config: Any, bank: Any) -> EndpointEmbeddings:
     return EndpointEmbeddings(_field(config, "base_url"), _field(config, "model"),
-                              _field(config, "api_key_env"), bank)
+                              _field(config, "api_key_env"), bank,
+                              from_repository=bool(_field(config, "from_repository", False)),
+                              floor=_field(config, "floor", None))
 
 
 register_backend("embeddings", _factory)

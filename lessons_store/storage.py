@@ -18,6 +18,7 @@ log = logging.getLogger("lessonl_store")
 
 SCHEMA_KEY = "meta:schema"
 CHUNKS_KEY = "meta:chunks"
+BANK_ID_KEY = "meta:id"  # a random id per bank: a bank recreated at the same path is another bank
 V0_PREFIX = "lesson:"
 
 

@@ -58,17 +58,22 @@ def system_message(persona: str = "") -> Message:
 
 
 def lesson_intro(outcome: str, speedup: float, significant: float = 1.1) -> str:
-    """The phrase that introduces a lesson, from the outcome and effective speedup of its attempt."""
+    """The phrase that introduces a lesson, from the outcome and effective speedup of its attempt.
+
+    Only a verified `faster` attempt may be called an improvement, and a significant one only
+    above `significant`: a "no significant change" attempt whose point speedup happened to be
+    1.12 was not shown to be faster, so it is introduced as marginal (point speedup >= 1) or as
+    degrading (< 1); a verified `slower` one degrades."""
     kind = Outcome(outcome)
     if kind in (Outcome.NOT_COMPILABLE, Outcome.REJECTED):
         return NOT_COMPILABLE
     if not kind.is_correct:
         return NOT_EQUIVALENT
-    if speedup > significant:
-        return SIGNIFICANT
-    if speedup >= 1.0:
-        return MARGINAL
-    return DEGRADES
+    if kind is Outcome.FASTER:
+        return SIGNIFICANT if speedup > significant else MARGINAL
+    if kind is Outcome.SLOWER or speedup < 1.0:
+        return DEGRADES
+    return MARGINAL
 
 
 def format_lessons(lessons: Sequence[Any], significant: float = 1.1) -> str:
@@ -148,6 +153,10 @@ def outcome_statement(verdict: Verdict, significant: float = 1.1) -> str:
         return ("Code B does not compile. The first compiler errors were:\n"
                 f"```\n{first_lines(verdict.log_tail)}\n```\n"
                 "Explain why Code B does not compile, in one or two sentences.")
+    if kind is Outcome.TIMEOUT and verdict.message.startswith("the build"):  # the judge's wording
+        return (f"Code B did not finish compiling: {verdict.message}. The end of the build log was:\n"
+                f"```\n{first_lines(verdict.log_tail)}\n```\n"
+                "Explain what in Code B makes the compiler take so long, in one or two sentences.")
     if kind is Outcome.REJECTED:
         reason = verdict.message or first_lines(verdict.log_tail) or "unknown reason"
         return (f"Code B was rejected before it could be built, because: {reason}\n"

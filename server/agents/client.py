@@ -21,27 +21,11 @@ import openai
 from ..cancel import CancelToken
 from ..errors import AgentError, Cancelled
 from ..records import TokenUsage
+# The trust rule lives in .trust (shared with the embeddings backend); re-exported here.
+from .trust import LOCAL_HOSTS, TRUSTED_HOSTS_ENV, trusted_endpoint, withheld_key_hint  # noqa: F401
 
 DEFAULT_TEMPERATURE = 0.2  # the reference's code-generation temperature
 PLACEHOLDER_KEY = "lessonl-no-key"  # local servers (ollama, vllm, llama.cpp) ignore the key
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
-TRUSTED_HOSTS_ENV = "LESSONL_TRUSTED_HOSTS"  # comma-separated hosts a repository config may send keys to
-
-
-def trusted_endpoint(base_url: str, preset: str, env: Mapping[str, str]) -> bool:
-    """May an agent defined in a repository's config receive the user's API key? Only for the
-    machine itself, the official host of its preset, or hosts the user listed: a cloned repository
-    must not be able to send $OPENAI_API_KEY to a server of its choosing."""
-    from .defaults import PRESET_BASE_URLS
-
-    host = (urlparse(base_url).hostname or "").lower()
-    if host in LOCAL_HOSTS or host.startswith("127."):
-        return True
-    official = urlparse(PRESET_BASE_URLS.get(preset, "")).hostname
-    if official and host == official.lower():
-        return True
-    listed = {h.strip().lower() for h in env.get(TRUSTED_HOSTS_ENV, "").split(",") if h.strip()}
-    return host in listed
 
 
 @dataclass(frozen=True)
@@ -217,11 +201,7 @@ class AgentClient:
             hint = (f"set the environment variable {self.api_key_env}" if self._key_missing
                     else f"check the API key in {self.api_key_env or 'api_key_env'}")
             if self._key_withheld:
-                host = urlparse(self.base_url).hostname
-                hint = (f"{self.api_key_env} was not sent: this agent is defined in the repository's "
-                        f"config, which may not choose where your keys go. Trust the host with "
-                        f"{TRUSTED_HOSTS_ENV}={host}, or define the agent in your own settings "
-                        "(editor settings, or --base-url/--model on the command line)")
+                hint = withheld_key_hint(self.api_key_env, self.base_url, "this agent")
             return AgentError(f"{where} refused the credentials (HTTP {status})", key="agents", hint=hint)
         if status == 404:
             return AgentError(f"{where}: model or URL not found (HTTP 404): {_short(exc.message)}",

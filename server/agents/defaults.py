@@ -2,8 +2,10 @@
 
 Plain data (no config classes) so that `lessonl.config` can build its defaults from it without
 an import cycle. The reference used three different 7-14B code models; by default we point all
-three at one local endpoint and one model, made to differ by temperature, seed and persona,
-because most users have one local server, not three.
+three at one local endpoint and one model, because most users have one local server, not three.
+They differ by seed and persona (so their prompts and samples differ); their temperature is
+[loop] temperature, the reference's 0.2 for every agent unless the user sets it: an agent's own
+`temperature` wins only where it is given, so the defaults carry none.
 """
 from __future__ import annotations
 
@@ -26,12 +28,12 @@ PERSONAS: tuple[str, ...] = (
 
 DEFAULT_AGENTS: list[dict[str, Any]] = [
     {"name": "coder-1", "preset": "ollama", "base_url": PRESET_BASE_URLS["ollama"],
-     "model": "qwen2.5-coder:7b", "api_key_env": "", "temperature": 0.2, "seed": 1,
+     "model": "qwen2.5-coder:7b", "api_key_env": "", "seed": 1,
      "persona": PERSONAS[0], "timeout": 120},
     {"name": "coder-2", "preset": "ollama", "base_url": PRESET_BASE_URLS["ollama"],
-     "model": "qwen2.5-coder:7b", "api_key_env": "", "temperature": 0.4, "seed": 2,
+     "model": "qwen2.5-coder:7b", "api_key_env": "", "seed": 2,
      "persona": PERSONAS[1], "timeout": 120},
     {"name": "coder-3", "preset": "ollama", "base_url": PRESET_BASE_URLS["ollama"],
-     "model": "qwen2.5-coder:7b", "api_key_env": "", "temperature": 0.6, "seed": 3,
+     "model": "qwen2.5-coder:7b", "api_key_env": "", "seed": 3,
      "persona": PERSONAS[2], "timeout": 120},
 ]

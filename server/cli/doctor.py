@@ -85,8 +85,9 @@ def load_agents_config(path: Path) -> tuple[Any, str]:
 
 async def diagnose(config: Any, source: str, timeout: float = 60.0) -> Report:
     """Check every agent, starting the managed servers the config needs for as long as it takes."""
-    from ..localmodel import (EMBEDDED_HINT, NO_LOCAL_MODEL_HINT, POOL, bundled_model_path, is_embedded,
-                              needs_server, spec_for)
+    from ..localmodel import (EMBEDDED_HINT, NO_LOCAL_MODEL_HINT, POOL, PortInUseError, bundled_model_path,
+                              is_embedded, needs_server, spec_for)
+    from ..localmodel.managed import port_error_for
     from ..localmodel.health import AgentHealth, Check, check_agent
 
     report = Report(source)
@@ -98,12 +99,15 @@ async def diagnose(config: Any, source: str, timeout: float = 60.0) -> Report:
                             + ("" if bundled_model_path() else "; " + NO_LOCAL_MODEL_HINT))
     held: list[Any] = []
     try:
-        for agent in config.agents:
+        for index, agent in enumerate(config.agents):
             if not needs_server(agent):
                 report.rows.append(await check_agent(agent, timeout=timeout))
                 continue
             try:
-                server = await POOL.acquire(spec_for(agent, getattr(config, "root", None)))
+                try:
+                    server = await POOL.acquire(spec_for(agent, getattr(config, "root", None), index=index))
+                except PortInUseError as taken:
+                    raise port_error_for(taken, [(index, agent)]) from taken
             except LessonLError as exc:
                 health = AgentHealth(agent.name, "", agent.model, managed=str(agent.model_path))
                 health.checks = [Check("reachable", False, exc.message, exc.hint or ""),

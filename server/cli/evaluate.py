@@ -12,6 +12,7 @@ import asyncio
 import json
 from pathlib import Path
 
+from ..code.source import decode_source
 from ..errors import LessonLError
 from ..judge import evaluate_file
 from .preflight import repository_at
@@ -53,10 +54,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_candidate(path: Path) -> str:
+    """The candidate as written: its line endings kept (a CRLF replacement stays CRLF), decoded
+    as source files are (UTF-8, BOM, or Latin-1)."""
     try:
-        return path.read_text(encoding="utf-8")
+        return decode_source(path.read_bytes())[0]
     except FileNotFoundError:
         raise LessonLError("the candidate file does not exist", file=str(path),
                            hint="--candidate takes the path of a file holding the full replacement text") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LessonLError(f"the candidate file cannot be read: {exc}", file=str(path)) from None
+    except OSError as exc:
+        raise LessonLError(f"the candidate file cannot be read: {exc.strerror or exc}", file=str(path)) from None

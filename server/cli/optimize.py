@@ -145,7 +145,7 @@ def _withhold_untrusted_key(agent: dict[str, Any]) -> None:
     has not trusted."""
     import os
 
-    from ..agents.client import TRUSTED_HOSTS_ENV, trusted_endpoint
+    from ..agents.trust import TRUSTED_HOSTS_ENV, trusted_endpoint
 
     key = agent.get("api_key_env")
     if key and not trusted_endpoint(agent.get("base_url", ""), agent.get("preset", ""), os.environ):

@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .buildflags import BuildFlags, detect_build_flags
+
 
 @dataclass
 class Detected:
@@ -17,6 +19,7 @@ class Detected:
     bench_format: str = "wall"
     exclude: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    code: BuildFlags = field(default_factory=BuildFlags)  # standard and flags the build uses
 
 
 def _make_targets(makefile: Path) -> list[str]:
@@ -118,12 +121,12 @@ def _detect_pytest(root: Path) -> Detected | None:
     text = _python_settings_text(root)
     if "pytest" not in text and not any(m.exists() for m in markers):
         return None
-    found = Detected("pytest", test="python3 -m pytest -q -x -p no:cacheprovider",
+    found = Detected("pytest", test="{python} -m pytest -q -x -p no:cacheprovider",
                      exclude=["__pycache__/", ".pytest_cache/", ".venv/"])
     uses_plugin = "pytest-benchmark" in text or "pytest_benchmark" in text or any(
         "benchmark(" in p.read_text(errors="replace") for p in list(root.rglob("test*.py"))[:200])
     if uses_plugin:
-        found.bench = ("python3 -m pytest -q -p no:cacheprovider --benchmark-only -k {function} "
+        found.bench = ("{python} -m pytest -q -p no:cacheprovider --benchmark-only -k {function} "
                        "--benchmark-json=/dev/stdout")
         found.bench_format = "pytest-benchmark"
         found.test += " --benchmark-disable"  # correctness only: run each benchmark body once, untimed
@@ -149,5 +152,13 @@ def detect(root: Path) -> Detected:
     for probe in (_detect_cmake, _detect_make, _detect_pytest):
         found = probe(root)
         if found:
-            return found
-    return Detected("unknown", notes=["no Makefile, CMakeLists.txt or pytest set-up found"])
+            break
+    else:
+        found = Detected("unknown", notes=["no Makefile, CMakeLists.txt or pytest set-up found"])
+    if found.kind in ("make", "cmake"):
+        found.code = detect_build_flags(root)
+        if found.code:
+            shown = " ".join(x for x in (f"-std={found.code.standard}" if found.code.standard else "",
+                                         found.code.flags) if x)
+            found.notes.append(f"{found.code.source}: compiles with {shown}")
+    return found

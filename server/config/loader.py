@@ -144,7 +144,17 @@ def load_config(root: str | Path, overrides: Mapping[str, Any] | None = None) ->
         # the first in reading order (a bad override, having no line, before the file's problems)
         raise min(errors, key=lambda e: (e.line or 0, e.column or 0))
     config = build_config(root, source.path, tables, agents_from_repository="agents" not in (overrides or {}))
+    config = _mark_repository_relevance(config, data.get("relevance"))
     return _mark_repository_agents(config, data.get("agents"))
+
+
+def _mark_repository_relevance(config: ProjectConfig, file_relevance: Any) -> ProjectConfig:
+    """An embeddings endpoint named by the repository's file (and not replaced by the user's
+    settings) may not receive the user's API key unless its host is trusted, as for agents."""
+    file_url = str(file_relevance.get("base_url", "")).rstrip("/") if isinstance(file_relevance, Mapping) else ""
+    if not file_url or config.relevance.base_url.rstrip("/") != file_url:
+        return config
+    return replace(config, relevance=replace(config.relevance, from_repository=True))
 
 
 def _without_origin_marks(overrides: Mapping[str, Any] | None) -> Mapping[str, Any] | None:

@@ -83,6 +83,10 @@ class RelevanceConfig:
     base_url: str = ""
     model: str = ""
     api_key_env: str = ""
+    floor: float | None = None  # unset: the backend's calibrated relevance floor
+    # True when base_url comes from a file in the repository: a key is then sent only to this
+    # machine, the official OpenAI host or LESSONL_TRUSTED_HOSTS (as for agents).
+    from_repository: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,12 +101,13 @@ class AgentConfig:
     base_url: str = ""
     preset: str = "custom"
     api_key_env: str = ""
-    temperature: float = 0.2
+    temperature: float | None = None  # unset: [loop] temperature
     seed: int | None = None
     persona: str = ""
     timeout: float = 120.0
     max_retries: int = 3
     model_path: str = ""  # a GGUF file: LessonL starts a local server for it
+    port: int | None = None  # with model_path: serve on this loopback port (unset: a free one)
     # True when the entry comes from a file in the repository rather than from the user's own
     # settings: such an entry may not send the user's API keys to a host of its choosing.
     from_repository: bool = False

@@ -82,6 +82,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "base_url": _f("str", ""),
         "model": _f("str", ""),
         "api_key_env": _f("str", ""),
+        # Lessons of OTHER functions must score at least this to be candidates; unset: the
+        # backend's calibrated floor (lessonl_store: lexical 0.12, local and embeddings 0.44).
+        "floor": _f("number", None, minimum=-1.0, maximum=1.0),
     },
     "bank": {"path": _f("str", ".lessonl")},
 }
@@ -94,12 +97,13 @@ AGENT_FIELDS: dict[str, Field] = {
     "base_url": _f("str", ""),
     "model": _f("str", ""),
     "api_key_env": _f("str", ""),
-    "temperature": _f("number", 0.2, minimum=0.0, maximum=2.0),
+    "temperature": _f("number", None, minimum=0.0, maximum=2.0),  # unset: [loop] temperature
     "seed": _f("int", None),
     "persona": _f("str", ""),
     "timeout": _f("number", 120.0, positive=True),
     "max_retries": _f("int", 3, minimum=0),
     "model_path": _f("str", ""),
+    "port": _f("int", None, minimum=1, maximum=65535),  # model_path agents: a fixed port (unset: a free one)
 }
 
 
@@ -266,5 +270,8 @@ def check_agents(data: Any, resolve_url: Callable[[str], str]) -> tuple[list[dic
             problems.append(Problem(("agents", index), "needs model (the model name the endpoint serves)", at_key=True))
         if preset == "openai" and not agent["api_key_env"]:
             agent["api_key_env"] = "OPENAI_API_KEY"
+        if agent.get("port") and not agent["model_path"]:
+            problems.append(Problem(("agents", index, "port"), "ignored: port is the port LessonL serves a "
+                                    "model_path agent on; for an endpoint, put the port in base_url", severity="warning"))
         agents.append(agent)
     return agents, problems

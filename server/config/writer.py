@@ -19,6 +19,8 @@ def render(found: Detected) -> str:
         lines += ["[build]", f"command = {_q(found.build)}", "timeout = 300        # seconds", ""]
     else:
         lines += ["# [build]            # optional: a command that compiles the code", "# command = \"make\"", ""]
+    if "{python}" in found.test + found.bench:
+        lines += ["# {python} is the interpreter running LessonL (a bare python3 may be one without pytest).", ""]
     lines += [
         "[test]",
         f"command = {_q(found.test or 'EDIT ME: a command whose exit status 0 means correct')}",
@@ -40,6 +42,7 @@ def render(found: Detected) -> str:
         "[scratch]",
         "exclude = [" + ", ".join(_q(e) for e in found.exclude) + "]   # left out of the scratch copy",
         "",
+        *_code_section(found),
         "# [[agents]]          # OpenAI-compatible endpoints; default: three agents on one local server",
         "# name = \"qwen\"",
         "# preset = \"ollama\"   # openai | ollama | vllm | lmstudio | llamacpp | custom (with base_url)",
@@ -47,3 +50,17 @@ def render(found: Detected) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _code_section(found: Detected) -> list[str]:
+    """Commented out: LessonL reads the standard and flags from the build by itself when [code]
+    is silent; uncomment to tell the models something else."""
+    code = found.code
+    if code:
+        head = f"# [code]              # told to the models; read from {code.source} when [code] is silent"
+        return [head, *([f"# standard = {_q(code.standard)}"] if code.standard else []),
+                *([f"# flags = {_q(code.flags)}"] if code.flags else []), ""]
+    if found.kind in ("make", "cmake"):
+        return ["# [code]              # told to the models; default: read from the build (compile_commands.json,",
+                "#                     # CMakeLists.txt, Makefile)", "# standard = \"c++17\"", "# flags = \"-O2\"", ""]
+    return []

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..code import relocate
 from ..code.rebase import rebase
+from ..code.source import encode_source, read_source
 from ..errors import StaleTargetError, TargetError
 from .result import OptimizationResult
 
@@ -17,18 +18,18 @@ def apply_result(result: OptimizationResult, root: Path | str) -> Path:
     If the file is as the job found it, it becomes `result.new_text`. If it changed elsewhere
     (the function itself untouched), the rewrite is replayed onto the current text. If the
     function changed, or the rewrite's lines were edited meanwhile, StaleTargetError: writing
-    would silently drop the user's edit.
+    would silently drop the user's edit. The file keeps its encoding (UTF-8, BOM, Latin-1) and
+    line endings: the bytes outside the rewrite are the bytes that were there.
     """
     if not result.improved or result.new_text is None:
         raise TargetError("there is no verified improvement to apply", file=result.target.file,
                           hint=result.message or None)
     ref = result.target
     path = Path(root).resolve() / ref.file
-    try:
-        current = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.is_file():
         raise StaleTargetError("the file no longer exists", file=ref.file,
-                               hint="nothing was written; run the optimization again") from None
+                               hint="nothing was written; run the optimization again")
+    current, encoding = read_source(path, ref.file)
     if current == result.original_text:
         new_text = result.new_text
     else:
@@ -38,17 +39,17 @@ def apply_result(result: OptimizationResult, root: Path | str) -> Path:
             raise StaleTargetError("the file changed where the rewrite applies", file=ref.file,
                                    hint="nothing was written; run the optimization again")
         new_text = merged
-    _atomic_write(path, new_text)
+    _atomic_write(path, encode_source(new_text, encoding, ref.file))  # SpliceError before any write
     return path
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def _atomic_write(path: Path, data: bytes) -> None:
     """Write to a temporary file beside it and rename: a crash never leaves half a file."""
     mode = path.stat().st_mode & 0o7777
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".lessonl", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:

@@ -5,7 +5,7 @@ reason goes into its lesson, so the model learns what went wrong.
 """
 from __future__ import annotations
 
-from ..code import extract, splice
+from ..code import encode_source, extract, splice
 from ..errors import ExtractionError, SpliceError
 from ..records import Candidate, Outcome, Verdict
 from .target import Target
@@ -19,6 +19,7 @@ def make_candidate(target: Target, agent: str, model: str, round_: int, reply: s
         extraction = extract(reply, target.ref, target.language)
         candidate.code = extraction.code
         candidate.new_file_text = splice(target.text, target.ref, extraction)
+        encode_source(candidate.new_file_text, target.encoding, target.file_rel)  # a Latin-1 file holds Latin-1 only
     except (ExtractionError, SpliceError) as exc:
         candidate.rejection = exc.message + (f" ({exc.hint})" if exc.hint else "")
         candidate.new_file_text = None

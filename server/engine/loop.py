@@ -31,6 +31,7 @@ from ..agents import AgentClient
 from ..cancel import CancelToken
 from ..code import locate, prompt_context, unified_diff
 from ..config import load_config
+from ..config.buildflags import code_settings
 from ..errors import AgentError, Cancelled, ConfigError, LessonLError
 from ..judge import Judge
 from ..records import Attempt, Candidate, Outcome, ProgressEvent, TokenUsage, Verdict
@@ -98,7 +99,8 @@ class _Job:
         env = {**os.environ, **(request.agent_env or {})}
         self.agents = [AgentClient(a, env=env) for a in config.agents]
         self.bank = LessonBank.open(root_path(config) / config.bank.path)
-        self.relevance = make_relevance(config.relevance, self.bank)
+        self.relevance: Any = None  # made in run(), off the loop: the local backend loads a model
+        self.lexical: Any = None  # the fallback when the configured relevance backend fails
         self.judge = Judge(config)
         self.attempts: list[Attempt] = []
         self.warnings: list[str] = []
@@ -137,17 +139,19 @@ class _Job:
         for warning in getattr(self.bank, "warnings", None) or []:  # e.g. a corrupt bank moved aside
             self.warn(warning)
         self.cancel.raise_if_cancelled()
+        self.relevance = await self.off_loop(make_relevance, self.config.relevance, self.bank)
         # The baseline check (build, test, bench of the unchanged code) runs while the agents
         # write round 1: model latency and the user's build overlap instead of adding up.
         self.baseline_token, detach = child_token(self.cancel)
         self.baseline = asyncio.ensure_future(self.check_baseline())
         try:
+            # [code] from the config, else what the build says (compile_commands.json, CMake, make)
+            code = await asyncio.to_thread(code_settings, self.config, self.target.file_rel)
             context = prompt_context(self.target.text, ref, self.target.language,
-                                     standard=str(getattr(self.config.code, "standard", "") or ""),
-                                     flags=str(getattr(self.config.code, "flags", "") or ""))
+                                     standard=code.standard, flags=code.flags)
             for round_ in range(rounds):
                 self.cancel.raise_if_cancelled()
-                lessons = self.select_lessons()
+                lessons = await self.select_lessons(round_)
                 self.emit("round_started", round=round_,
                           message=f"round {round_ + 1}/{rounds} with {len(lessons)} lessons")
                 attempts = await self.run_round(round_, context, lessons)
@@ -181,16 +185,55 @@ class _Job:
         error = self.baseline.exception()
         return None if error is None or isinstance(error, Cancelled) else error
 
-    def select_lessons(self) -> list[Lesson]:
-        """k lessons for this round's prompts (round 0 too when the persistent bank has some)."""
+    async def select_lessons(self, round_: int) -> list[Lesson]:
+        """k lessons for this round's prompts (round 0 too when the persistent bank has some):
+        the target's own lessons as the paper says, and relevant lessons of other functions of
+        the repository in a compatible language (LessonBank.select).
+
+        Selection runs in a thread: the embeddings backend waits on its endpoint and the local
+        one computes vectors, and neither may block the event loop or a cancel. If the
+        configured backend fails, this round's lessons are chosen lexically, with a warning: a
+        relevance endpoint being down is no reason to lose the job."""
         k = int(self.loop_cfg.k)
         if k <= 0:
             return []
-        lessons = self.bank.select(k, self.target.ref.text, self.relevance,
-                                   significant=float(self.loop_cfg.significant_speedup))
+        try:
+            lessons = await self.off_loop(self._select, k, self.relevance)
+        except (Cancelled, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - any backend failure: the lexical one takes over
+            if self.relevance.name == "lexical":
+                raise
+            reason = exc.message if isinstance(exc, LessonLError) else f"{exc.__class__.__name__}: {exc}"
+            self.warn(f"relevance backend \"{self.relevance.name}\" failed in round {round_ + 1} ({reason}); "
+                      "this round's lessons were chosen by lexical relevance", round_)
+            if self.lexical is None:
+                self.lexical = make_relevance({"backend": "lexical"}, self.bank)
+            lessons = await self.off_loop(self._select, k, self.lexical)
         if lessons:
             self.bank.mark_used([l.id for l in lessons])
         return list(lessons)
+
+    def _select(self, k: int, relevance: Any) -> list[Lesson]:
+        ref = self.target.ref
+        return self.bank.select(k, ref.text, relevance, significant=float(self.loop_cfg.significant_speedup),
+                                function=(self.target.file_rel, ref.qualified_name))
+
+    async def off_loop(self, work: Callable[..., Any], *args: Any) -> Any:
+        """`work(*args)` in a thread, abandoned (its result dropped) if the job is cancelled."""
+        task = asyncio.ensure_future(asyncio.to_thread(work, *args))
+        waiter = asyncio.ensure_future(self.cancel.wait())
+        try:
+            done, _ = await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            task.add_done_callback(_unheard)
+            raise
+        finally:
+            waiter.cancel()
+        if task in done:
+            return task.result()
+        task.add_done_callback(_unheard)  # the thread finishes on its own; nobody needs its answer
+        raise Cancelled("cancelled by the user")
 
     async def run_round(self, round_: int, context: str, lessons: list[Lesson]) -> list[Attempt] | None:
         """All agents, concurrently; each: code -> candidate -> verdict -> lesson. Returns this
@@ -365,6 +408,12 @@ class _Job:
             return locate(new_text, self.target.language, ref.file, name=ref.qualified_name).text_hash
         except LessonLError:
             return None
+
+
+def _unheard(task: "asyncio.Future[Any]") -> None:
+    """Retrieve an abandoned task's outcome, so that asyncio does not report it as lost."""
+    if not task.cancelled():
+        task.exception()
 
 
 def root_path(config: Any) -> Path:

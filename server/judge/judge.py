@@ -1,12 +1,12 @@
 """The verdict on one candidate: built, tested and timed in a scratch copy of the user's repo.
 
 A verdict is only as good as its weakest step, so each step fails in its own, named way:
-a build that fails or times out is not_compilable, tests that fail are incorrect (timeout
-and crashed when they hang or die by a signal), and only a candidate that passed all of
-that is timed, interleaved with the baseline, and called faster or slower when the interval
-says so. Problems of the user's own code or machine (a baseline that does not build, a
-missing compiler, unreadable benchmark output) are errors, not verdicts: nothing can be
-judged until they are fixed.
+a build that fails is not_compilable, tests that fail are incorrect, a build or tests that
+do not finish in time are timeout, tests that die by a signal are crashed, and only a
+candidate that passed all of that is timed, interleaved with the baseline, and called faster
+or slower when the interval says so. Problems of the user's own code or machine (a baseline
+that does not build, a missing compiler, unreadable benchmark output) are errors, not
+verdicts: nothing can be judged until they are fixed.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from typing import Any, Awaitable, Callable, Mapping, TypeVar
 from ..cancel import CancelToken
 from ..errors import BaselineError, Cancelled, TargetError, ToolMissingError
 from ..records import Outcome, Verdict
-from . import benchparse, logtail, stats
+from . import benchparse, commands, logtail, stats
 from .gate import Gate
 from .procs import Limits, ProcResult, run, scrub_env
 from .scratch import Scratch, timing_lock_path
@@ -216,9 +216,10 @@ class Judge:
         build = self.config.build
         if build is not None and build.command:
             result = await self._run(build.command, slot, build.timeout, cancel, tally)
-            if result.timed_out:
-                return Verdict(Outcome.NOT_COMPILABLE, message=f"the build timed out after {build.timeout:g} s",
-                               log_tail=logtail.compiler_errors(result.output))
+            if result.timed_out:  # a compiler that never finishes is a timeout, not a compile error
+                said = f"the build timed out after {build.timeout:g} s (its process group was killed)"
+                return Verdict(Outcome.TIMEOUT, message=f"the build timed out after {build.timeout:g} s",
+                               log_tail=_with_tail(said, logtail.tail(result.output, 20)))
             if not result.ok:
                 return Verdict(Outcome.NOT_COMPILABLE, message=f"the build failed (exit status {result.rc})",
                                log_tail=logtail.compiler_errors(result.output))
@@ -315,7 +316,9 @@ class Judge:
 
     def _baseline_key(self, tree_hash: str) -> str:
         build = self.config.build
-        parts = [tree_hash, build.command if build else "", self.config.test.command,
+        # Expanded commands: another interpreter behind {python} must build and test anew.
+        parts = [tree_hash, commands.expand(build.command) if build else "",
+                 commands.expand(self.config.test.command),
                  json.dumps(sorted((getattr(self.config, "env", None) or {}).items()))]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
@@ -348,8 +351,8 @@ class Judge:
                    env: dict[str, str] | None = None) -> ProcResult:
         if cancel is not None:
             cancel.raise_if_cancelled()
-        result = tally.add(await run(command, cwd, env=env or self.env, timeout=timeout, cancel=cancel,
-                                     limits=self.limits))
+        result = tally.add(await run(commands.expand(command), cwd, env=env or self.env, timeout=timeout,
+                                     cancel=cancel, limits=self.limits))
         if result.cancelled:
             raise Cancelled("cancelled by the user")
         return result
@@ -366,7 +369,7 @@ class Judge:
         else:
             bare = function.replace("::", ".").rsplit(".", 1)[-1]
             text = functions.get(bare, shlex.quote(bare))
-        return bench.command.replace("{function}", text)
+        return commands.expand(bench.command).replace("{function}", text)
 
     def _parse_bench(self, result: ProcResult) -> dict[str, float]:
         bench = self.config.bench
@@ -450,6 +453,10 @@ def _python_syntax_error(changes: Mapping[str, str]) -> str | None:
             except ValueError as exc:  # null bytes
                 return f"{rel}: {exc}"
     return None
+
+
+def _with_tail(headline: str, tail: str) -> str:
+    return headline + ("\n" + tail if tail.strip() else "")
 
 
 def _busy_machine() -> str | None:

@@ -10,27 +10,31 @@ Limits and their caveats:
   the limit for each). RLIMIT_AS counts address space, not resident memory; sanitizers that
   reserve huge shadow maps need a larger `memory_mb`.
 - RLIMIT_NPROC counts every process of the real user, not just ours, so the limit is set to
-  the user's current count plus `processes`. The kernel ignores it for root (uid 0) and for
-  processes with CAP_SYS_RESOURCE: when running as root there is no process-count limit.
-- A process that calls setsid() leaves our group and survives the group kill; the
+  the user's current count plus `processes`. The kernel ignores it for root (uid 0), so as
+  root each command runs in its own pids cgroup instead (lessonl.judge.cgroups), where
+  `pids.max` holds for root too; where no pids cgroup can be created, the command runs
+  without a process-count limit and its result carries a warning saying so.
+- A process that calls setsid() leaves our process group and survives the group kill, unless
+  the command runs in a pids cgroup (as root), which is emptied when the command ends; the
   wall-clock timeout still ends the command itself.
 """
 from __future__ import annotations
 
 import asyncio
 import atexit
-import functools
 import os
 import resource
 import shlex
 import signal as signals
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Generic, Iterable, Mapping, Sequence, TypeVar
 
 from ..cancel import CancelToken
+from . import cgroups
 
 # Environment names holding any of these are never passed to a candidate's processes.
 SECRET_MARKERS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "OPENAI_", "ANTHROPIC_")
@@ -92,13 +96,43 @@ def scrub_env(env: Mapping[str, str], drop: Iterable[str] = ()) -> dict[str, str
     }
 
 
-@functools.lru_cache(maxsize=1)
-def network_isolation() -> tuple[tuple[str, ...], str]:
-    """The command prefix that runs a program without network, and a warning if there is none.
+T = TypeVar("T")
 
-    Tried once per process: a plain network namespace (root or CAP_SYS_ADMIN), then an
-    unprivileged user+network namespace. Both keep the pid, since unshare execs the program.
-    """
+
+class _Once(Generic[T]):
+    """A probe of what the machine allows, run once per process and kept. `await aget()` runs
+    it in a worker thread, so the event loop (an editor's requests, other candidates'
+    timings) never waits on it; concurrent first callers share the one probe."""
+
+    def __init__(self, probe: Callable[[], T]) -> None:
+        self._probe = probe
+        self._lock = threading.Lock()
+        self._value: list[T] = []
+
+    def get(self) -> T:
+        with self._lock:
+            if not self._value:
+                self._value.append(self._probe())
+            return self._value[0]
+
+    async def aget(self) -> T:
+        return self._value[0] if self._value else await asyncio.to_thread(self.get)
+
+    def forget(self) -> None:
+        """Probe again on next use (the machine changed, or a test wants a fresh probe)."""
+        with self._lock:
+            self._value.clear()
+
+
+def network_isolation() -> tuple[tuple[str, ...], str]:
+    """The command prefix that runs a program without network, and a warning if there is none
+    (blocking on first use: from a coroutine, `await _network.aget()`)."""
+    return _network.get()
+
+
+def _probe_network() -> tuple[tuple[str, ...], str]:
+    """A plain network namespace (root or CAP_SYS_ADMIN), then an unprivileged user+network
+    namespace. Both keep the pid, since unshare execs the program."""
     candidates = (("unshare", "--net"), ("unshare", "--user", "--map-root-user", "--net"))
     for prefix in candidates:
         try:
@@ -109,6 +143,29 @@ def network_isolation() -> tuple[tuple[str, ...], str]:
             return prefix, ""
     return (), ("network isolation is not available on this machine (unshare of a network namespace "
                 "failed); candidate processes can reach the network")
+
+
+_network: _Once[tuple[tuple[str, ...], str]] = _Once(_probe_network)
+_pids_cgroups: _Once[cgroups.PidsCgroups] = _Once(cgroups.probe)
+
+
+def process_limit_warning(reason: str) -> str:
+    return ("the process-count limit ([sandbox] processes) is not enforced: LessonL runs as root, for "
+            f"which the kernel ignores RLIMIT_NPROC, and no pids cgroup could be used ({reason}); "
+            "a candidate that forks without end is stopped only by its timeout")
+
+
+async def _process_group_limit(limits: Limits) -> tuple[cgroups.PidsGroup | None, str]:
+    """As root, the pids cgroup that enforces `limits.processes`, or the warning that nothing does."""
+    if not limits.processes or os.geteuid() != 0:
+        return None, ""
+    found = await _pids_cgroups.aget()
+    if not found.available:
+        return None, process_limit_warning(found.reason)
+    try:
+        return found.create(limits.processes), ""
+    except OSError as exc:
+        return None, process_limit_warning(f"creating one failed: {exc.strerror or exc}")
 
 
 async def run(cmd: str | Sequence[str], cwd: str | Path, env: Mapping[str, str] | None = None,
@@ -123,18 +180,39 @@ async def run(cmd: str | Sequence[str], cwd: str | Path, env: Mapping[str, str] 
     argv = ["/bin/sh", "-c", cmd] if isinstance(cmd, str) else list(cmd)
     warnings: list[str] = []
     if not limits.network:
-        prefix, warning = network_isolation()
+        prefix, warning = await _network.aget()
         argv = [*prefix, *argv]
         if warning:
             warnings.append(warning)
     if env is None:
         env = scrub_env(os.environ)
+    group, warning = await _process_group_limit(limits)
+    if warning:
+        warnings.append(warning)
+    try:
+        return await _run_started(cmd, display, argv, cwd, env, timeout, cancel, limits, output_cap, group,
+                                  warnings)
+    finally:
+        if group is not None:  # also what left the process group (setsid) dies with the command
+            try:
+                await group.remove()
+            except asyncio.CancelledError:
+                group.remove_now(wait_s=0)
+                raise
+
+
+async def _run_started(cmd: str | Sequence[str], display: str, argv: list[str], cwd: str | Path,
+                       env: Mapping[str, str], timeout: float, cancel: CancelToken | None, limits: Limits,
+                       output_cap: int, group: cgroups.PidsGroup | None, warnings: list[str]) -> ProcResult:
     start = time.monotonic()
     try:
-        proc = await _spawn(argv, cwd, env, limits)
+        proc = await _spawn(argv, cwd, env, limits, group)
     except FileNotFoundError as exc:
         return ProcResult(display, 127, "", f"{exc.filename}: command not found\n", time.monotonic() - start,
                           warnings=warnings)
+    except subprocess.SubprocessError as exc:  # the child could not join its pids cgroup
+        return ProcResult(display, 126, "", f"the command could not be started in its sandbox: {exc}\n",
+                          time.monotonic() - start, warnings=warnings)
     _live_groups.add(proc.pid)
     out, err = _CappedBuffer(output_cap), _CappedBuffer(output_cap)
     readers = [asyncio.ensure_future(_drain(proc.stdout, out)), asyncio.ensure_future(_drain(proc.stderr, err))]
@@ -147,6 +225,8 @@ async def run(cmd: str | Sequence[str], cwd: str | Path, env: Mapping[str, str] 
     finally:
         # Also on asyncio cancellation: nothing of this command may outlive it.
         signal_group(proc.pid, signals.SIGKILL)
+        if group is not None:
+            group.kill()  # before waiting for the pipes, which an escaped process may hold open
         try:
             if proc.returncode is None:
                 await _kill_group(proc)
@@ -178,6 +258,7 @@ def kill_all_groups() -> int:
             _live_groups.discard(pgid)
         except PermissionError:
             _live_groups.discard(pgid)
+    cgroups.kill_all_live()  # and whatever left its process group, inside our pids cgroups
     return killed
 
 
@@ -187,8 +268,8 @@ _live_groups: set[int] = set()
 atexit.register(kill_all_groups)
 
 
-async def _spawn(argv: Sequence[str], cwd: str | Path, env: Mapping[str, str],
-                 limits: Limits) -> asyncio.subprocess.Process:
+async def _spawn(argv: Sequence[str], cwd: str | Path, env: Mapping[str, str], limits: Limits,
+                 group: cgroups.PidsGroup | None = None) -> asyncio.subprocess.Process:
     """Start the process in its own group; a cancel during the start still gets a process to kill.
 
     The fork happens before asyncio has connected the pipes. Cancelled in that window, asyncio
@@ -198,7 +279,7 @@ async def _spawn(argv: Sequence[str], cwd: str | Path, env: Mapping[str, str],
     spawning = asyncio.ensure_future(asyncio.create_subprocess_exec(
         *argv, cwd=str(cwd), env=dict(env), stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        start_new_session=True, preexec_fn=_limiter(limits),
+        start_new_session=True, preexec_fn=_limiter(limits, group),
     ))
     try:
         return await asyncio.shield(spawning)
@@ -215,8 +296,10 @@ async def _spawn(argv: Sequence[str], cwd: str | Path, env: Mapping[str, str],
         raise
 
 
-def _limiter(limits: Limits):
-    """The preexec function that applies `limits` in the child, before exec."""
+def _limiter(limits: Limits, group: cgroups.PidsGroup | None = None):
+    """The preexec function that applies `limits` in the child, before exec (and moves it
+    into its pids cgroup, so everything it starts is counted there)."""
+    procs_file = group.procs_file if group is not None else None
     settings: list[tuple[int, int]] = []
     if limits.cpu_seconds:
         settings.append((resource.RLIMIT_CPU, int(limits.cpu_seconds)))
@@ -226,10 +309,12 @@ def _limiter(limits: Limits):
         settings.append((resource.RLIMIT_FSIZE, int(limits.file_size_mb) * 1024 * 1024))
     if limits.processes and os.getuid() != 0:
         settings.append((resource.RLIMIT_NPROC, _user_process_count() + int(limits.processes)))
-    if not settings:
+    if not settings and procs_file is None:
         return None
 
     def apply() -> None:
+        if procs_file is not None:
+            cgroups.join_in_child(procs_file)
         for which, value in settings:
             soft, hard = resource.getrlimit(which)
             if hard != resource.RLIM_INFINITY:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import AsyncIterator, Iterator, Sequence
 
 from ..cancel import CancelToken
+from ..code.source import SourceEncoding, decode_source, encode_source
 from .locks import FileLock
 
 # Never copied: version control, LessonL's own bank, virtual environments, bytecode caches.
@@ -180,15 +181,28 @@ class Scratch:
             digest.update(f"{rel}\0{fresh[rel][4]}\n".encode())
         return SyncReport(copied, removed, unchanged, digest.hexdigest())
 
-    def write_file(self, directory: Path, rel: str, text: str) -> None:
-        """Put a candidate's text at `rel`; the next sync compares it by content and restores it."""
+    def write_file(self, directory: Path, rel: str, text: str, encoding: SourceEncoding | None = None) -> None:
+        """Put a candidate's text at `rel`; the next sync compares it by content and restores it.
+
+        The text is stored as the user's file is (UTF-8, UTF-8 with a BOM, or Latin-1; `encoding`
+        when given, else the user's file decides), and its line endings are written as they are,
+        so the copy differs from the user's file only where the candidate does. SpliceError when
+        the text has a character the file's encoding cannot hold.
+        """
         target = directory / rel
-        _write_fresh(target, text.encode("utf-8"))
+        _write_fresh(target, encode_source(text, encoding or self.encoding_of(rel), rel))
         manifest_path = directory.with_name(directory.name + ".manifest.json")
         manifest = _load_manifest(manifest_path)
         if rel in manifest:
             manifest[rel] = [*manifest[rel][:2], -1, -1, manifest[rel][4]]  # force a compare next time
             _save_manifest(manifest_path, manifest)
+
+    def encoding_of(self, rel: str) -> SourceEncoding:
+        """How the user's file at `rel` is stored (UTF-8 for a file the user does not have)."""
+        try:
+            return decode_source((self.root / rel).read_bytes())[1]
+        except OSError:
+            return SourceEncoding()
 
     def _walk(self) -> Iterator[tuple[str, Path]]:
         for current, dirs, files in os.walk(self.root):

@@ -22,6 +22,11 @@ class LocalServerMissingError(ToolMissingError):
 class PortInUseError(AgentError):
     """The port asked for a managed server is already taken by another program."""
 
+    def __init__(self, message: str, *, key: str | None = "agents", hint: str | None = None,
+                 port: int = 0) -> None:
+        self.port = port
+        super().__init__(message, key=key, hint=hint)
+
 
 class LocalServerStartError(AgentError):
     """The managed server exited or did not answer before the startup timeout."""

@@ -15,10 +15,10 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from ..errors import AgentError
-from .errors import LocalServerDiedError
+from .errors import LocalServerDiedError, PortInUseError
 from .pool import POOL, ServerPool
 from .process import DEFAULT_N_CTX, STARTUP_TIMEOUT_S, LlamaServer, ServerSpec, check_model_file, default_threads
 
@@ -44,8 +44,21 @@ def spec_for(agent: Any, root: Path | None, env: Mapping[str, str] = os.environ,
     path = check_model_file(raw, key=key)
     return ServerSpec(model_path=path, n_ctx=_int(env, ENV_N_CTX, DEFAULT_N_CTX),
                       n_threads=_int(env, ENV_THREADS, default_threads()),
+                      port=int(getattr(agent, "port", None) or 0),
                       startup_timeout=float(_int(env, ENV_STARTUP_TIMEOUT, int(STARTUP_TIMEOUT_S))),
                       launcher=launcher)
+
+
+def port_error_for(error: PortInUseError, agents: Sequence[tuple[int, Any]]) -> PortInUseError:
+    """The pool's error, naming the agents (and their setting) that asked for the port."""
+    fixed = [(i, a) for i, a in agents if getattr(a, "port", None)]
+    if not fixed:
+        return error
+    names = ", ".join(f"'{a.name}'" for _, a in fixed)
+    first = fixed[0][0]
+    renamed = PortInUseError(f"agent {names} (agents[{first}].port = {error.port or fixed[0][1].port}): "
+                             f"{error.message}", key=f"agents[{first}].port", hint=error.hint, port=error.port)
+    return renamed
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -105,6 +118,10 @@ class local_models:  # noqa: N801 - used as `async with local_models(config)`
                 if isinstance(result, LlamaServer):
                     local.servers.append(result)
             failure = next((r for r in started if isinstance(r, BaseException)), None)
+            if isinstance(failure, PortInUseError):
+                index = next(i for i, r in zip(specs, started) if r is failure)
+                sharing = [(i, agents[i]) for i, s in specs.items() if s == specs[index]]
+                raise port_error_for(failure, sharing) from failure
             if failure is not None:
                 raise failure
         except BaseException:

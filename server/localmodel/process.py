@@ -4,7 +4,9 @@ The server runs `python -m llama_cpp.server` from LessonL's own Python (so `less
 is all a user installs), on a loopback port, in its own process group, with its output in a
 log file under the cache folder that every error names. It must never outlive LessonL: it is
 stopped with its job, by an atexit hook, and, on Linux, by the kernel when the thread that
-started it dies (PR_SET_PDEATHSIG), which also covers a LessonL killed with SIGKILL.
+started it dies (PR_SET_PDEATHSIG), which also covers a LessonL killed with SIGKILL. That
+signal follows the starting THREAD, not the process, so servers are started from the pool's
+own long-lived thread (pool.py), never from a job's thread that ends with the job.
 """
 from __future__ import annotations
 
@@ -139,7 +141,10 @@ class LlamaServer:
 
     # ---- starting --------------------------------------------------------------------------
     async def start(self) -> "LlamaServer":
+        """Spawn and health-check. Call from the pool's thread (see the module doc)."""
         check_model_file(self.spec.model_path)
+        if self.spec.port:
+            self._choose_port()  # a taken fixed port is the user's to fix, whatever is installed
         if not self.spec.launcher:
             check_server_installed()
         for attempt in (1, 2):
@@ -163,8 +168,8 @@ class LlamaServer:
             return free_port(HOST)
         if port_taken(HOST, self.spec.port):
             raise PortInUseError(f"port {self.spec.port} on {HOST} is already in use by another program",
-                                 key="agents", hint="stop that program, or leave the port unset so LessonL "
-                                 "picks a free one")
+                                 key="agents", hint="stop the program using it, choose another port, or "
+                                 "remove `port` so that LessonL picks a free one", port=self.spec.port)
         return self.spec.port
 
     def _spawn(self) -> None:
@@ -202,7 +207,8 @@ class LlamaServer:
         log = self.log_text()
         if "address already in use" in log.lower():
             return PortInUseError(f"port {self.port} on {HOST} was taken while the local model server started",
-                                  key="agents", hint="try again; leave the port unset so a free one is picked")
+                                  key="agents", hint="try again; leave the port unset so a free one is picked",
+                                  port=self.port)
         last = tail(log, 8).strip()
         return LocalServerStartError(
             f"the {self.describe()} {what}; log: {self.log_path}" + (f"; last lines:\n{last}" if last else ""),

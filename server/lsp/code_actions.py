@@ -1,8 +1,10 @@
 """Code actions: "Optimize this function (LessonL)" and "Show lessons for this function".
 
-Offered cheaply: a cached parse of the document and a look at the root's config, no LLM and
-no build. Clients that can resolve code actions get the command on codeAction/resolve; the
-others get it at once. When LessonL cannot run here (no config, bad config, unsupported
+Offered cheaply: a cached parse of the document and a look at the root's cached config, no
+LLM and no build. A client that declares `codeAction.resolveSupport.properties` containing
+"command" gets the actions without their command, filled in on codeAction/resolve; every
+other client (VS Code lists only "edit", Neovim 0.7 nothing) gets the command at once, since
+it would never ask for it. When LessonL cannot run here (no config, bad config, unsupported
 language) the action is still offered, disabled, with the reason saying what to do.
 """
 from __future__ import annotations

@@ -50,9 +50,13 @@ def _unavailable(ls: LessonLServer, status: str, message: str) -> dict[str, Any]
 
 
 def _disk_text(path: Path) -> str | None:
+    """The saved file as the engine will read it: line endings kept (a CRLF buffer must equal
+    its CRLF file) and decoded as lessonl.code.source decodes it (UTF-8, BOM, Latin-1)."""
+    from ..code.source import read_source
+
     try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
+        return read_source(path)[0]
+    except LessonLError:
         return None
 
 
@@ -132,7 +136,7 @@ async def _run(ls: LessonLServer, job: Job, position: tuple[int, int]) -> dict[s
     return out
 
 
-def cancel(ls: LessonLServer, *args: Any) -> dict[str, Any]:
+async def cancel(ls: LessonLServer, *args: Any) -> dict[str, Any]:
     """No argument: every job. A job id, or (uri, line0, character): that function's job."""
     if not args:
         jobs = ls.jobs.running()
@@ -141,7 +145,8 @@ def cancel(ls: LessonLServer, *args: Any) -> dict[str, Any]:
         jobs = [job] if job else []
     else:
         uri, line0, character = position_args("lessonl.cancel", args)
-        target = targets.resolve(ls, uri, line0, character)
+        # Finding the function loads the config and parses the file: off the event loop.
+        target = await ls.off_loop(targets.resolve, ls, uri, line0, character)
         jobs = [j for j in ls.jobs.running() if target.function is not None and target.state is not None
                 and j.key == (target.state.root, target.file_rel, target.function.qualified_name)]
     for job in jobs:

@@ -4,7 +4,8 @@
   speedup and interval, needsConfirmation: true) so that the client previews it and the
   person decides; plus `lessonl/result` with the diff, speedup, models and lessons. A client
   with its own review (`experimental.lessonl.reviewUI`) gets the new text in `lessonl/result`
-  instead of the applyEdit.
+  instead of the applyEdit, and the proposal is kept (`ls.proposals`) so that Accept after an
+  edit can be merged with the same rule (`lessonl.mergeResult`, proposals.py).
 - No improvement: `lessonl/result` and a message; no edit.
 - The document changed while the job ran: the function is re-located (`relocate`) and the
   edit rebased onto the current text; if the function itself changed, or the user edited
@@ -19,10 +20,8 @@ from lsprotocol import types
 from ..code.rebase import rebase
 from ..errors import StaleTargetError
 from . import render, targets
+from .proposals import Proposal
 from .server import LessonLServer
-
-# The failureReason a client with its own review sends when the user rejects the proposal.
-REVIEW_REJECTED = "rejected in the LessonL review"
 
 if TYPE_CHECKING:
     from .jobs import Job
@@ -61,17 +60,20 @@ def justifying_lessons(result: Any) -> list[Any]:
     return []
 
 
-def _merged_text(job: "Job", current: str, new_text: str) -> str:
-    """The file as it should read with the rewrite applied to what is in the editor now."""
-    if current == job.start_text:
+def merged_text(start_text: str, new_text: str, current: str, function: Any, file: str) -> str:
+    """The file as it should read with the rewrite (start_text -> new_text) applied to what is
+    in the editor now. One rule for the server's applyEdit and a client's own review
+    (`lessonl.mergeResult`): the function is re-located, the rewrite's hunks move with the
+    user's unrelated edits; StaleTargetError where the user touched the function or its lines."""
+    if current == start_text:
         return new_text
     from ..code import relocate
 
-    relocate(current, job.function)  # StaleTargetError if the function itself changed
-    merged = rebase(job.start_text, new_text, current)
+    relocate(current, function)  # StaleTargetError if the function itself changed
+    merged = rebase(start_text, new_text, current)
     if merged is None:
-        raise StaleTargetError(f"{job.name} was edited near the rewritten lines while LessonL ran",
-                               file=job.key[1], hint="run the optimization again")
+        raise StaleTargetError(f"{function.qualified_name} was edited near the rewritten lines",
+                               file=file, hint="run the optimization again")
     return merged
 
 
@@ -112,7 +114,7 @@ async def deliver(ls: LessonLServer, job: "Job", result: Any) -> dict[str, Any]:
     label = f"LessonL: {name} {speed} faster"
     _, current, version = await ls.off_loop(targets.document, ls, job.uri)
     try:
-        merged = await ls.off_loop(_merged_text, job, current, result.new_text)
+        merged = await ls.off_loop(merged_text, job.start_text, result.new_text, current, job.function, job.key[1])
     except StaleTargetError as exc:
         message = (f"LessonL: {name} is {speed} faster, but the function changed while LessonL "
                    f"ran; nothing was applied ({exc.message}). The diff is in the result.")
@@ -125,6 +127,8 @@ async def deliver(ls: LessonLServer, job: "Job", result: Any) -> dict[str, Any]:
         # The client shows its own review and applies the text on Accept: no applyEdit, so the
         # person confirms once and the job ends now instead of waiting for the decision.
         out["newText"], out["baseVersion"] = merged, version
+        ls.proposals.add(Proposal(job_id=job.id, result_id=out["resultId"], uri=job.uri, file=job.key[1],
+                                  function=job.function, start_text=job.start_text, new_text=result.new_text))
         ls.protocol.notify(NOTIFICATION, out)
         ls.log(f"{label}: sent to the editor's review")
         return out
@@ -143,8 +147,5 @@ async def deliver(ls: LessonLServer, job: "Job", result: Any) -> dict[str, Any]:
         ls.log(f"{label}: applied")
     else:
         reason = getattr(response, "failure_reason", None) if response else None
-        if reason and reason.startswith(REVIEW_REJECTED):
-            ls.log(f"{label}: rejected by the user in the review")  # the user knows: no pop-up
-        else:
-            ls.tell(f"{label}; the edit was not applied" + (f" ({reason})" if reason else "") + ".")
+        ls.tell(f"{label}; the edit was not applied" + (f" ({reason})" if reason else "") + ".")
     return out

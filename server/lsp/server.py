@@ -57,6 +57,7 @@ class LessonLServer(LanguageServer):
         super().__init__(SERVER_NAME, __version__, protocol_cls=LessonLProtocol,
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         from .jobs import JobManager
+        from .proposals import Proposals
         from .settings import Settings
         from .workspaces import Workspaces
 
@@ -66,6 +67,7 @@ class LessonLServer(LanguageServer):
         self.settings = Settings()
         self.workspaces = Workspaces(self)
         self.jobs = JobManager(self)
+        self.proposals = Proposals()  # results waiting in a client's own review (mergeResult)
         # Set once the client's settings were read after `initialized`: features wait for it
         # (briefly) so that the first code action already sees the settings' config overrides.
         self.settings_ready = asyncio.Event()
@@ -157,10 +159,10 @@ class _ClientLogHandler(logging.Handler):
 def create_server() -> LessonLServer:
     """A fully registered server, ready for `start_io()` / `start_tcp()`."""
     from . import (code_actions, code_lens, commands, documents, hover, lifecycle,
-                   progress, settings)
+                   progress, proposals, settings)
 
     server = LessonLServer()
     for module in (lifecycle, settings, documents, code_actions, hover, code_lens,
-                   commands, progress):
+                   commands, proposals, progress):
         module.register(server)
     return server

@@ -4,12 +4,16 @@ OpenAI-compatible endpoint over HTTP.
 
 Scenarios: the .vsix installs and activates; an API key typed into "Set API Key" reaches the
 endpoint; "Optimize this function" from the code action shows its progress, opens the diff
-review, Accept writes the faster code to disk, the hover and the Lessons view show the lesson
-and the view opens the function; the command plus Reject leaves the file and keeps the lessons;
-the endpoint down gives a readable error and changes nothing;
-Python without lessonl gets a one-click private environment with the bundled wheel; a server that dies at start is
-explained with a button to its log. Failures leave a screenshot in the test's folder (the path
-is in the assertion message); the successful run refreshes docs/screenshots/.
+review; a line typed (and saved) at the top of the file during the review does not stop Accept,
+which writes the faster code to disk below it; the hover shows the lesson, the code action
+"Show lessons for this function" opens the Lessons view on the function, and the view opens
+the function; "Show lessons" on a function without lessons says so, and the command plus
+Reject leaves the file and keeps the lessons; the endpoint down gives a readable error, ends
+the progress and changes nothing; Python without lessonl gets a one-click private environment
+with the bundled wheel; a server that dies at start is explained with a button to its log.
+Every scenario ends with a screenshot; a failing test, whether the driver or a check in Python
+failed, keeps them in .e2e/failures/<test>/ (tests/e2e/conftest.py). The successful run
+refreshes docs/screenshots/.
 
 Needs node + npm (the set-up script installs code-server into .e2e/ and the Debian packages
 chromium libxkbfile-dev libsecret-1-dev libkrb5-dev ripgrep when root); skipped, saying so,
@@ -43,6 +47,7 @@ DOCS_SHOTS = REPO / "docs" / "screenshots"
 NODE = shutil.which("node")
 NPM = shutil.which("npm")
 LESSON = "Counting each element once (one pass) beats one pass per bin."
+TYPED = "// A line typed while the review was open."
 
 pytestmark = [pytest.mark.vscode, pytest.mark.slow,
               pytest.mark.skipif(NODE is None or NPM is None, reason="node and npm are needed (Debian: nodejs npm)")]
@@ -172,7 +177,7 @@ def drive(editor: Editor, scenario: str, folder: Path, out: Path, *, timeout: fl
           docs: bool = False, **extra: Any) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     config = {"url": editor.url, "folder": str(folder), "report": str(out / f"{scenario}.json"),
-              "failureShots": str(out / "screenshots"), "docsShots": str(DOCS_SHOTS) if docs else None,
+              "shots": str(out / "screenshots"), "docsShots": str(DOCS_SHOTS) if docs else None,
               "file": "kernels.cpp", "line": 20, "column": 5, "timeout": timeout, **extra}
     (out / "config.json").write_text(json.dumps(config))
     done = run([NODE, str(HERE / "driver.mjs"), scenario, str(out / "config.json")], timeout=timeout + 180, cwd=HERE)
@@ -222,7 +227,7 @@ def test_optimize_from_the_code_action_review_accept_hover_and_lessons_view(
     original = (folder / "kernels.cpp").read_text()
     secret = "sk-e2e-" + os.urandom(6).hex()
 
-    report = drive(editor, "optimize", folder, tmp_path, docs=True,
+    report = drive(editor, "optimize", folder, tmp_path, docs=True, editDuringReview=TYPED,
                    apiKey={"name": "LESSONL_E2E_KEY", "value": secret})
 
     # The key typed into "Set API Key" reached the endpoint, and no settings file holds it.
@@ -234,17 +239,23 @@ def test_optimize_from_the_code_action_review_accept_hover_and_lessons_view(
     assert report["codeActions"][:2] == ["Rewrite", "Optimize this function (LessonL)"]
     progress = "\n".join(report["progress"])
     assert "round 1/1" in progress and "candidates judged" in progress
+    assert report["progressRunning"] >= 1  # a running progress toast is seen as running
     assert "original ↔ proposed" in report["diffTab"] and "× (95% CI" in report["diffTab"]
     assert report["verdictTab"] == ["LessonL: histogram"]
     assert "applied the rewrite of histogram" in report["accepted"]
     assert report["refactorPreviewShown"] is False  # the person confirmed once, in the review
     assert not any("original ↔ proposed" in t for t in report["tabsAfterAccept"])  # the review closed
+    # Accept after the edit: the line typed at the top stays, the rewrite lands below it, saved.
     on_disk = (folder / "kernels.cpp").read_text()
-    assert on_disk != original and "for (int value : data)" in on_disk
-    assert on_disk.replace(on_disk[on_disk.index("std::vector<int> histogram"):], "") == \
-        original.replace(original[original.index("std::vector<int> histogram"):], "")  # nothing above it moved
+    assert on_disk.startswith(TYPED + "\n"), on_disk[:200]
+    assert "for (int value : data)" in on_disk and "for (int bin = 0; bin < bins; ++bin)" not in on_disk
+    head = original[:original.index("std::vector<int> histogram")]
+    assert on_disk[len(TYPED) + 1:].startswith(head)  # nothing else above the function moved
     assert LESSON in report["hover"] and "faster" in report["hover"]
     assert "The optimized version is in place." in report["hover"]
+    # "Show lessons for this function" revealed the view on histogram, selected and focused.
+    assert report["lessonsRevealed"].startswith("histogram"), report["lessonsRevealed"]
+    assert report["lessonsViewFocused"] is True
     rows = report["lessonsView"]
     assert rows[0].startswith("histogram") and "1 lesson" in rows[0]
     assert LESSON in rows[1] and "faster" in rows[1]
@@ -265,6 +276,7 @@ def test_optimize_from_the_command_then_reject_keeps_the_file_and_the_lessons(
 
     report = drive(editor, "reject", folder, tmp_path)
 
+    assert "LessonL: no lessons for histogram yet" in report["noLessons"]
     assert "discarded the rewrite of histogram; its 1 lesson(s) are kept" in report["rejected"]
     assert not any("original ↔ proposed" in t for t in report["tabsAfterReject"])
     assert (folder / "kernels.cpp").read_bytes() == original
@@ -286,6 +298,7 @@ def test_endpoint_down_gives_a_readable_error_and_changes_nothing(editor: Editor
     error = report["error"]
     assert "LessonL" in error and "Traceback" not in error
     assert "127.0.0.1" in error or "endpoint" in error.lower() or "connect" in error.lower(), error
+    assert report["progressEnded"] is True, report["toasts"]  # the error does not hold the progress
     after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     assert after == before
 

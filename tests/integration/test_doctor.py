@@ -126,3 +126,21 @@ def test_a_relevance_backend_that_needs_an_endpoint_is_checked_too(
         fake_openai.base_url, dead_url()) + "\n[[agents]]", 1))
     code, out = doctor(cpp_repo, capsys)
     assert code == 3 and "relevance backend embeddings: FAIL: embeddings endpoint failed" in out
+
+
+def test_a_taken_port_is_reported_with_the_agent_the_port_and_the_fix(
+        cpp_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.unit.localmodel.lifecycle_support import write_gguf
+
+    gguf = write_gguf(tmp_path / "models" / "coder.gguf")
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        add_agents(cpp_repo, {"name": "local", "model_path": str(gguf)})
+        with (cpp_repo / "lessonl.toml").open("a") as handle:
+            handle.write(f"port = {port}\n")
+        code, out = doctor(cpp_repo, capsys)
+    assert code == 3
+    assert f"agent 'local' (agents[0].port = {port}): port {port} on 127.0.0.1 is already in use" in out
+    assert "choose another port" in out and "Traceback" not in out

@@ -217,3 +217,33 @@ async def test_baseline_build_is_reused_until_the_users_code_changes(own_repo: P
 def test_scratch_copies_live_outside_the_repository(judge: Judge, repo: Path) -> None:
     assert not judge.scratch.home.resolve().is_relative_to(repo.resolve())
     assert shutil.which("g++") and shutil.which("make")
+
+
+def _slow_to_compile(source: str, asserts: int = 200) -> str:
+    """Valid C++ that g++ needs minutes for: each static_assert runs a million-step constexpr
+    loop at compile time (distinct arguments, so no call is memoised)."""
+    spin = ["constexpr long lessonl_spin(long seed) {", "    long s = seed;",
+            "    for (long i = 0; i < 1000; ++i)", "        for (long j = 0; j < 1000; ++j)",
+            "            s += (i ^ j ^ seed) & 1;", "    return s;", "}"]
+    spin += [f'static_assert(lessonl_spin({k}) >= 0, "slow to compile, never false");' for k in range(asserts)]
+    return source + "\n" + "\n".join(spin) + "\n"
+
+
+async def test_a_build_that_hangs_is_a_timeout_and_leaves_no_compiler_running(repo: Path) -> None:
+    await Judge(load_config(repo, OVERRIDES)).check_baseline("prefix_sum")  # built with the usual timeout
+    judge = Judge(load_config(repo, {**OVERRIDES, "build": {"timeout": 6}}))
+    started = time.monotonic()
+    verdict = await judge.evaluate("kernels.cpp", _slow_to_compile((repo / "kernels.cpp").read_text()), "matmul")
+    assert verdict.outcome is Outcome.TIMEOUT, verdict.message
+    assert verdict.message == "the build timed out after 6 s"
+    assert verdict.log_tail.startswith("the build timed out after 6 s")
+    assert time.monotonic() - started < 6 + 20
+    await asyncio.sleep(0.2)
+    assert processes_running("cc1plus", judge.scratch.home) == []
+    # the lesson prompt asks about the compile, not about tests that never ran
+    from lessonl.code import locate
+    from lessonl.prompts import lesson_messages
+
+    ref = locate((repo / "kernels.cpp").read_text(), "cpp", "kernels.cpp", name="matmul")
+    prompt = lesson_messages(ref, ref.text, verdict)[-1]["content"]
+    assert "did not finish compiling" in prompt and "compiles but" not in prompt

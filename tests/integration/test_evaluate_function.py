@@ -51,3 +51,54 @@ def test_an_unknown_function_lists_the_ones_there(cpp_repo):
     code, _, err = evaluate(cpp_repo, "kernels.cpp::histo", REPLY_FASTER)
     assert code == 2
     assert "histogram" in err and "Traceback" not in err
+
+
+# ---- the Python example: pytest judges, {python} runs it ------------------------------------
+
+PY_REPLY_FASTER = '''Use sets so each membership test is O(1):
+
+```python
+def find_duplicates(items: list[int]) -> list[int]:
+    """Values that occur more than once, in order of their first repetition."""
+    seen: set[int] = set()
+    reported: set[int] = set()
+    duplicates = []
+    for item in items:
+        if item in seen and item not in reported:
+            reported.add(item)
+            duplicates.append(item)
+        seen.add(item)
+    return duplicates
+```
+'''
+
+PY_REPLY_JOIN_WRONG = '''```python
+def join_words(words: list[str], separator: str) -> str:
+    return separator.join(words)
+```
+The strip() calls were unnecessary.'''
+
+
+def test_python_reply_is_spliced_and_judged_faster(py_repo):
+    original = (py_repo / "hotspots/core.py").read_bytes()
+    code, verdict, err = evaluate(py_repo, "hotspots/core.py::find_duplicates", PY_REPLY_FASTER)
+    assert code == 0, err
+    assert verdict["outcome"] == "faster", verdict
+    assert [c["name"] for c in verdict["cases"]] == ["find_duplicates/600"]  # only its benchmark ran
+    assert (py_repo / "hotspots/core.py").read_bytes() == original
+
+
+def test_python_function_named_with_its_line(py_repo):
+    """FILE::name@LINE picks the function defined on that line; the reply drops strip(), which
+    the tests catch."""
+    line = next(i for i, text in enumerate((py_repo / "hotspots/core.py").read_text().splitlines(), 1)
+                if text.startswith("def join_words"))
+    code, verdict, err = evaluate(py_repo, f"hotspots/core.py::join_words@{line}", PY_REPLY_JOIN_WRONG)
+    assert code == 0, err
+    assert verdict["outcome"] == "incorrect" and "join_words" in verdict["log_tail"], verdict
+
+
+def test_python_function_at_a_line_where_it_is_not_is_a_user_error(py_repo):
+    code, _, err = evaluate(py_repo, "hotspots/core.py::join_words@5", PY_REPLY_JOIN_WRONG)
+    assert code == 2 and "Traceback" not in err
+    assert "join_words" in err and "5" in err

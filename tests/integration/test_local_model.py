@@ -61,6 +61,110 @@ async def test_a_managed_server_crashing_mid_run_names_its_log_and_keeps_earlier
     assert pool.running() == [] and server.process is not None and gone(server.process.pid)
 
 
+# ---- a user's config naming a managed model that cannot start: a clear error, no lesson lost ------
+def seed_bank(repo: Path) -> list[dict[str, Any]]:
+    """Lessons and a result from earlier runs; returns the lessons as stored."""
+    from lessonl_store.records import Lesson, StoredResult
+
+    with LessonBank.open(repo / ".lessonl") as bank:
+        bank.add_many([Lesson(text=f"Earlier lesson {i}: one pass over the data per call.", outcome="faster",
+                              speedup=1.5 + i, round=i, agent="earlier", model="earlier-model",
+                              file="kernels.cpp", qualified_name="histogram", function_hash="old") for i in range(3)])
+        bank.save_result(StoredResult(file="kernels.cpp", qualified_name="histogram", function_hash="old",
+                                      improved=True, speedup=2.0, ci=(1.8, 2.2), diff="--- a\n+++ b\n",
+                                      new_function_hash=None, lesson_ids=[], models=["earlier-model"],
+                                      message="earlier", rounds=1, attempts=3))
+        return [l.to_json() for l in bank.lessons()]
+
+
+def bank_contents(repo: Path) -> tuple[list[dict[str, Any]], int]:
+    with LessonBank.open(repo / ".lessonl") as bank:
+        return [l.to_json() for l in bank.lessons()], len(bank.all_results())
+
+
+def add_agent(repo: Path, lines: str) -> None:
+    toml = repo / "lessonl.toml"
+    toml.write_text(toml.read_text() + "\n[[agents]]\nname = \"local\"\n" + lines + "\n")
+
+
+async def test_a_missing_gguf_in_the_config_is_a_clear_error_and_the_bank_keeps_its_lessons(cpp_repo: Path) -> None:
+    from lessonl.localmodel import ModelFileError
+
+    before = seed_bank(cpp_repo)
+    add_agent(cpp_repo, 'model_path = "models/not-downloaded.gguf"')
+    with pytest.raises(ModelFileError) as info:
+        await optimize(OptimizeRequest(cpp_repo, "kernels.cpp", name="histogram"))
+    message = str(info.value)
+    assert str(cpp_repo / "models" / "not-downloaded.gguf") in message and "agents[0].model_path" in message
+    assert "existing .gguf file" in message
+    assert bank_contents(cpp_repo) == (before, 1)
+
+
+def taken_port() -> Any:
+    import socket
+
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    return holder
+
+
+async def test_a_taken_port_in_the_config_names_the_agent_port_and_fix_and_the_bank_keeps_its_lessons(
+        cpp_repo: Path, tmp_path: Path) -> None:
+    from lessonl.localmodel import PortInUseError
+
+    before = seed_bank(cpp_repo)
+    gguf = write_gguf(tmp_path / "models" / "coder.gguf")
+    with taken_port() as holder:
+        port = holder.getsockname()[1]
+        add_agent(cpp_repo, f'model_path = "{gguf}"\nport = {port}')
+        with pytest.raises(PortInUseError) as info:
+            await optimize(OptimizeRequest(cpp_repo, "kernels.cpp", name="histogram"))
+    message = str(info.value)
+    assert f"agent 'local' (agents[0].port = {port})" in message and f"port {port} on 127.0.0.1" in message
+    assert "already in use" in message and "choose another port" in message and "remove `port`" in message
+    assert info.value.key == "agents[0].port"
+    assert bank_contents(cpp_repo) == (before, 1)
+
+
+def test_lessonl_optimize_reports_a_taken_port_in_one_clear_message(cpp_repo: Path, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    before = seed_bank(cpp_repo)
+    gguf = write_gguf(tmp_path / "models" / "coder.gguf")
+    with taken_port() as holder:
+        port = holder.getsockname()[1]
+        add_agent(cpp_repo, f'model_path = "{gguf}"\nport = {port}')
+        run = subprocess.run([sys.executable, "-m", "lessonl", "optimize", "kernels.cpp::histogram"], cwd=cpp_repo,
+                             capture_output=True, text=True, timeout=120, env=os.environ.copy())
+    assert run.returncode == 3, run.stderr
+    assert f"agent 'local' (agents[0].port = {port})" in run.stderr and "choose another port" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert bank_contents(cpp_repo) == (before, 1)
+
+
+def test_a_port_out_of_range_is_a_config_error_at_its_line(cpp_repo: Path, tmp_path: Path) -> None:
+    from lessonl.errors import ConfigError
+
+    add_agent(cpp_repo, f'model_path = "{write_gguf(tmp_path / "m.gguf")}"\nport = 70000')
+    with pytest.raises(ConfigError) as info:
+        load_config(cpp_repo)
+    assert info.value.key == "agents[0].port" and "at most 65535" in str(info.value)
+    assert info.value.line == len((cpp_repo / "lessonl.toml").read_text().splitlines())
+
+
+async def test_a_free_fixed_port_from_the_config_is_the_one_served_on(cpp_repo: Path, tmp_path: Path) -> None:
+    with taken_port() as probe:  # a port that is free once the probe closes
+        port = probe.getsockname()[1]
+    add_agent(cpp_repo, f'model_path = "{write_gguf(tmp_path / "m.gguf")}"\nport = {port}')
+    pool = ServerPool(log_dir=tmp_path / "logs")
+    async with local_models(load_config(cpp_repo), pool=pool, launcher=LAUNCHER) as local:
+        assert local.config.agents[0].base_url == f"http://127.0.0.1:{port}/v1"
+    assert pool.running() == []
+
+
 # ---- the real bundled tiny model ----------------------------------------------------------------
 LOCAL_MISSING = [m for m in ("llama_cpp", "uvicorn", "fastapi", "sse_starlette", "starlette_context",
                              "pydantic_settings") if importlib.util.find_spec(m) is None]
@@ -164,3 +268,13 @@ def test_lessonl_optimize_with_nothing_configured_uses_the_bundled_model_and_say
     leftovers = [p for p in psutil.process_iter(["pid", "cmdline"])
                  if p.info["pid"] not in before and "llama_cpp.server" in " ".join(p.info["cmdline"] or [])]
     assert leftovers == []
+
+
+def test_a_port_without_model_path_is_flagged_as_ignored(cpp_repo: Path) -> None:
+    from lessonl.config import check_config_text
+
+    add_agent(cpp_repo, 'base_url = "http://127.0.0.1:8000/v1"\nmodel = "m"\nport = 8081')
+    path = cpp_repo / "lessonl.toml"
+    issues = [i for i in check_config_text(path, path.read_text()) if i.key == "agents[0].port"]
+    assert [i.severity for i in issues] == ["warning"] and "put the port in base_url" in issues[0].message
+    assert load_config(cpp_repo).agents[0].port == 8081  # a warning, not an error

@@ -14,23 +14,48 @@ def by_title(actions):
     return {a.title: a for a in actions}
 
 
-async def test_both_actions_are_offered_inside_a_function(cpp_repo):
+def command_of(action):
+    """The command an action runs: pytest-lsp may structure a CodeAction with a command as a Command."""
+    command = action.command if isinstance(action, types.CodeAction) else action
+    return command if command is None or isinstance(command.command, str) else command.command
+
+
+async def test_both_actions_are_offered_inside_a_function_with_their_command(cpp_repo):
     kernels = cpp_repo / "kernels.cpp"
     line = line_of(kernels, "sum += a[i * n + k]")
-    async with session(cpp_repo) as client:
+    async with session(cpp_repo) as client:  # VS Code's capabilities: resolveSupport lists only "edit"
         uri = open_doc(client, kernels)
         actions = by_title(await code_actions(client, uri, line))
         assert set(actions) == {OPTIMIZE, SHOW}
         optimize = actions[OPTIMIZE]
         assert optimize.kind == types.CodeActionKind.RefactorRewrite
         assert optimize.disabled is None
-        # VS Code resolves lazily: the command arrives on codeAction/resolve.
-        resolved = await client.code_action_resolve_async(optimize)
+        # VS Code would never resolve a command it did not list: the command comes at once.
+        command = command_of(optimize)
+        assert command.command == "lessonl.optimize"
+        assert list(command.arguments) == [uri, line, 4]
+        assert command.title == f"{OPTIMIZE}: matmul"
+        assert command_of(actions[SHOW]).command == "lessonl.showLessons"
+
+
+async def test_a_client_that_resolves_commands_gets_them_on_code_action_resolve(cpp_repo):
+    kernels = cpp_repo / "kernels.cpp"
+    line = line_of(kernels, "sum += a[i * n + k]")
+    capabilities = client_capabilities("neovim@v0.11.0")  # resolveSupport: ["edit", "command"]
+    assert "command" in capabilities.text_document.code_action.resolve_support.properties
+    async with session(cpp_repo, capabilities=capabilities) as client:
+        uri = open_doc(client, kernels)
+        actions = by_title(await code_actions(client, uri, line))
+        assert set(actions) == {OPTIMIZE, SHOW}
+        assert all(isinstance(a, types.CodeAction) and a.command is None for a in actions.values())
+        assert actions[OPTIMIZE].data["function"] == "matmul"
+
+        resolved = await client.code_action_resolve_async(actions[OPTIMIZE])
         assert resolved.command.command == "lessonl.optimize"
         assert list(resolved.command.arguments) == [uri, line, 4]
-        assert "matmul" in resolved.command.title
+        assert resolved.command.title == f"{OPTIMIZE}: matmul"
         show = await client.code_action_resolve_async(actions[SHOW])
-        assert show.command.command == "lessonl.showLessons"
+        assert show.command.command == "lessonl.showLessons" and show.command.title == f"{SHOW}: matmul"
 
 
 async def test_a_client_without_resolve_gets_the_command_at_once(cpp_repo):
@@ -41,11 +66,7 @@ async def test_a_client_without_resolve_gets_the_command_at_once(cpp_repo):
         actions = await code_actions(client, uri, line)
         titles = [a.title for a in actions]
         assert titles == [OPTIMIZE, SHOW]
-        # pytest-lsp may structure a CodeAction carrying a command as a Command: check both.
-        optimize = actions[0]
-        command = optimize.command if isinstance(optimize, types.CodeAction) else optimize
-        name = command.command if isinstance(command.command, str) else command.command.command
-        assert name == "lessonl.optimize"
+        assert command_of(actions[0]).command == "lessonl.optimize"
 
 
 async def test_no_action_outside_functions(cpp_repo):
@@ -91,5 +112,4 @@ async def test_python_functions_get_the_actions_too(py_repo):
         uri = open_doc(client, core, language="python")
         actions = by_title(await code_actions(client, uri, line_of(core, "result = result + separator")))
         assert actions[OPTIMIZE].disabled is None
-        resolved = await client.code_action_resolve_async(actions[OPTIMIZE])
-        assert resolved.command.title == f"{OPTIMIZE}: join_words"
+        assert command_of(actions[OPTIMIZE]).title == f"{OPTIMIZE}: join_words"

@@ -6,7 +6,7 @@ from lessonl import __version__
 from .lsp_client import session
 
 COMMANDS = {"lessonl.optimize", "lessonl.showLessons", "lessonl.cancel", "lessonl.listLessons",
-            "lessonl.exportLessons", "lessonl.importLessons"}
+            "lessonl.exportLessons", "lessonl.importLessons", "lessonl.mergeResult"}
 
 
 async def test_initialize_names_the_server_and_its_version(cpp_repo):

@@ -69,3 +69,32 @@ async def test_each_workspace_folder_has_its_own_settings_and_config(cpp_repo, t
         second = await optimize_action(client, other / "kernels.cpp")
         assert "rounds" in first.disabled.reason
         assert "lessonl init" in second.disabled.reason
+
+
+async def test_an_agent_preset_from_the_settings_reaches_the_config(cpp_repo):
+    """The extension's `lessonl.agents[].preset` arrives as `config.agents[].preset`: a preset
+    stands for its endpoint, so an agent without base_url is valid with it and not without."""
+    kernels = cpp_repo / "kernels.cpp"
+
+    def agents(**agent):
+        return {"lessonl": {"config": {"agents": [{"name": "local", "model": "qwen2.5-coder:7b", **agent}]}}}
+
+    async with session(cpp_repo, configuration=agents(preset="vllm")) as client:
+        assert (await optimize_action(client, kernels)).disabled is None
+    async with session(cpp_repo, configuration=agents(preset="custom")) as client:
+        reason = (await optimize_action(client, kernels)).disabled.reason
+        assert "agents" in reason and "needs base_url" in reason
+    async with session(cpp_repo, configuration=agents(preset="olama")) as client:
+        reason = (await optimize_action(client, kernels)).disabled.reason
+        assert "preset" in reason and "ollama" in reason  # the valid names are listed
+
+
+def test_the_extension_offers_the_presets_the_config_knows():
+    import json
+    from pathlib import Path
+
+    from lessonl.config.presets import PRESETS
+
+    manifest = json.loads((Path(__file__).resolve().parents[2] / "package.json").read_text())
+    agent = manifest["contributes"]["configuration"]["properties"]["lessonl.agents"]["items"]
+    assert agent["properties"]["preset"]["enum"] == list(PRESETS)

@@ -15,16 +15,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const host = new ServerHost(keys);
   const status = new StatusItem();
   const optimizer = new Optimizer(host, status);
-  const review = new ReviewManager();
+  const review = new ReviewManager(host);
   const lessons = new LessonsView(host);
   context.subscriptions.push(host, status, review, lessons);
-  context.subscriptions.push(...status.attach(host), ...optimizer.attach(host), ...review.attach(host), ...lessons.attach(host));
-  let perClient: vscode.Disposable[] = [];
-  host.onDidStart((client) => {
-    perClient.forEach((d) => d.dispose());
-    perClient = review.attachClient(client);
-  });
-  context.subscriptions.push({ dispose: () => perClient.forEach((d) => d.dispose()) });
+  context.subscriptions.push(...status.attach(host), ...optimizer.attach(host), ...review.attach(), ...lessons.attach(host));
 
   const setupPython = async () => {
     const python = await setUpPrivateEnvironment(context);

@@ -1,13 +1,15 @@
 // Drives one e2e scenario in code-server and writes what it saw as JSON; the pytest test
 // (tests/e2e/test_vscode.py) starts code-server and the fake LLM endpoint and checks the files.
 // Usage: node driver.mjs <scenario> <config.json>
-//   config: {url, folder, report, failureShots, docsShots (or null), file, line, column, timeout}
-// On failure it saves <failureShots>/<scenario>-failure.png and the error goes in the report.
+//   config: {url, folder, report, shots, docsShots (or null), file, line, column, timeout, ...}
+// Every scenario ends with a screenshot in <shots>: <scenario>-final.png when it ran through
+// (the Python test checks files and the fake server afterwards, and keeps it when those checks
+// fail), <scenario>-failure.png when it did not (the error goes in the report).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  clearToasts, widenSideBar, goTo, openFromExplorer, openWorkbench, paletteEntries, runCommand, toasts,
-  waitForActivation, waitForErrorToast, waitForToast,
+  clearToasts, widenSideBar, goTo, openFromExplorer, openWorkbench, paletteEntries, runCommand, runningProgress,
+  toasts, waitForActivation, waitForErrorToast, waitForToast, waitUntil,
 } from "./workbench.mjs";
 
 const [scenario, configPath] = process.argv.slice(2);
@@ -16,7 +18,7 @@ const report = { scenario, steps: [], progress: [], errors: [] };
 const step = (name, data = {}) => { report.steps.push({ name, at: new Date().toISOString(), ...data }); };
 
 async function shot(page, name, docs = false) {
-  const dirs = [config.failureShots];
+  const dirs = [config.shots];
   if (docs && config.docsShots) {
     dirs.push(config.docsShots);
   }
@@ -24,6 +26,28 @@ async function shot(page, name, docs = false) {
     mkdirSync(dir, { recursive: true });
     await page.screenshot({ path: join(dir, `${name}.png`) });
   }
+}
+
+/** Open the Refactor menu (the server's code actions) at the cursor; the rows' texts. */
+async function refactorMenu(page, title) {
+  await page.keyboard.press("Control+Shift+R");
+  const action = page.locator(".action-widget .monaco-list-row", { hasText: title });
+  await action.waitFor({ timeout: 20_000 });
+  return { action, rows: await page.locator(".action-widget .monaco-list-row").allInnerTexts() };
+}
+
+/** Choose a row of the open menu: it blocks pointer events while it animates in, so by keyboard. */
+async function chooseAction(page, action) {
+  for (let i = 0; i < 8 && !(await action.evaluate((el) => el.classList.contains("focused"))); i++) {
+    await page.keyboard.press("ArrowDown");
+  }
+  await page.keyboard.press("Enter");
+}
+
+/** "Show lessons for this function" from the code action at the cursor. */
+async function showLessonsFromCodeAction(page) {
+  const { action } = await refactorMenu(page, "Show lessons for this function");
+  await chooseAction(page, action);
 }
 
 /** The extension is installed, active, and offers its commands. */
@@ -58,16 +82,10 @@ async function optimize(page) {
   await goTo(page, config.line, config.column);
   step("cursor placed");
   await page.waitForTimeout(1500); // the server parses the file once it is opened
-  await page.keyboard.press("Control+Shift+R"); // Refactor…: the server's code actions
-  const action = page.locator(".action-widget .monaco-list-row", { hasText: "Optimize this function (LessonL)" });
-  await action.waitFor({ timeout: 20_000 });
-  report.codeActions = await page.locator(".action-widget .monaco-list-row").allInnerTexts();
+  const menu = await refactorMenu(page, "Optimize this function (LessonL)"); // Refactor…: the server's code actions
+  report.codeActions = menu.rows;
   await shot(page, "code-action", true);
-  // The menu blocks pointer events while it animates in: choose with the keyboard.
-  for (let i = 0; i < 6 && !(await action.evaluate((el) => el.classList.contains("focused"))); i++) {
-    await page.keyboard.press("ArrowDown");
-  }
-  await page.keyboard.press("Enter");
+  await chooseAction(page, menu.action);
   step("code action chosen", { actions: report.codeActions });
 
   const diffTab = page.locator(".tab", { hasText: "original ↔ proposed" });
@@ -81,6 +99,8 @@ async function optimize(page) {
         throw new Error(`the optimization ended without a rewrite to review: ${text}`);
       }
     }
+    // The selector endpointDown relies on to see that a progress ended must see it running here.
+    report.progressRunning = Math.max(report.progressRunning ?? 0, await runningProgress(page));
     const status = await page.locator(".statusbar-item:has-text('LessonL')").first().innerText().catch(() => "");
     if (status && !report.progress.includes(`status: ${status}`)) {
       report.progress.push(`status: ${status}`);
@@ -99,6 +119,21 @@ async function optimize(page) {
   await runCommand(page, "View: Toggle Primary Side Bar Visibility");
   step("diff review open", { tab: report.diffTab });
 
+  // While the review is open the person adds a line at the top and saves: Accept must still work.
+  let line = config.line;
+  if (config.editDuringReview) {
+    await openFromExplorer(page, config.file);
+    await goTo(page, 1, 1);
+    await page.keyboard.press("Enter"); // a new first line (typing on line 1 then Enter would continue the comment)
+    await page.keyboard.press("ArrowUp");
+    await page.keyboard.type(config.editDuringReview);
+    await page.keyboard.press("Control+S");
+    await page.waitForTimeout(1500); // saved, and the server has the change
+    line += 1;
+    step("edited during the review", { text: config.editDuringReview });
+    await diffTab.first().click();
+    await page.locator(".monaco-diff-editor").first().waitFor({ timeout: 20_000 });
+  }
   await page.locator(".editor-actions .action-label[aria-label*='Accept Proposed Rewrite']").first().click();
   report.accepted = await waitForToast(page, /applied the rewrite/, 30_000);
   step("accepted", { toast: report.accepted });
@@ -108,7 +143,7 @@ async function optimize(page) {
   report.tabsAfterAccept = await page.locator(".tabs-container .tab").allInnerTexts();
 
   await clearToasts(page);
-  await goTo(page, config.line, config.column);
+  await goTo(page, line, config.column);
   await page.keyboard.press("Control+K");
   await page.keyboard.press("Control+I");
   const hover = page.locator(".monaco-hover:not(.hidden) .monaco-hover-content, .monaco-resizable-hover .monaco-hover-content").first();
@@ -118,11 +153,17 @@ async function optimize(page) {
   step("hover", { text: report.hover });
   await page.keyboard.press("Escape");
 
-  await page.locator(".activitybar .action-item a[aria-label^='LessonL']").first().click();
+  // "Show lessons for this function" opens the LessonL view on that function, selected and focused.
+  await goTo(page, line, config.column);
+  await showLessonsFromCodeAction(page);
   const rows = page.locator(".pane:has(.title:has-text('Lessons')) .monaco-list-row");
-  await rows.first().waitFor({ timeout: 20_000 });
+  const revealed = page.locator(".pane:has(.title:has-text('Lessons')) .monaco-list-row.selected.focused");
+  await revealed.first().waitFor({ timeout: 20_000 });
   await page.waitForTimeout(1000);
+  report.lessonsRevealed = await revealed.first().innerText();
+  report.lessonsViewFocused = await page.locator(".pane:has(.title:has-text('Lessons')) .monaco-list:focus-within").count() > 0;
   report.lessonsView = await rows.allInnerTexts();
+  step("lessons shown from the code action", { revealed: report.lessonsRevealed });
   await widenSideBar(page, 330);
   await page.mouse.move(900, 990); // no tooltip over the view
   await page.waitForTimeout(500);
@@ -137,12 +178,20 @@ async function optimize(page) {
   step("function opened from the view", { cursor: report.cursorAfterClick });
 }
 
-/** The command palette's "Optimize Function at Cursor", then Reject: the file stays, the lessons stay. */
+/**
+ * "Show lessons" on a function without any says so; then the command palette's "Optimize
+ * Function at Cursor", then Reject: the file stays, the lessons stay.
+ */
 async function reject(page) {
   await activation(page);
   await openFromExplorer(page, config.file);
   await goTo(page, config.line, config.column);
   await page.waitForTimeout(1500);
+  await showLessonsFromCodeAction(page);
+  report.noLessons = await waitForToast(page, /no lessons for/, 20_000);
+  step("no lessons yet", { toast: report.noLessons });
+  await clearToasts(page);
+  await goTo(page, config.line, config.column);
   await runCommand(page, "LessonL: Optimize Function at Cursor");
   step("optimize command");
   const diffTab = page.locator(".tab", { hasText: "original ↔ proposed" }).first();
@@ -151,6 +200,7 @@ async function reject(page) {
   await page.locator(".editor-actions .action-label[aria-label*='Reject Proposed Rewrite']").first().click();
   report.rejected = await waitForToast(page, /discarded the rewrite/, 30_000);
   step("rejected", { toast: report.rejected });
+  await shot(page, "rejected");
   report.tabsAfterReject = await page.locator(".tabs-container .tab").allInnerTexts();
   await page.locator(".activitybar .action-item a[aria-label^='LessonL']").first().click();
   const rows = page.locator(".pane:has(.title:has-text('Lessons')) .monaco-list-row");
@@ -168,9 +218,11 @@ async function endpointDown(page) {
   await runCommand(page, "LessonL: Optimize Function at Cursor");
   step("optimize command");
   report.error = await waitForErrorToast(page, config.timeout * 1000);
+  step("error shown", { toast: report.error });
+  // The error does not hold the job: its progress notification ends while the error stays.
+  report.progressEnded = await waitUntil(async () => (await runningProgress(page)) === 0, 15_000);
   report.toasts = await toasts(page);
   await shot(page, "endpoint-down");
-  step("error shown", { toast: report.error });
 }
 
 /** lessonl is not importable by the configured Python: an offer to set up an environment. */
@@ -224,6 +276,7 @@ async function main() {
   try {
     await run(page);
     report.ok = true;
+    await shot(page, `${scenario}-final`).catch(() => undefined);
   } catch (error) {
     report.ok = false;
     report.failure = String(error?.stack || error);

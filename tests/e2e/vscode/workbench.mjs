@@ -105,3 +105,20 @@ export async function widenSideBar(page, pixels) {
   await page.mouse.move(box.x + box.width + pixels, y, { steps: 8 });
   await page.mouse.up();
 }
+
+/** Progress notifications still running (a withProgress toast whose bar has not finished). */
+export async function runningProgress(page) {
+  return page.locator(".notifications-toasts .notification-toast .monaco-progress-container.active:not(.done)").count();
+}
+
+/** Poll `check` until it is true or the time is up; whether it became true. */
+export async function waitUntil(check, timeout, every = 250) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if (await check()) {
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, every));
+  }
+  return false;
+}

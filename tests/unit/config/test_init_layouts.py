@@ -53,7 +53,8 @@ def test_plain_pytest_project_gets_a_wall_time_placeholder(tmp_path, capsys):
     write(tmp_path, "pyproject.toml", '[project]\nname = "p"\n[tool.pytest.ini_options]\naddopts = "-q"\n')
     assert main(["init", str(tmp_path)]) == 0
     config = load_config(tmp_path)
-    assert config.test.command.startswith("python3 -m pytest")
+    assert config.test.command.startswith("{python} -m pytest")  # the interpreter running LessonL
+    assert "{python} is the interpreter running LessonL" in (tmp_path / "lessonl.toml").read_text()
     assert config.bench.format == "wall" and config.bench.command.startswith("EDIT ME")
     assert "edit the [bench]" in capsys.readouterr().out
 

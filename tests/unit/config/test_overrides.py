@@ -35,3 +35,38 @@ def test_not_key_value_is_a_clear_error(item: str) -> None:
 def test_a_value_and_a_table_for_the_same_key_is_a_clear_error() -> None:
     with pytest.raises(LessonLError, match="already given a value"):
         parse_overrides(["timing=3", "timing.budget=5"])
+
+
+def test_an_entry_of_a_string_table_keeps_the_text_and_the_loader_accepts_it(cpp_repo) -> None:
+    from lessonl.config import load_config
+
+    overrides = parse_overrides(["bench.functions.matmul=1", "env.OMP_NUM_THREADS=01", "bench.functions.hist=true"])
+    assert overrides == {"bench": {"functions": {"matmul": "1", "hist": "true"}}, "env": {"OMP_NUM_THREADS": "01"}}
+    config = load_config(cpp_repo, overrides)
+    assert dict(config.bench.functions) == {"matmul": "1", "hist": "true"}
+    assert config.env["OMP_NUM_THREADS"] == "01"
+
+
+def test_keys_and_then_a_value_for_the_same_table_is_a_clear_error() -> None:
+    with pytest.raises(LessonLError, match=r"timing was already given keys \(timing.budget\), not a value"):
+        parse_overrides(["timing.budget=5", "timing=3"])
+
+
+def test_a_table_value_and_keys_of_the_same_table_both_count() -> None:
+    assert parse_overrides(["timing.min_runs=3", "timing={budget = 5}"]) == {"timing": {"min_runs": 3, "budget": 5}}
+
+
+def test_an_empty_part_of_a_key_is_a_clear_error() -> None:
+    with pytest.raises(LessonLError, match="has an empty part"):
+        parse_overrides(["timing..budget=5"])
+
+
+def test_the_schema_decides_what_a_path_holds() -> None:
+    from lessonl.config.overrides import field_at
+
+    assert field_at(["code", "flags"]).kind == "str"
+    assert field_at(["bench", "functions", "anything"]).kind == "str"
+    assert field_at(["env", "ANY"]).kind == "str"
+    assert field_at(["timing", "budget"]).kind == "number"
+    assert field_at(["timing"]) is None and field_at(["code", "flags", "x"]) is None
+    assert field_at(["nope", "x"]) is None

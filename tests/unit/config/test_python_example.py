@@ -32,14 +32,19 @@ def test_its_config_bench_command_times_every_function(py_repo):
 
     from lessonl.config import load_config
 
+    from lessonl.judge.commands import expand
+
     config = load_config(py_repo)
     assert config.bench.format == "pytest-benchmark" and config.build is None
+    # portable: no virtualenv path in a bundled config, and no bare python3 that PATH may resolve
+    # to an interpreter without pytest: {python} is the one running LessonL
+    assert config.test.command.startswith("{python} -m pytest") and config.bench.command.startswith("{python} ")
     functions = ["find_duplicates", "join_words", "moving_average", "count_primes"]
     for qualified in (f"hotspots.core.{name}" for name in functions):
-        command = config.bench.command.replace("{function}", config.bench.bench_function_arg(qualified))
+        command = expand(config.bench.command).replace("{function}", config.bench.bench_function_arg(qualified))
         argv = shlex.split(command)
-        assert argv[0] == "python3"  # portable: no virtualenv path in a bundled config
-        run = subprocess.run([sys.executable, *argv[1:]], cwd=py_repo, capture_output=True, text=True, timeout=120)
+        assert argv[0] == sys.executable
+        run = subprocess.run(argv, cwd=py_repo, capture_output=True, text=True, timeout=120)
         assert run.returncode == 0, run.stderr
         (bench,) = json.loads(run.stdout)["benchmarks"]
         assert bench["group"] == qualified.rsplit(".", 1)[1]

@@ -171,3 +171,43 @@ async def test_without_network_only_an_inactive_loopback_is_left(tmp_path: Path)
         assert interfaces == ["lo"] and result.warnings == []
     else:  # the OS does not allow it: the run still happens, with a visible warning
         assert warning and result.warnings == [warning]
+
+
+async def test_the_network_probe_runs_once_and_off_the_event_loop(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first command without network probes `unshare` (up to 10 s): the loop must keep
+    serving meanwhile, and two commands starting at once share the one probe."""
+    from lessonl.judge import procs
+
+    real = next((Path(d) / "unshare" for d in os.environ["PATH"].split(os.pathsep)
+                 if (Path(d) / "unshare").is_file()), None)
+    if real is None:
+        pytest.skip("unshare is not installed")
+    slow = tmp_path / "bin" / "unshare"  # the real unshare, one second late, logging its calls
+    slow.parent.mkdir()
+    slow.write_text(f'#!/bin/sh\necho "$*" >> {tmp_path / "calls"}\nsleep 1\nexec {real} "$@"\n')
+    slow.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{slow.parent}{os.pathsep}{os.environ['PATH']}")
+    procs._network.forget()
+    try:
+        gaps: list[float] = []
+
+        async def ticker() -> None:
+            last = time.monotonic()
+            while True:
+                await asyncio.sleep(0.02)
+                now = time.monotonic()
+                gaps.append(now - last)
+                last = now
+
+        ticking = asyncio.ensure_future(ticker())
+        first, second = await asyncio.gather(
+            run("echo one", tmp_path, timeout=30, limits=Limits(network=False)),
+            run("echo two", tmp_path, timeout=30, limits=Limits(network=False)))
+        ticking.cancel()
+        assert (first.stdout, second.stdout) == ("one\n", "two\n")
+        assert max(gaps) < 0.5, f"the event loop was blocked for {max(gaps):.2f} s"
+        probes = [line for line in (tmp_path / "calls").read_text().splitlines() if line.endswith(" true")]
+        assert len(probes) == 1, probes
+    finally:
+        procs._network.forget()  # later tests probe the real unshare again

@@ -156,3 +156,31 @@ async def test_slots_are_exclusive(repo: Path) -> None:
 ])
 def test_gitignore_style_patterns(pattern: str, path: str, is_dir: bool, excluded: bool) -> None:
     assert ExcludeRules([pattern]).excluded(path, is_dir) is excluded
+
+
+@pytest.mark.parametrize("original", [
+    "int k() {\r\n    return 1;\r\n}\r\n".encode(),                          # CRLF
+    "// café\nint k() { return 1; }\n".encode("latin-1"),                    # Latin-1
+    b"\xef\xbb\xbf" + "// café\nint k() { return 1; }\n".encode(),           # UTF-8 with a BOM
+], ids=["crlf", "latin-1", "utf-8-bom"])
+def test_a_candidate_is_written_as_the_users_file_is_stored(repo: Path, original: bytes) -> None:
+    from lessonl.code import decode_source
+
+    (repo / "src" / "k.cpp").write_bytes(original)
+    scratch = Scratch(repo)
+    slot = scratch.slot_dir(0)
+    scratch.sync(slot)
+    text, _ = decode_source(original)
+    scratch.write_file(slot, "src/k.cpp", text.replace("return 1;", "return 2;"))
+    assert (slot / "src" / "k.cpp").read_bytes() == original.replace(b"return 1;", b"return 2;")
+
+
+def test_a_character_the_files_encoding_cannot_hold_is_refused(repo: Path) -> None:
+    from lessonl.errors import SpliceError
+
+    (repo / "src" / "k.cpp").write_bytes("// café\nint k() { return 1; }\n".encode("latin-1"))
+    scratch = Scratch(repo)
+    slot = scratch.slot_dir(0)
+    scratch.sync(slot)
+    with pytest.raises(SpliceError, match="latin-1 cannot hold"):
+        scratch.write_file(slot, "src/k.cpp", "// café\nint k() { return 1; } // → faster\n")

@@ -3,6 +3,7 @@ HTTP server on the port it is given, and failure modes chosen by environment var
 
     FAKE_LLAMA_MODE   serve (default) | exit (fail at startup, like a bad model file)
                       | silent (run but never listen, like a model that loads forever)
+    FAKE_LLAMA_START_DELAY seconds to "load the model" before listening (a slow start-up)
     FAKE_LLAMA_DIE_AFTER   exit after answering this many chat requests (a crash mid-run)
     FAKE_LLAMA_CHILD  "1": start a sleeping child process, to check the whole group is stopped
     FAKE_LLAMA_PIDFILE  write "<own pid> <child pid>" here once serving
@@ -63,6 +64,7 @@ def main() -> None:
         _write_pids(child)
         time.sleep(600)
         return
+    time.sleep(float(os.environ.get("FAKE_LLAMA_START_DELAY", "0") or 0))
     server = ThreadingHTTPServer((args.host, int(args.port)), _handler(args.model_alias or "model"))
     _write_pids(child)
     print(f"listening on {args.host}:{args.port}", flush=True)

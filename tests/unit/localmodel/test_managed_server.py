@@ -232,3 +232,61 @@ def test_a_server_never_outlives_the_process_that_started_it(tmp_path: Path, ggu
             owner.kill()
             owner.wait()
     assert all(gone(pid, timeout=10) for pid in pids), f"server processes left after the owner's {how}"
+
+
+# ---- one server, several language-server jobs (each in its own thread and event loop) ----------
+def test_two_jobs_on_their_own_threads_and_loops_share_one_server(gguf: Path, pool: ServerPool, pidfile: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """As lsp/jobs.py runs them: the second job asks while the server is still starting (from
+    another loop), and the first job's thread ends while the second still uses the server."""
+    import threading
+
+    monkeypatch.setenv("FAKE_LLAMA_START_DELAY", "1.5")
+    shared = spec(gguf)
+    got: dict[str, object] = {}
+    first_done = threading.Event()
+
+    def first_job() -> None:
+        async def main() -> None:
+            server = await pool.acquire(shared)
+            got["first"] = server
+            await pool.release(server)  # the job ends; its thread ends right after
+        asyncio.run(main())
+
+    def second_job() -> None:
+        async def main() -> None:
+            server = await pool.acquire(shared)
+            got["second"] = server
+            await asyncio.to_thread(first_done.wait, 30)
+            await asyncio.sleep(0.5)  # a parent-death signal would have arrived by now
+            got["alive_after_first"] = server.alive
+            client = AgentClient(AgentConfig(name="b", model=server.model_name, base_url=server.base_url,
+                                             max_retries=0))
+            try:
+                got["reply"] = (await client.chat([{"role": "user", "content": "hi"}])).text
+            finally:
+                await client.close()
+                await pool.release(server)
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # reported below, in the test's thread
+            got["error"] = exc
+
+    first = threading.Thread(target=first_job, name="job-1")
+    first.start()
+    for _ in range(200):  # until the first job has asked and the start is under way
+        if pool.refs(shared) == 1:
+            break
+        threading.Event().wait(0.01)
+    second = threading.Thread(target=second_job, name="job-2")
+    second.start()
+    first.join(30)
+    first_done.set()
+    second.join(30)
+    assert "error" not in got, got.get("error")
+    assert got["first"] is got["second"]  # one server for both jobs
+    assert got["alive_after_first"], "the server died with the thread of the job that started it"
+    assert "histogram" in str(got["reply"])
+    pids = read_pids(pidfile)
+    assert pool.running() == []
+    assert all(gone(pid) for pid in pids), "the last job's release must stop the server"

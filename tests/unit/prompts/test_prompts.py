@@ -27,6 +27,10 @@ def user_text(messages: list[dict[str, str]]) -> str:
     (Outcome.FASTER, 1.5, "significantly improves the code performance"),
     (Outcome.FASTER, 1.05, "slightly improves the code performance, but the speedup is only marginal"),
     (Outcome.NO_SIGNIFICANT_CHANGE, 1.0, "slightly improves the code performance, but the speedup is only marginal"),
+    # Not verified faster: never "significantly improves", whatever its point speedup.
+    (Outcome.NO_SIGNIFICANT_CHANGE, 1.12, "slightly improves the code performance, but the speedup is only marginal"),
+    (Outcome.NO_SIGNIFICANT_CHANGE, 1.6, "slightly improves the code performance, but the speedup is only marginal"),
+    (Outcome.NO_SIGNIFICANT_CHANGE, 0.95, "degrades the code performance"),
     (Outcome.SLOWER, 0.8, "degrades the code performance"),
     (Outcome.INCORRECT, 0.0, "compromises code equivalence"),
     (Outcome.TIMEOUT, 0.0, "compromises code equivalence"),
@@ -36,6 +40,15 @@ def user_text(messages: list[dict[str, str]]) -> str:
 ])
 def test_lesson_intro_follows_the_paper(outcome: Outcome, speedup: float, phrase: str) -> None:
     assert prompts.lesson_intro(outcome.value, speedup, 1.1) == phrase
+
+
+def test_only_a_verified_faster_lesson_is_introduced_as_a_significant_improvement() -> None:
+    unverified = lesson("Unrolling by four looked quicker.", Outcome.NO_SIGNIFICANT_CHANGE, 1.12)
+    verified = lesson("One pass over the data.", Outcome.FASTER, 1.12)
+    text = user_text(prompts.code_messages(REF, "", [unverified, verified], "cpp"))
+    assert f"Lesson 1 (this lesson {prompts.MARGINAL}):\n{unverified.text}" in text
+    assert f"Lesson 2 (this lesson {prompts.SIGNIFICANT}):\n{verified.text}" in text
+    assert text.count(prompts.SIGNIFICANT) == 1
 
 
 def test_significance_threshold_is_a_parameter() -> None:

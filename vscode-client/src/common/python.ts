@@ -11,7 +11,7 @@ import {
   Candidate, PROBE_CODE, Probe, ProcessOutcome, candidates, describeProbe, privatePythonPath,
   readProbe, setupFailure,
 } from "../core/pythonEnv";
-import { logChannel } from "./logging";
+import { logChannel, showError } from "./logging";
 import { interpreterSetting } from "./settings";
 
 export interface Interpreter {
@@ -128,7 +128,7 @@ function bundledWheel(context: vscode.ExtensionContext): string | undefined {
 export async function setUpPrivateEnvironment(context: vscode.ExtensionContext): Promise<string | undefined> {
   const wheel = bundledWheel(context);
   if (!wheel) {
-    vscode.window.showErrorMessage("LessonL: this copy of the extension has no bundled Python wheel. "
+    showError("LessonL: this copy of the extension has no bundled Python wheel. "
       + "Install LessonL yourself (pip install lessonl) and set lessonl.interpreter to that Python.");
     return undefined;
   }
@@ -143,7 +143,7 @@ export async function setUpPrivateEnvironment(context: vscode.ExtensionContext):
     const venv = await runProcess(basePython, ["-m", "venv", "--clear", envDir], 180_000, token);
     logChannel().info(`venv: ${venv.stdout}${venv.stderr}`);
     if (venv.code !== 0) {
-      vscode.window.showErrorMessage(setupFailure(`create a Python environment with ${basePython} -m venv`, venv,
+      showError(setupFailure(`create a Python environment with ${basePython} -m venv`, venv,
         "On Debian or Ubuntu install the python3-venv package, or set lessonl.interpreter to a Python 3.11+."));
       return undefined;
     }
@@ -151,13 +151,13 @@ export async function setUpPrivateEnvironment(context: vscode.ExtensionContext):
     const pip = await runProcess(python, ["-m", "pip", "install", "--disable-pip-version-check", "--upgrade", wheel], 900_000, token);
     logChannel().info(`pip: ${pip.stdout}${pip.stderr}`);
     if (pip.code !== 0) {
-      vscode.window.showErrorMessage(setupFailure("install LessonL into its environment", pip,
+      showError(setupFailure("install LessonL into its environment", pip,
         "pip needs to reach your package index for the dependencies; see the LessonL log for pip's output."));
       return undefined;
     }
     const check = await probe(python);
     if (check.kind !== "ok") {
-      vscode.window.showErrorMessage(`LessonL: the new environment does not work: ${describeProbe(python, check)}`);
+      showError(`LessonL: the new environment does not work: ${describeProbe(python, check)}`);
       return undefined;
     }
     vscode.window.showInformationMessage(`LessonL ${check.version} is installed in its own Python environment.`);

@@ -15,7 +15,8 @@ import { ApiKeys } from "./secrets";
 import { logChannel, showError, showLog } from "./logging";
 import { serverSection } from "./settings";
 
-export type OptimizeHandler = (args: unknown[]) => Promise<unknown>;
+/** Runs a server command the client takes over (see `handle`), with the server's arguments. */
+export type CommandHandler = (args: unknown[]) => Promise<unknown>;
 
 /** Declares what this client renders itself, so that the server does not also prompt or print. */
 const reviewCapabilities: StaticFeature = {
@@ -38,18 +39,25 @@ export class ServerHost implements vscode.Disposable {
   private readonly started = new vscode.EventEmitter<LanguageClient>();
   /** Fired with each client that started; features register their handlers on it. */
   readonly onDidStart = this.started.event;
-  optimizeHandler: OptimizeHandler | undefined;
+  private readonly handlers = new Map<string, CommandHandler>();
   // One handler per notification method (a second registration would replace the first),
   // fanned out to every feature through these events.
   private readonly results = new vscode.EventEmitter<OptimizeResult>();
   readonly onResult = this.results.event;
   private readonly progress = new vscode.EventEmitter<ProgressNotice>();
   readonly onProgress = this.progress.event;
-  private readonly lessons = new vscode.EventEmitter<unknown>();
-  readonly onLessons = this.lessons.event;
 
   constructor(private readonly keys: ApiKeys) {
     keys.onDidChange(() => this.settingsChanged());
+  }
+
+  /**
+   * Commands the server's code actions and code lenses name (lessonl.optimize,
+   * lessonl.showLessons) run here instead of going straight to the server, so that the
+   * extension can show what they do: a progress notification, the Lessons view.
+   */
+  handle(command: string, handler: CommandHandler): void {
+    this.handlers.set(command, handler);
   }
 
   get client(): LanguageClient | undefined {
@@ -80,7 +88,8 @@ export class ServerHost implements vscode.Disposable {
     client.registerFeature(reviewCapabilities);
     client.onNotification(Notifications.result, (result: OptimizeResult) => this.results.fire(result));
     client.onNotification(Notifications.progress, (notice: ProgressNotice) => this.progress.fire(notice));
-    client.onNotification(Notifications.lessons, (answer: unknown) => this.lessons.fire(answer));
+    // The same object answers lessonl.showLessons, which the Lessons view runs and shows itself.
+    client.onNotification(Notifications.lessons, () => undefined);
     this.current = client;
     logChannel().info(`Starting ${python} -m lessonl serve`);
     try {
@@ -132,7 +141,7 @@ export class ServerHost implements vscode.Disposable {
 
   dispose(): void {
     void this.stop();
-    [this.started, this.results, this.progress, this.lessons].forEach((e) => e.dispose());
+    [this.started, this.results, this.progress].forEach((e) => e.dispose());
   }
 
   /**
@@ -190,8 +199,10 @@ export class ServerHost implements vscode.Disposable {
         },
       },
       middleware: {
-        executeCommand: (command, args, next) =>
-          command === "lessonl.optimize" && this.optimizeHandler ? this.optimizeHandler(args) : next(command, args),
+        executeCommand: (command, args, next) => {
+          const handler = this.handlers.get(command);
+          return handler ? handler(args) : next(command, args);
+        },
         workspace: {
           // The server asks for section "lessonl"; it gets the translated section with the keys.
           configuration: async (params, token, next) => {

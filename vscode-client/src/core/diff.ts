@@ -1,9 +1,11 @@
 /**
- * Applying the server's unified diff to the text in the editor, and turning an old/new text
- * pair into one replacement (so that Accept is one edit, one undo step).
+ * Reading the server's unified diff (for the review's added/removed counts) and turning an
+ * old/new text pair into one replacement, so that Accept is one edit, one undo step.
  *
  * The diff is the one `lessonl.code.unified_diff` writes: `diff -u` hunks, lines keep their
- * own endings, and a line without one is followed by `\ No newline at end of file`.
+ * own endings, and a line without one is followed by `\ No newline at end of file`. The client
+ * never patches text with it: merging onto an edited document is the server's job
+ * (`lessonl.mergeResult`, see proposal.ts).
  */
 
 interface HunkLine {
@@ -54,49 +56,6 @@ export function parseHunks(diff: string): Hunk[] {
     }
   }
   return hunks;
-}
-
-/**
- * The text with the diff applied, or null when the diff does not fit the text (the file
- * changed since the server computed it). Context and removed lines must match exactly.
- */
-export function applyUnifiedDiff(text: string, diff: string): string | null {
-  if (!diff.trim()) {
-    return null;
-  }
-  const hunks = parseHunks(diff);
-  if (hunks.length === 0) {
-    return null;
-  }
-  const old = splitLines(text);
-  const out: string[] = [];
-  let pos = 0;
-  for (const hunk of hunks) {
-    if (hunk.oldStart < pos || hunk.oldStart > old.length) {
-      return null;
-    }
-    out.push(...old.slice(pos, hunk.oldStart));
-    pos = hunk.oldStart;
-    for (const line of hunk.lines) {
-      if (line.mark === "+") {
-        out.push(line.text);
-        continue;
-      }
-      if (pos >= old.length || !sameLine(old[pos], line.text)) {
-        return null;
-      }
-      if (line.mark === " ") {
-        out.push(old[pos]);
-      }
-      pos++;
-    }
-  }
-  out.push(...old.slice(pos));
-  return out.join("");
-}
-
-function sameLine(a: string, b: string): boolean {
-  return a === b || a.replace(/\r?\n$/, "") === b.replace(/\r?\n$/, "") && a.endsWith("\n") === b.endsWith("\n");
 }
 
 export interface Replacement {

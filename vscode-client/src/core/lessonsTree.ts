@@ -1,5 +1,5 @@
 /** Grouping the bank's lessons by function for the Lessons view, and how each outcome looks. */
-import { Lesson, speedupText } from "./protocol";
+import { Lesson, ShowLessonsAnswer, speedupText } from "./protocol";
 
 export interface FunctionGroup {
   key: string; // root + file + function
@@ -76,4 +76,29 @@ export function groupDescription(group: FunctionGroup): string {
   const count = `${group.lessons.length} lesson${group.lessons.length === 1 ? "" : "s"}`;
   const best = group.best != null ? ` · best ${group.best.toFixed(2)}×` : "";
   return `${group.file} · ${count}${best}`;
+}
+
+/**
+ * What "Show lessons for this function" does with the server's answer: nothing more when the
+ * server refused (it said why), a plain message when the function has no lessons, else the
+ * view's group to reveal. The view lists at most a few hundred lessons of the whole bank; a
+ * function left out of that list gets its group from the answer (`added`).
+ */
+export type ShowPlan =
+  | { kind: "refused" }
+  | { kind: "none"; message: string }
+  | { kind: "reveal"; group: FunctionGroup; added: boolean };
+
+export function planShowLessons(answer: ShowLessonsAnswer | undefined, groups: FunctionGroup[]): ShowPlan {
+  if (!answer || answer.status !== "ok" || !answer.root || !answer.function) {
+    return { kind: "refused" };
+  }
+  const lessons = answer.lessons ?? [];
+  if (lessons.length === 0) {
+    return { kind: "none", message: `LessonL: no lessons for ${answer.function} yet. `
+      + "Run \"Optimize this function (LessonL)\" on it: every candidate it judges leaves one." };
+  }
+  const [fromAnswer] = groupByFunction(answer.root, lessons.map((l) => ({ ...l, file: answer.file ?? l.file, function: answer.function as string })));
+  const listed = groups.find((g) => g.key === fromAnswer.key);
+  return listed ? { kind: "reveal", group: listed, added: false } : { kind: "reveal", group: fromAnswer, added: true };
 }

@@ -10,6 +10,7 @@ export const Commands = {
   listLessons: "lessonl.listLessons",
   exportLessons: "lessonl.exportLessons",
   importLessons: "lessonl.importLessons",
+  mergeResult: "lessonl.mergeResult",
 } as const;
 
 export const Notifications = {
@@ -17,9 +18,6 @@ export const Notifications = {
   progress: "lessonl/progress",
   lessons: "lessonl/lessons",
 } as const;
-
-/** Annotation id the server puts on the edits of a verified rewrite. */
-export const EDIT_ANNOTATION = "lessonl";
 
 export type Outcome =
   | "faster" | "slower" | "no_significant_change" | "incorrect"
@@ -99,6 +97,26 @@ export interface LessonsAnswer {
   root?: string;
   total?: number;
   lessons?: Lesson[];
+  message?: string;
+}
+
+/** The answer of `lessonl.showLessons` (and the `lessonl/lessons` notification). */
+export interface ShowLessonsAnswer {
+  status: "ok" | "unavailable" | "no_function" | "error" | string;
+  message?: string;
+  uri?: string;
+  root?: string;
+  file?: string;
+  function?: string;
+  lessons?: Lesson[];
+}
+
+/** The answer of `lessonl.mergeResult`: the proposal merged onto the server's copy of the document. */
+export interface MergeAnswer {
+  status: "ok" | "stale" | "unknown" | string;
+  newText?: string;
+  /** The document version the text was merged onto (null: the file on disk). */
+  version?: number | null;
   message?: string;
 }
 

@@ -6,6 +6,8 @@
 
 export interface AgentSetting {
   name?: string;
+  /** A known OpenAI-compatible server; its usual local URL (or OpenAI's) stands in for `endpoint`. */
+  preset?: string;
   endpoint?: string;
   model?: string;
   temperature?: number;
@@ -37,6 +39,8 @@ export interface ServerSection {
 }
 
 const RELEVANCE = ["lexical", "embeddings", "local"];
+/** lessonl.config's presets (server/config/presets.py); "custom" needs an endpoint. */
+export const PRESETS = ["openai", "ollama", "vllm", "lmstudio", "llamacpp", "custom"];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function positive(value: unknown): value is number {
@@ -128,7 +132,7 @@ function readAgents(raw: unknown, timeout: number | undefined, problems: string[
     return [];
   }
   if (!Array.isArray(raw)) {
-    problems.push("lessonl.agents must be a list of {endpoint, model, temperature}; using lessonl.toml");
+    problems.push("lessonl.agents must be a list of {preset or endpoint, model, temperature}; using lessonl.toml");
     return [];
   }
   const agents: Record<string, unknown>[] = [];
@@ -138,9 +142,17 @@ function readAgents(raw: unknown, timeout: number | undefined, problems: string[
       problems.push(`${where} must be an object; ignored`);
       return;
     }
-    if (typeof item.endpoint !== "string" || !/^https?:\/\//.test(item.endpoint)) {
-      problems.push(`${where}.endpoint must be an http(s) URL like http://127.0.0.1:8000/v1; agent ignored`);
+    if (item.preset !== undefined && !(typeof item.preset === "string" && PRESETS.includes(item.preset))) {
+      problems.push(`${where}.preset must be one of ${PRESETS.join(", ")} (got ${JSON.stringify(item.preset)}); agent ignored`);
       return;
+    }
+    const preset = item.preset ?? "custom";
+    if (item.endpoint !== undefined || preset === "custom") {
+      if (typeof item.endpoint !== "string" || !/^https?:\/\//.test(item.endpoint)) {
+        problems.push(`${where}.endpoint must be an http(s) URL like http://127.0.0.1:8000/v1`
+          + `${preset === "custom" ? " (or set a preset: ollama, vllm, lmstudio, llamacpp, openai)" : ""}; agent ignored`);
+        return;
+      }
     }
     if (typeof item.model !== "string" || !item.model) {
       problems.push(`${where}.model must name the model; agent ignored`);
@@ -148,10 +160,12 @@ function readAgents(raw: unknown, timeout: number | undefined, problems: string[
     }
     const agent: Record<string, unknown> = {
       name: typeof item.name === "string" && item.name ? item.name : `${item.model}-${index + 1}`,
-      preset: "custom",
-      base_url: item.endpoint,
+      preset,
+      ...(item.endpoint !== undefined ? { base_url: item.endpoint } : {}), // else the preset's URL
       model: item.model,
-      api_key_env: typeof item.apiKeyEnv === "string" ? item.apiKeyEnv : "OPENAI_API_KEY",
+      // Local servers (ollama, vllm, lmstudio, llamacpp) need no key unless one is named.
+      api_key_env: typeof item.apiKeyEnv === "string" ? item.apiKeyEnv
+        : preset === "openai" || preset === "custom" ? "OPENAI_API_KEY" : "",
     };
     if (item.temperature !== undefined) {
       if (typeof item.temperature === "number" && item.temperature >= 0 && item.temperature <= 2) {

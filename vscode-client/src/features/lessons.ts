@@ -1,13 +1,16 @@
 /**
  * The "Lessons" view: every lesson of the workspace's LessonL repositories, grouped by
- * function, with outcome icons and speedups; clicking opens the function. Also the commands
- * that show the lessons of the function at the cursor and export / import the lesson bank.
+ * function, with outcome icons and speedups; clicking opens the function. Also "Show lessons
+ * for this function" (the server's code action and code lens, and the command at the cursor),
+ * which reveals that function in the view, and export / import of the lesson bank.
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { FunctionGroup, groupByFunction, groupDescription, lessonVerdict, oneLine, outcomeLook } from "../core/lessonsTree";
+import {
+  FunctionGroup, groupByFunction, groupDescription, lessonVerdict, oneLine, outcomeLook, planShowLessons,
+} from "../core/lessonsTree";
 import { findFunctionLine, languageOf } from "../core/locate";
-import { Commands, Lesson, LessonsAnswer } from "../core/protocol";
+import { Commands, Lesson, LessonsAnswer, ShowLessonsAnswer } from "../core/protocol";
 import { logChannel, showError } from "../common/logging";
 import { ServerHost } from "../common/server";
 
@@ -28,6 +31,8 @@ export class LessonsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly host: ServerHost) {
+    // The code action and the code lens name lessonl.showLessons: show its answer in the view.
+    host.handle(Commands.showLessons, (args) => this.show(args));
     this.view = vscode.window.createTreeView("lessonl.lessons", { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(this.view, this.changed,
       vscode.commands.registerCommand("lessonl.refreshLessons", () => this.refresh()),
@@ -42,7 +47,6 @@ export class LessonsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     return [
       host.onDidStart(() => this.refresh()),
       host.onResult(() => this.refresh()),
-      host.onLessons(() => this.refresh()),
     ];
   }
 
@@ -110,30 +114,39 @@ export class LessonsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     this.changed.fire(undefined);
   }
 
-  private async showAtCursor(): Promise<void> {
+  private async showAtCursor(): Promise<unknown> {
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
-      return;
+      vscode.window.showInformationMessage("LessonL: put the cursor in a C, C++ or Python function to see its lessons.");
+      return undefined;
     }
     const position = editor.selection.active;
-    let answer: LessonsAnswer & { function?: string; file?: string };
+    return this.show([editor.document.uri.toString(), position.line, position.character]);
+  }
+
+  /** lessonl.showLessons with the server's arguments [uri, line0, character]: reveal the function's lessons. */
+  async show(args: unknown[]): Promise<unknown> {
+    let answer: ShowLessonsAnswer;
     try {
-      answer = await this.host.executeCommand(Commands.showLessons, [editor.document.uri.toString(), position.line, position.character]);
+      answer = await this.host.executeCommand<ShowLessonsAnswer>(Commands.showLessons, args);
     } catch (error) {
-      await showError(`LessonL: ${(error as Error).message}`);
-      return;
-    }
-    if (answer?.status !== "ok") {
-      return; // the server said why (window/showMessage)
+      showError(`LessonL: ${(error as Error).message}`);
+      return undefined;
     }
     await this.refresh();
-    const group = this.groups.find((g) => g.function === answer.function && g.file === answer.file);
-    if (!group) {
-      vscode.window.showInformationMessage(`LessonL: no lessons for ${answer.function} yet. Run "Optimize Function at Cursor" first.`);
-      return;
-    }
-    await vscode.commands.executeCommand("lessonl.lessons.focus");
-    await this.view.reveal(group, { select: true, focus: true, expand: true });
+    const plan = planShowLessons(answer, this.groups);
+    if (plan.kind === "none") {
+      vscode.window.showInformationMessage(plan.message);
+    } else if (plan.kind === "reveal") {
+      if (plan.added) {
+        this.groups = [...this.groups, plan.group];
+        this.message = undefined;
+        this.changed.fire(undefined);
+      }
+      await vscode.commands.executeCommand("lessonl.lessons.focus");
+      await this.view.reveal(plan.group, { select: true, focus: true, expand: true });
+    } // refused: the server said why (window/showMessage)
+    return answer;
   }
 
   private rootArgument(): string | null {
@@ -170,7 +183,7 @@ export class LessonsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
         vscode.window.showInformationMessage(answer.message);
       }
     } catch (error) {
-      await showError(`LessonL: ${(error as Error).message}`);
+      showError(`LessonL: ${(error as Error).message}`);
     }
   }
 

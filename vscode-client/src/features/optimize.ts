@@ -27,7 +27,7 @@ export class Optimizer {
   private counter = 0;
 
   constructor(private readonly host: ServerHost, private readonly status: StatusItem) {
-    host.optimizeHandler = (args) => this.run(args);
+    host.handle(Commands.optimize, (args) => this.run(args));
   }
 
   attach(host: ServerHost): vscode.Disposable[] {
@@ -57,7 +57,7 @@ export class Optimizer {
     try {
       client = this.host.requireClient();
     } catch (error) {
-      await showError((error as Error).message, { "Restart Server": () => this.host.restart() });
+      showError((error as Error).message, { "Restart Server": () => this.host.restart() });
       return undefined;
     }
     const uri = String(args[0]);
@@ -102,7 +102,8 @@ export class Optimizer {
     try {
       return await Promise.race([answer, finished.then(() => undefined)]) as OptimizeResult | Refusal | undefined;
     } catch (error) {
-      await showError(`LessonL: the optimization failed: ${(error as Error).message}`);
+      // Not awaited: the progress notification ends now, the error toast stays until dismissed.
+      showError(`LessonL: the optimization failed: ${(error as Error).message}`);
       return undefined;
     } finally {
       subscription.dispose();

@@ -3,19 +3,17 @@
  * original vs proposed (read-only virtual documents), with Accept / Reject in the editor title,
  * and beside it the verdict panel (speedup with its interval, models, justifying lessons).
  *
- * One confirmation only. The client declares `experimental.lessonl.reviewUI`; a server that
- * honours it sends no `workspace/applyEdit` for the result. A server that still sends the
- * annotated edit gets its answer held until the person decides here (applied: true after
- * Accept, false after Reject), so VS Code's own refactor preview never opens on top.
+ * One confirmation only: the client declares `experimental.lessonl.reviewUI`, so the server
+ * sends no `workspace/applyEdit` for the result, only its merged text (`newText`) and the
+ * document version it fits (`baseVersion`). Accept applies that text as one edit (one undo
+ * step); after any edit to the file the server merges the rewrite onto the document as it is
+ * now (`lessonl.mergeResult`), so typing elsewhere during the review does not block Accept.
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
-import {
-  ApplyWorkspaceEditParams, ApplyWorkspaceEditRequest, ApplyWorkspaceEditResult, LanguageClient,
-  TextDocumentEdit,
-} from "vscode-languageclient/node";
-import { applyUnifiedDiff, diffStat, lineReplacement } from "../core/diff";
-import { EDIT_ANNOTATION, OptimizeResult, speedupText } from "../core/protocol";
+import { diffStat, lineReplacement } from "../core/diff";
+import { DocumentNow, MergeOutcome, fitsDocument, mergeOutcome } from "../core/proposal";
+import { Commands, MergeAnswer, OptimizeResult, speedupText } from "../core/protocol";
 import { ReviewState, verdictHtml } from "../core/verdictHtml";
 import { logChannel, showError } from "../common/logging";
 import { ServerHost } from "../common/server";
@@ -32,8 +30,6 @@ interface Review {
   originalUri: vscode.Uri;
   proposedUri: vscode.Uri;
   state: ReviewState;
-  /** The server's applyEdit request, answered when the person decides. */
-  held?: (answer: ApplyWorkspaceEditResult) => void;
 }
 
 export class ReviewManager implements vscode.Disposable, vscode.TextDocumentContentProvider {
@@ -47,7 +43,7 @@ export class ReviewManager implements vscode.Disposable, vscode.TextDocumentCont
   readonly onDidDecide = this.decided.event;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor() {
+  constructor(private readonly host: ServerHost) {
     this.disposables.push(
       vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, this),
       vscode.workspace.registerTextDocumentContentProvider(ORIGINAL_SCHEME, this),
@@ -61,15 +57,8 @@ export class ReviewManager implements vscode.Disposable, vscode.TextDocumentCont
     return this.contents.get(uri.toString()) ?? "";
   }
 
-  attach(host: ServerHost): vscode.Disposable[] {
-    return [host.onResult((result) => this.onResult(result))];
-  }
-
-  /** Per client: the server's applyEdit requests come here (see the module comment). */
-  attachClient(client: LanguageClient): vscode.Disposable[] {
-    return [
-      client.onRequest(ApplyWorkspaceEditRequest.type, (params) => this.onApplyEdit(client, params)),
-    ];
+  attach(): vscode.Disposable[] {
+    return [this.host.onResult((result) => this.onResult(result))];
   }
 
   /** The open review, for tests and commands: by proposed/document uri, else the only one. */
@@ -90,19 +79,23 @@ export class ReviewManager implements vscode.Disposable, vscode.TextDocumentCont
     try {
       document = await vscode.workspace.openTextDocument(documentUri);
     } catch (error) {
-      await showError(`LessonL: cannot open ${result.file} to review the rewrite: ${(error as Error).message}`);
+      showError(`LessonL: cannot open ${result.file} to review the rewrite: ${(error as Error).message}`);
       return;
+    }
+    // The server's merged text fits only the version it was merged onto; a person who typed
+    // since gets it merged again, by the server, onto what is in the editor now.
+    let proposed: string;
+    if (result.newText != null && fitsDocument(result, now(document))) {
+      proposed = result.newText;
+    } else {
+      const merged = await this.merge(result, document);
+      if (!merged.ok) {
+        showError(merged.message);
+        return;
+      }
+      proposed = merged.text;
     }
     const original = document.getText();
-    // The server's merged text fits only the version it was merged onto; a person typing since
-    // gets the diff applied to what is in the editor now.
-    const proposed = result.newText != null && (result.baseVersion == null || result.baseVersion === document.version)
-      ? result.newText : applyUnifiedDiff(original, result.diff);
-    if (proposed == null) {
-      await showError(`LessonL: ${result.function} in ${result.file} changed while LessonL ran; `
-        + "the proposed rewrite no longer fits. Nothing was changed; run the optimization again.");
-      return;
-    }
     this.supersede(documentUri);
     const base = `/${result.jobId}/${path.basename(documentUri.fsPath)}`;
     const review: Review = {
@@ -170,7 +163,7 @@ export class ReviewManager implements vscode.Disposable, vscode.TextDocumentCont
     }
     const r = review.result;
     if (!accept) {
-      this.close(review, "rejected", { applied: false, failureReason: "rejected in the LessonL review" });
+      this.close(review, "rejected");
       vscode.window.showInformationMessage(`LessonL: discarded the rewrite of ${r.function}; `
         + `its ${r.lessons.length} lesson(s) are kept.`);
       this.decided.fire({ review: r, accepted: false });
@@ -180,7 +173,7 @@ export class ReviewManager implements vscode.Disposable, vscode.TextDocumentCont
     if (!applied) {
       return false;
     }
-    this.close(review, "accepted", { applied: true });
+    this.close(review, "accepted");
     vscode.window.showInformationMessage(`LessonL: applied the rewrite of ${r.function} `
       + `(${speedupText(r.speedup, r.ci)} faster). Undo with Ctrl+Z.`);
     this.decided.fire({ review: r, accepted: true });
@@ -189,13 +182,19 @@ export class ReviewManager implements vscode.Disposable, vscode.TextDocumentCont
 
   private async apply(review: Review): Promise<boolean> {
     const document = await vscode.workspace.openTextDocument(review.documentUri);
-    const current = document.getText();
-    const target = current === review.original ? review.proposed : applyUnifiedDiff(current, review.result.diff);
-    if (target == null) {
-      await showError(`LessonL: ${review.result.file} changed where the rewrite goes; nothing was applied. `
-        + "Run the optimization again.");
-      return false;
+    let target = review.proposed;
+    if (document.getText() !== review.original) {
+      const merged = await this.merge(review.result, document);
+      if (!merged.ok || merged.version !== document.version) {
+        const message = merged.ok ? `LessonL: ${review.result.file} changed again while the rewrite was being merged; `
+          + "nothing was applied. Accept again." : merged.message;
+        this.renderVerdict(review, message);
+        showError(message);
+        return false;
+      }
+      target = merged.text;
     }
+    const current = document.getText();
     const replacement = lineReplacement(current, target);
     if (!replacement) {
       return true;
@@ -205,7 +204,7 @@ export class ReviewManager implements vscode.Disposable, vscode.TextDocumentCont
     edit.replace(document.uri, new vscode.Range(document.positionAt(replacement.start), document.positionAt(replacement.end)),
       replacement.text);
     if (!(await vscode.workspace.applyEdit(edit))) {
-      await showError(`LessonL: VS Code refused the edit to ${review.result.file}; nothing was applied.`);
+      showError(`LessonL: VS Code refused the edit to ${review.result.file}; nothing was applied.`);
       return false;
     }
     if (!wasDirty) {
@@ -218,10 +217,30 @@ export class ReviewManager implements vscode.Disposable, vscode.TextDocumentCont
     return true;
   }
 
-  private close(review: Review, state: ReviewState, answer: ApplyWorkspaceEditResult): void {
+  /**
+   * The server merges the proposal onto its copy of the document (the edits the editor sent it),
+   * once more if the person typed while it did.
+   */
+  private async merge(result: OptimizeResult, document: vscode.TextDocument): Promise<MergeOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      let answer: MergeAnswer;
+      try {
+        answer = await this.host.executeCommand<MergeAnswer>(Commands.mergeResult, [result.resultId ?? result.jobId, result.uri]);
+      } catch (error) {
+        return { ok: false, retry: false, message: `LessonL: the rewrite of ${result.function} could not be merged into `
+          + `${result.file} (${(error as Error).message}); nothing was applied.` };
+      }
+      const outcome = mergeOutcome(answer, now(document), result.function, result.file);
+      logChannel().info(`Merging the rewrite of ${result.function} onto ${result.file} v${document.version}: `
+        + (outcome.ok ? "merged" : outcome.message));
+      if (outcome.ok || !outcome.retry || attempt === 2) {
+        return outcome;
+      }
+    }
+  }
+
+  private close(review: Review, state: ReviewState): void {
     review.state = state;
-    review.held?.(answer);
-    review.held = undefined;
     this.renderVerdict(review);
     const tabs = vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) =>
       tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === review.proposedUri.toString());
@@ -240,39 +259,16 @@ export class ReviewManager implements vscode.Disposable, vscode.TextDocumentCont
   private supersede(documentUri: vscode.Uri): void {
     const old = this.reviews.get(documentUri.toString());
     if (old && old.state === "open") {
-      this.close(old, "rejected", { applied: false, failureReason: "replaced by a newer LessonL result" });
+      this.close(old, "rejected");
     }
-  }
-
-  private async onApplyEdit(client: LanguageClient, params: ApplyWorkspaceEditParams): Promise<ApplyWorkspaceEditResult> {
-    const uri = lessonlEditUri(params);
-    const review = uri ? this.reviews.get(vscode.Uri.parse(uri).toString()) : undefined;
-    if (review && review.state === "open") {
-      logChannel().info(`The server's edit for ${review.result.function} waits for Accept or Reject in the review.`);
-      return new Promise((resolve) => { review.held = resolve; });
-    }
-    // Any other edit (or a result this view could not show): VS Code applies it as usual,
-    // with its own preview when the edit asks for confirmation.
-    const converted = await client.protocol2CodeConverter.asWorkspaceEdit(params.edit);
-    return { applied: await vscode.workspace.applyEdit(converted) };
   }
 
   dispose(): void {
-    for (const review of this.reviews.values()) {
-      review.held?.({ applied: false, failureReason: "the LessonL extension stopped" });
-    }
     this.panel?.dispose();
     this.disposables.forEach((d) => d.dispose());
   }
 }
 
-/** The document of a LessonL result edit (its annotation is "lessonl"), else undefined. */
-function lessonlEditUri(params: ApplyWorkspaceEditParams): string | undefined {
-  const edit = params.edit;
-  const annotated = edit.changeAnnotations && EDIT_ANNOTATION in edit.changeAnnotations;
-  if (!annotated && !params.label?.startsWith("LessonL:")) {
-    return undefined;
-  }
-  const first = edit.documentChanges?.find((c): c is TextDocumentEdit => TextDocumentEdit.is(c));
-  return first?.textDocument.uri ?? Object.keys(edit.changes ?? {})[0];
+function now(document: vscode.TextDocument): DocumentNow {
+  return { text: document.getText(), version: document.version, dirty: document.isDirty };
 }

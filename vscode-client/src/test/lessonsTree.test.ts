@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { groupByFunction, groupDescription, lessonVerdict, oneLine, outcomeLook } from "../core/lessonsTree";
+import { groupByFunction, groupDescription, lessonVerdict, oneLine, outcomeLook, planShowLessons } from "../core/lessonsTree";
 import { Lesson } from "../core/protocol";
 
 function lesson(id: string, fn: string, outcome: string, speedup: number | null, factor = 1): Lesson {
@@ -33,4 +33,32 @@ test("each outcome has its own icon and words; speedups come with their interval
 test("long lesson texts become one short line", () => {
   assert.equal(oneLine("a\n  b   c"), "a b c");
   assert.equal(oneLine("x".repeat(100), 10), `${"x".repeat(9)}…`);
+});
+
+test("Show lessons reveals the function's group in the view, and says so plainly when there is none", () => {
+  const listed = groupByFunction("/repo", [lesson("1", "histogram", "faster", 2.0), lesson("2", "matmul", "slower", 0.9)]);
+  const answer = { status: "ok", root: "/repo", file: "kernels.cpp", function: "histogram",
+                   lessons: [lesson("1", "histogram", "faster", 2.0)], message: "LessonL: 1 lesson(s) for histogram" };
+  assert.deepEqual(planShowLessons(answer, listed), { kind: "reveal", group: listed[0], added: false });
+
+  const none = planShowLessons({ ...answer, function: "scale", lessons: [] }, listed);
+  assert.equal(none.kind, "none");
+  assert.match(none.kind === "none" ? none.message : "", /^LessonL: no lessons for scale yet\. Run "Optimize this function \(LessonL\)"/);
+
+  // The server refused (no config, cursor outside a function): it said why; nothing more to do.
+  assert.deepEqual(planShowLessons({ status: "no_function", message: "put the cursor inside a function" }, listed), { kind: "refused" });
+  assert.deepEqual(planShowLessons(undefined, listed), { kind: "refused" });
+});
+
+test("a function the view did not list (a bank larger than the list) gets its group from the answer", () => {
+  const answer = { status: "ok", root: "/repo", file: "kernels.cpp", function: "scale",
+                   lessons: [lesson("7", "scale", "no_significant_change", 1.01), lesson("8", "scale", "faster", 1.5)] };
+  const plan = planShowLessons(answer, groupByFunction("/repo", [lesson("1", "histogram", "faster", 2.0)]));
+  assert.equal(plan.kind, "reveal");
+  if (plan.kind === "reveal") {
+    assert.equal(plan.added, true);
+    assert.equal(plan.group.key, groupByFunction("/repo", answer.lessons)[0].key);
+    assert.deepEqual(plan.group.lessons.map((l) => l.id), ["8", "7"]);
+    assert.equal(plan.group.best, 1.5);
+  }
 });

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { test } from "node:test";
-import { apiKeyNames, toServerSection } from "../core/settingsShape";
+import { PRESETS, apiKeyNames, toServerSection } from "../core/settingsShape";
 
 test("empty settings leave lessonl.toml in charge", () => {
   const { section, problems } = toServerSection({}, {});
@@ -41,6 +43,40 @@ test("bad values are ignored with a message naming the setting", () => {
   }
 });
 
+test("an agent may name a preset instead of an endpoint; local presets send no key unless one is named", () => {
+  const { section, problems } = toServerSection({
+    agents: [
+      { preset: "ollama", model: "qwen2.5-coder:7b" },
+      { preset: "openai", model: "gpt-4o-mini" },
+      { preset: "vllm", endpoint: "http://gpu-box:8000/v1", model: "m", apiKeyEnv: "VLLM_KEY" },
+    ],
+  }, {});
+  assert.deepEqual(problems, []);
+  assert.deepEqual(section.config.agents, [
+    { name: "qwen2.5-coder:7b-1", preset: "ollama", model: "qwen2.5-coder:7b", api_key_env: "" },
+    { name: "gpt-4o-mini-2", preset: "openai", model: "gpt-4o-mini", api_key_env: "OPENAI_API_KEY" },
+    { name: "m-3", preset: "vllm", base_url: "http://gpu-box:8000/v1", model: "m", api_key_env: "VLLM_KEY" },
+  ]);
+});
+
+test("an unknown preset, or the custom preset without an endpoint, is named and the agent ignored", () => {
+  const { section, problems } = toServerSection({
+    agents: [{ preset: "olama", model: "m" }, { preset: "custom", model: "m" }, { model: "m" }],
+  }, {});
+  assert.deepEqual(section.config, {});
+  assert.equal(problems.length, 3);
+  assert.match(problems[0], /^lessonl\.agents\[0\]\.preset must be one of openai, ollama, vllm, lmstudio, llamacpp, custom \(got "olama"\)/);
+  assert.match(problems[1], /^lessonl\.agents\[1\]\.endpoint must be an http\(s\) URL .* \(or set a preset: ollama/);
+  assert.match(problems[2], /^lessonl\.agents\[2\]\.endpoint must be/);
+});
+
 test("the key picker offers OPENAI_API_KEY and every agent's key name", () => {
   assert.deepEqual(apiKeyNames([{ apiKeyEnv: "GROQ_API_KEY" }, { apiKeyEnv: "bad name" }, {}]), ["OPENAI_API_KEY", "GROQ_API_KEY"]);
+});
+
+test("the lessonl.agents schema in package.json offers exactly the presets the translation accepts", () => {
+  const manifest = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8"));
+  const agent = manifest.contributes.configuration.properties["lessonl.agents"].items;
+  assert.deepEqual(agent.properties.preset.enum, PRESETS);
+  assert.deepEqual(agent.required, ["model"]); // an endpoint only when there is no preset (anyOf)
 });
