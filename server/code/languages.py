@@ -9,31 +9,18 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from functools import lru_cache
-from pathlib import PurePath
 
 import tree_sitter as ts
 
-LANGUAGES = ("c", "cpp", "python")
+from ..filetypes import EXTENSIONS, language_for
 
-# .h is parsed as C++: the C++ grammar accepts C declarations, the C grammar rejects classes.
-_EXTENSIONS = {
-    ".c": "c",
-    ".h": "cpp", ".hh": "cpp", ".hpp": "cpp", ".hxx": "cpp", ".h++": "cpp", ".inl": "cpp", ".ipp": "cpp",
-    ".cc": "cpp", ".cpp": "cpp", ".cxx": "cpp", ".c++": "cpp", ".cp": "cpp", ".C": "cpp", ".tpp": "cpp",
-    ".py": "python", ".pyw": "python", ".pyi": "python",
-}
+LANGUAGES = ("c", "cpp", "python")
 
 DISPLAY_NAMES = {"c": "C", "cpp": "C++", "python": "Python"}
 
 
-def language_for(path: str | PurePath) -> str | None:
-    """The language of a file by its extension, or None when LessonL cannot optimize it."""
-    suffix = PurePath(path).suffix
-    return _EXTENSIONS.get(suffix) or _EXTENSIONS.get(suffix.lower())
-
-
 def supported_extensions() -> list[str]:
-    return sorted({ext.lower() for ext in _EXTENSIONS})
+    return sorted({ext.lower() for ext in EXTENSIONS})
 
 
 @lru_cache(maxsize=None)

@@ -17,26 +17,11 @@ from lessonl.judge.scratch import Scratch
 from tests.support import cpp_replies as R
 from tests.support.fake_openai import Body, FakeOpenAI
 from tests.support.loop_script import code_requests, is_lesson
+from tests.support.python_replies import FIND_DUPLICATES_FASTER
 
 pytestmark = pytest.mark.slow
 
 FILE = "hotspots/core.py"
-SET_BASED = '''A set makes each membership test constant time:
-
-```python
-def find_duplicates(items: list[int]) -> list[int]:
-    """Values that occur more than once, in order of their first repetition."""
-    seen: set[int] = set()
-    reported: set[int] = set()
-    duplicates = []
-    for item in items:
-        if item in seen and item not in reported:
-            reported.add(item)
-            duplicates.append(item)
-        seen.add(item)
-    return duplicates
-```
-'''
 NEW_LINE = "    seen: set[int] = set()"
 FAST = ["--set", "timing.budget=3", "--set", "timing.max_runs=8"]
 
@@ -87,7 +72,7 @@ def lessonl(repo: Path, *args: str, timeout: float = 300) -> subprocess.Complete
 @pytest.mark.parametrize("how", ["crlf", "latin-1", "bom"])
 def test_evaluate_builds_the_candidate_in_the_files_own_bytes(py_repo: Path, how: str) -> None:
     original = store(py_repo, how)
-    (py_repo / "reply.md").write_text(SET_BASED)
+    (py_repo / "reply.md").write_text(FIND_DUPLICATES_FASTER)
     done = lessonl(py_repo, "evaluate", f"{FILE}::find_duplicates", "--candidate", "reply.md", "--json", *FAST)
     assert done.returncode == 0, done.stderr
     verdict = json.loads(done.stdout)
@@ -99,7 +84,7 @@ def test_evaluate_builds_the_candidate_in_the_files_own_bytes(py_repo: Path, how
 
 def test_a_character_a_latin_1_file_cannot_hold_is_rejected_before_any_build(py_repo: Path) -> None:
     store(py_repo, "latin-1")
-    reply = SET_BASED.replace("    seen: set[int] = set()", "    seen: set[int] = set()  # → O(1)")
+    reply = FIND_DUPLICATES_FASTER.replace("    seen: set[int] = set()", "    seen: set[int] = set()  # → O(1)")
     (py_repo / "reply.md").write_text(reply)
     done = lessonl(py_repo, "evaluate", f"{FILE}::find_duplicates", "--candidate", "reply.md", "--json")
     assert done.returncode == 0, done.stderr
@@ -119,7 +104,7 @@ def script(fake: FakeOpenAI, code: str) -> None:
 def test_optimize_apply_writes_the_rewrite_in_the_files_own_bytes(py_repo: Path, fake_openai: FakeOpenAI,
                                                                   how: str) -> None:
     original = store(py_repo, how)
-    script(fake_openai, SET_BASED)
+    script(fake_openai, FIND_DUPLICATES_FASTER)
     toml = py_repo / "lessonl.toml"
     toml.write_text(toml.read_text().replace("[timing]\n", "[timing]\nbudget = 3\nmax_runs = 8\n", 1))
     done = lessonl(py_repo, "optimize", f"{FILE}::find_duplicates", "--rounds", "1", "--agents", "coder-1",

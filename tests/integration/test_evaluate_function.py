@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.python_replies import FIND_DUPLICATES_FASTER
+
 REPLY_FASTER = """Here is a faster version that counts in a single pass:
 
 ```cpp
@@ -55,22 +57,6 @@ def test_an_unknown_function_lists_the_ones_there(cpp_repo):
 
 # ---- the Python example: pytest judges, {python} runs it ------------------------------------
 
-PY_REPLY_FASTER = '''Use sets so each membership test is O(1):
-
-```python
-def find_duplicates(items: list[int]) -> list[int]:
-    """Values that occur more than once, in order of their first repetition."""
-    seen: set[int] = set()
-    reported: set[int] = set()
-    duplicates = []
-    for item in items:
-        if item in seen and item not in reported:
-            reported.add(item)
-            duplicates.append(item)
-        seen.add(item)
-    return duplicates
-```
-'''
 
 PY_REPLY_JOIN_WRONG = '''```python
 def join_words(words: list[str], separator: str) -> str:
@@ -81,7 +67,7 @@ The strip() calls were unnecessary.'''
 
 def test_python_reply_is_spliced_and_judged_faster(py_repo):
     original = (py_repo / "hotspots/core.py").read_bytes()
-    code, verdict, err = evaluate(py_repo, "hotspots/core.py::find_duplicates", PY_REPLY_FASTER)
+    code, verdict, err = evaluate(py_repo, "hotspots/core.py::find_duplicates", FIND_DUPLICATES_FASTER)
     assert code == 0, err
     assert verdict["outcome"] == "faster", verdict
     assert [c["name"] for c in verdict["cases"]] == ["find_duplicates/600"]  # only its benchmark ran

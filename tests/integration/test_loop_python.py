@@ -10,29 +10,14 @@ from lessonl.records import Outcome
 from lessonl_store import LessonBank
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.loop_script import overrides, script_agent
+from tests.support.python_replies import FIND_DUPLICATES_FASTER
 
 pytestmark = pytest.mark.slow
 
-SET_BASED = '''Track what was seen in a set: membership is O(1) instead of a scan.
-
-```python
-def find_duplicates(items: list[int]) -> list[int]:
-    """Values that occur more than once, in order of their first repetition."""
-    seen: set[int] = set()
-    reported: set[int] = set()
-    duplicates = []
-    for item in items:
-        if item in seen and item not in reported:
-            reported.add(item)
-            duplicates.append(item)
-        seen.add(item)
-    return duplicates
-```
-'''
 
 
 async def test_python_function_gets_a_verified_faster_rewrite(py_repo: Path, fake_openai: FakeOpenAI) -> None:
-    script_agent(fake_openai, "model-a", [SET_BASED], ["Sets make membership tests constant time."])
+    script_agent(fake_openai, "model-a", [FIND_DUPLICATES_FASTER], ["Sets make membership tests constant time."])
     result = await optimize(OptimizeRequest(py_repo, "hotspots/core.py", name="find_duplicates",
                                             overrides=overrides(fake_openai, ["model-a"])))
     assert [a.verdict.outcome for a in result.attempts] == [Outcome.FASTER]
