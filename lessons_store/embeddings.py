@@ -16,11 +16,15 @@ from .records import Lesson
 from .relevance import _field, lesson_document, register_backend
 
 BATCH = 64
-# Cosine floor for lessons of other functions when relevance.floor is unset. Calibrated for
-# MiniLM-class sentence embeddings (the local backend's model); other models spread their cosines
+# The cosine a lesson of ANOTHER function needs to be a candidate, for MiniLM-L6 (the local
+# backend's model). Calibrated on benchmarks/data/relevance_pairs.json
+# (`benchmarks/relevance_quality.py --calibrate`): the 95th percentile of lessons learned on
+# unrelated functions of the same language family.
+MINILM_FLOOR = 0.44
+# An endpoint's default when relevance.floor is unset: MiniLM's. Other models spread their cosines
 # differently: calibrate yours with `benchmarks/relevance_quality.py --endpoint URL --model NAME
 # --calibrate` and set relevance.floor.
-DEFAULT_FLOOR = 0.44
+DEFAULT_FLOOR = MINILM_FLOOR
 
 
 def cosine(a: Sequence[float], b: Sequence[float]) -> float:

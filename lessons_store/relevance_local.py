@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from .embeddings import EmbeddingCache
+from .embeddings import MINILM_FLOOR, EmbeddingCache
 from .records import Lesson
 from .relevance import _field, lesson_document, register_backend
 
@@ -34,10 +34,7 @@ INSTALL_HINT = ("pip install 'lessonl[embeddings-local]' (onnxruntime, tokenizer
 # lesson's document, so a long function body is what gets cut.
 MAX_TOKENS = 256
 BATCH = 32
-# Cosine a lesson of ANOTHER function needs to be a candidate. Calibrated on
-# benchmarks/data/relevance_pairs.json (`benchmarks/relevance_quality.py --calibrate`): the 95th
-# percentile of lessons learned on unrelated functions of the same language family.
-DEFAULT_FLOOR = 0.44
+DEFAULT_FLOOR = MINILM_FLOOR  # the floor for lessons of other functions (embeddings.py says how)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,12 @@ HTTP requests must be torn down too, so the parts that own them register callbac
 from __future__ import annotations
 
 import asyncio
-from typing import Callable
+import inspect
+from typing import Awaitable, Callable, TypeVar
 
 from .errors import Cancelled
+
+T = TypeVar("T")
 
 
 class CancelToken:
@@ -57,3 +60,26 @@ class CancelToken:
             if self._cancelled:
                 self._event.set()
         await self._event.wait()
+
+
+async def until_cancelled(work: Awaitable[T], cancel: CancelToken | None) -> T:
+    """Run `work`, abandoning it with Cancelled when `cancel` fires, wherever it waits (a gate,
+    a lock, a process, a worker thread whose answer nobody needs any more): asyncio
+    cancellation reaches all of them, and procs.run kills its process group."""
+    if cancel is None:
+        return await work
+    if cancel.cancelled:
+        if inspect.iscoroutine(work):
+            work.close()  # never started: no "was never awaited" warning
+        raise Cancelled("cancelled by the user")
+    task = asyncio.ensure_future(work)
+    unregister = cancel.on_cancel(task.cancel)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if cancel.cancelled and not (current and current.cancelling()):
+            raise Cancelled("cancelled by the user") from None
+        raise
+    finally:
+        unregister()

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import tree_sitter as ts
 
-from ..filetypes import EXTENSIONS, language_for
+from ..filetypes import EXTENSIONS, language_for  # noqa: F401 - language_for is lessonl.code's
 
 LANGUAGES = ("c", "cpp", "python")
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..filetypes import language_for
 from .model import CodeConfig
 
 MAX_BUILD_FILE = 1 << 20  # bytes read from one Makefile / CMakeLists.txt
@@ -27,8 +28,6 @@ MAX_COMPILE_DB = 32 << 20  # a larger compile_commands.json is skipped rather th
 MAX_FLAGS_CHARS = 400
 COMPILE_DB_DIRS = ("", "build", "out", "cmake-build-release", "cmake-build-debug", "builddir")
 MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
-_C_SUFFIXES = {".c"}
-_CXX_SUFFIXES = {".cc", ".cpp", ".cxx", ".c++", ".cp", ".C", ".hpp", ".hh", ".hxx", ".h++", ".ipp", ".tpp"}
 # Flags that change what code means or how fast it runs; include paths, outputs and
 # diagnostics formatting say nothing to a model.
 _KEPT = re.compile(r"^(-O\S*|-march=\S+|-mtune=\S+|-mcpu=\S+|-m[a-z0-9][\w.-]*|-f(?!diagnostics|color|message)"
@@ -278,12 +277,9 @@ def _merge(first: BuildFlags, second: BuildFlags) -> BuildFlags:
 
 
 def _language(file_rel: str) -> str | None:
-    suffix = Path(file_rel).suffix
-    if suffix in _C_SUFFIXES:
-        return "c"
-    if suffix in _CXX_SUFFIXES or suffix == ".h":
-        return "cpp"
-    return None
+    """"c" or "cpp" by the file's extension (lessonl.filetypes: a .h is C++); None otherwise."""
+    language = language_for(file_rel)
+    return language if language in ("c", "cpp") else None
 
 
 def _folders(root: Path, file_rel: str | None) -> list[Path]:

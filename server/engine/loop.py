@@ -28,7 +28,7 @@ from lessonl_store.records import Lesson, StoredResult
 
 from .. import prompts
 from ..agents import AgentClient
-from ..cancel import CancelToken
+from ..cancel import CancelToken, until_cancelled
 from ..code import locate, prompt_context, unified_diff
 from ..config import load_config
 from ..config.buildflags import code_settings
@@ -221,19 +221,7 @@ class _Job:
 
     async def off_loop(self, work: Callable[..., Any], *args: Any) -> Any:
         """`work(*args)` in a thread, abandoned (its result dropped) if the job is cancelled."""
-        task = asyncio.ensure_future(asyncio.to_thread(work, *args))
-        waiter = asyncio.ensure_future(self.cancel.wait())
-        try:
-            done, _ = await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-        except BaseException:
-            task.add_done_callback(_unheard)
-            raise
-        finally:
-            waiter.cancel()
-        if task in done:
-            return task.result()
-        task.add_done_callback(_unheard)  # the thread finishes on its own; nobody needs its answer
-        raise Cancelled("cancelled by the user")
+        return await until_cancelled(asyncio.to_thread(work, *args), self.cancel)
 
     async def run_round(self, round_: int, context: str, lessons: list[Lesson]) -> list[Attempt] | None:
         """All agents, concurrently; each: code -> candidate -> verdict -> lesson. Returns this
@@ -408,12 +396,6 @@ class _Job:
             return locate(new_text, self.target.language, ref.file, name=ref.qualified_name).text_hash
         except LessonLError:
             return None
-
-
-def _unheard(task: "asyncio.Future[Any]") -> None:
-    """Retrieve an abandoned task's outcome, so that asyncio does not report it as lost."""
-    if not task.cancelled():
-        task.exception()
 
 
 def root_path(config: Any) -> Path:

@@ -19,9 +19,9 @@ import signal as signals
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Mapping, TypeVar
+from typing import Any, Callable, Mapping, TypeVar
 
-from ..cancel import CancelToken
+from ..cancel import CancelToken, until_cancelled
 from ..errors import BaselineError, Cancelled, TargetError, ToolMissingError
 from ..records import Outcome, Verdict
 from . import benchparse, commands, logtail, stats
@@ -123,14 +123,14 @@ class Judge:
                        cancel: CancelToken | None = None) -> Verdict:
         """Verdict for the repository with `file_rel` replaced by `new_text`."""
         rel = self._checked_rel(file_rel)
-        verdict, _ = await _until_cancelled(self._judge({rel: new_text}, function, cancel), cancel)
+        verdict, _ = await until_cancelled(self._judge({rel: new_text}, function, cancel), cancel)
         return verdict
 
     async def check_baseline(self, function: str | None = None,
                              cancel: CancelToken | None = None) -> BaselineReport:
         """Build, test and benchmark the unchanged code once (never from cache); raises
         BaselineError / ToolMissingError with what to fix."""
-        return await _until_cancelled(self._check_baseline(function, cancel), cancel)
+        return await until_cancelled(self._check_baseline(function, cancel), cancel)
 
     async def _check_baseline(self, function: str | None, cancel: CancelToken | None) -> BaselineReport:
         start = time.monotonic()
@@ -155,7 +155,7 @@ class Judge:
     async def calibrate(self, function: str | None = None,
                         cancel: CancelToken | None = None) -> CalibrationReport:
         """Time the baseline against an identical copy: the noise floor of this machine."""
-        verdict, samples = await _until_cancelled(self._judge({}, function, cancel), cancel)
+        verdict, samples = await until_cancelled(self._judge({}, function, cancel), cancel)
         if samples is None:
             raise BaselineError(f"calibration could not time the unchanged code: {verdict.message}",
                                 hint=verdict.log_tail[-500:] or None)
@@ -217,9 +217,9 @@ class Judge:
         if build is not None and build.command:
             result = await self._run(build.command, slot, build.timeout, cancel, tally)
             if result.timed_out:  # a compiler that never finishes is a timeout, not a compile error
-                said = f"the build timed out after {build.timeout:g} s (its process group was killed)"
-                return Verdict(Outcome.TIMEOUT, message=f"the build timed out after {build.timeout:g} s",
-                               log_tail=_with_tail(said, logtail.tail(result.output, 20)))
+                message = f"the build timed out after {build.timeout:g} s"
+                return Verdict(Outcome.TIMEOUT, message=message, log_tail=_with_tail(
+                    f"{message} (its process group was killed)", logtail.tail(result.output, 20)))
             if not result.ok:
                 return Verdict(Outcome.NOT_COMPILABLE, message=f"the build failed (exit status {result.rc})",
                                log_tail=logtail.compiler_errors(result.output))
@@ -401,25 +401,6 @@ async def _in_thread(function: Callable[..., T], *args: Any) -> T:
     except asyncio.CancelledError:
         await asyncio.wait([future])
         raise
-
-
-async def _until_cancelled(work: Awaitable[T], cancel: CancelToken | None) -> T:
-    """Run `work`, abandoning it when `cancel` fires, wherever it waits (a gate, a lock, a
-    process): asyncio cancellation reaches all of them, and procs.run kills its group."""
-    if cancel is None:
-        return await work
-    cancel.raise_if_cancelled()
-    task = asyncio.ensure_future(work)
-    unregister = cancel.on_cancel(task.cancel)
-    try:
-        return await task
-    except asyncio.CancelledError:
-        current = asyncio.current_task()
-        if cancel.cancelled and not (current and current.cancelling()):
-            raise Cancelled("cancelled by the user") from None
-        raise
-    finally:
-        unregister()
 
 
 def _bank_exclude(config: Any, root: Path) -> list[str]:

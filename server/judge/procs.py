@@ -254,9 +254,7 @@ def kill_all_groups() -> int:
         try:
             os.killpg(pgid, signals.SIGKILL)
             killed += 1
-        except ProcessLookupError:  # already gone (its run() was torn down with its loop)
-            _live_groups.discard(pgid)
-        except PermissionError:
+        except (ProcessLookupError, PermissionError):  # gone (its run() was torn down with its loop)
             _live_groups.discard(pgid)
     cgroups.kill_all_live()  # and whatever left its process group, inside our pids cgroups
     return killed

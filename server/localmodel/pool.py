@@ -32,7 +32,6 @@ class _Entry:
     refs: int = 0
 
 
-
 class _Starter:
     """The pool's own thread and event loop, where servers are spawned and health-checked."""
 

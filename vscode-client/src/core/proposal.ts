@@ -9,7 +9,6 @@ import { MergeAnswer } from "./protocol";
 
 /** The document as the editor holds it now. */
 export interface DocumentNow {
-  text: string;
   version: number;
   dirty: boolean;
 }
