@@ -79,3 +79,8 @@ class Cancelled(LessonLError):
     """The user cancelled the job."""
 
     exit_code = 130
+
+
+class ReachError(BaselineError):
+    """Neither the tests nor the benchmark call the target function in the scratch copy: no
+    verdict about it could mean anything (e.g. an editable install imports the user's tree)."""

@@ -140,12 +140,20 @@ def outcome_statement(verdict: Verdict, significant: float = 1.1) -> str:
     if kind in (Outcome.FASTER, Outcome.SLOWER, Outcome.NO_SIGNIFICANT_CHANGE):
         speedup = verdict.speedup or 0.0
         measured = f"a measured speedup of {speedup:.2f}x{_interval(verdict)}"
+        mixed = _regressions(verdict)
         if kind is Outcome.FASTER:
+            if mixed:
+                return (f"Code B is correct and faster than Code A overall, with {measured}, but {mixed}. "
+                        "Explain why Code B is faster overall and why it is slower on those cases, in one or "
+                        "two sentences.")
             return (f"Code B is correct and faster than Code A, with {measured}. "
                     "Explain why Code B is faster than Code A, in one or two sentences.")
         if kind is Outcome.SLOWER:
             return (f"Code B is correct but slower than Code A, with {measured}. "
                     "Explain why Code B is slower than Code A, in one or two sentences.")
+        if mixed:
+            return (f"Code B is correct, but it is not counted as faster than Code A ({measured}) because "
+                    f"{mixed}. Explain why Code B is slower on those cases, in one or two sentences.")
         return (f"Code B is correct, but it is not measurably faster than Code A ({measured}, "
                 "within measurement noise). Explain why Code B does not run faster than Code A, "
                 "in one or two sentences.")
@@ -157,6 +165,12 @@ def outcome_statement(verdict: Verdict, significant: float = 1.1) -> str:
         return (f"Code B did not finish compiling: {verdict.message}. The end of the build log was:\n"
                 f"```\n{first_lines(verdict.log_tail)}\n```\n"
                 "Explain what in Code B makes the compiler take so long, in one or two sentences.")
+    behaviour = verdict.behaviour
+    if kind is Outcome.INCORRECT and behaviour is not None and behaviour.status == "mismatch":
+        return ("Code B compiles and may pass the tests, but it does not behave like Code A: both were run "
+                "side by side on every call the tests and the benchmark make, and "
+                f"{behaviour.difference}. "
+                "Explain why Code B is not equivalent to Code A, in one or two sentences.")
     if kind is Outcome.REJECTED:
         reason = verdict.message or first_lines(verdict.log_tail) or "unknown reason"
         return (f"Code B was rejected before it could be built, because: {reason}\n"
@@ -170,6 +184,15 @@ def outcome_statement(verdict: Verdict, significant: float = 1.1) -> str:
     output = first_lines(verdict.log_tail)
     shown = f" The test output was:\n```\n{output}\n```\n" if output else " "
     return f"{failure}{shown}Explain why Code B is not equivalent to Code A, in one or two sentences."
+
+
+def _regressions(verdict: Verdict) -> str:
+    """"case X is 1.39x slower" for each case whose whole interval lies below 1."""
+    slow = [case for case in verdict.cases if case.name in set(verdict.case_regressions)]
+    if not slow:
+        return ""
+    return "; ".join(f"benchmark case {case.name} is {1 / case.speedup:.2f}x slower" for case in slow
+                     if case.speedup)
 
 
 def first_lines(text: str, lines: int = LOG_LINES, chars: int = LOG_CHARS) -> str:

@@ -72,6 +72,67 @@ class CaseTiming:
 
 
 @dataclass
+class BehaviourReport:
+    """What the behaviour check (original and rewrite side by side on every real call) and the
+    reach check (how often the tests and the benchmark call the target) found."""
+
+    # matched: every checked call agreed | mismatch: `difference` says where they differ |
+    # not_applicable: the original disagrees with itself or breaks when run twice (reason) |
+    # counted: only calls were counted (reason) | unavailable: not even a counter fits (reason) |
+    # off: [check] behaviour = false or no function named
+    status: str
+    calls_tests: int = 0
+    calls_benchmark: int = 0
+    checked: int = 0  # calls on which both versions ran and were compared
+    compared: list[str] = field(default_factory=list)  # "return value", "y", "out[0..n)"
+    not_compared: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
+    difference: str = ""  # mismatch: the first difference in words
+    reason: str = ""
+    wall_s: float = 0.0  # time of the check's own build, tests and benchmark run
+    build_s: float = 0.0  # of which its build
+
+    @property
+    def calls(self) -> int:
+        return self.calls_tests + self.calls_benchmark
+
+    def summary(self) -> str:
+        """One line for a verdict: "behaviour: matched on 6 calls (tests 4, benchmark 2)"."""
+        counts = f"tests {self.calls_tests}, benchmark {self.calls_benchmark}"
+        if self.status == "matched":
+            unchecked = self.calls - self.checked
+            extra = f"; {unchecked} more only counted" if unchecked > 0 else ""
+            text = f"behaviour: matched on {self.checked} calls ({counts}{extra})"
+        elif self.status == "mismatch":
+            text = f"behaviour: differs from the original: {self.difference}"
+        elif self.status in ("not_applicable", "counted"):
+            text = f"behaviour check not applicable: {self.reason}; calls: {counts}"
+        elif self.status == "unavailable":
+            text = f"behaviour check unavailable: {self.reason}"
+        else:
+            text = f"behaviour check off{': ' + self.reason if self.reason else ''}"
+        if self.status in ("matched", "mismatch") and (self.compared or self.not_compared):
+            parts = []
+            if self.compared:
+                parts.append("compared: " + ", ".join(self.compared))
+            if self.not_compared:
+                parts.append("not compared: " + ", ".join(f"{what} ({why})" for what, why in self.not_compared))
+            text += "; " + "; ".join(parts)
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["not_compared"] = [list(pair) for pair in self.not_compared]
+        d["summary"] = self.summary()
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "BehaviourReport":
+        fields_ = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        fields_["not_compared"] = [tuple(pair) for pair in d.get("not_compared", [])]
+        return cls(**fields_)
+
+
+@dataclass
 class Verdict:
     """The judge's answer for one candidate."""
 
@@ -85,6 +146,9 @@ class Verdict:
     wall_s: float = 0.0  # wall time of the whole evaluation
     process_s: float = 0.0  # summed wall time of the build/test/bench processes it ran
     warnings: list[str] = field(default_factory=list)
+    behaviour: BehaviourReport | None = None  # the behaviour and reach checks, when they ran
+    case_regressions: list[str] = field(default_factory=list)  # cases whose whole interval lies below 1
+    sanitizers: str = ""  # the sanitizer build's result when [check] sanitizers is set, e.g. "clean (address)"
 
     @property
     def effective_speedup(self) -> float:
@@ -105,6 +169,9 @@ class Verdict:
             "wall_s": self.wall_s,
             "process_s": self.process_s,
             "warnings": list(self.warnings),
+            "behaviour": self.behaviour.to_json() if self.behaviour else None,
+            "case_regressions": list(self.case_regressions),
+            "sanitizers": self.sanitizers,
         }
 
     @classmethod
@@ -120,6 +187,9 @@ class Verdict:
             wall_s=d.get("wall_s", 0.0),
             process_s=d.get("process_s", 0.0),
             warnings=list(d.get("warnings", [])),
+            behaviour=BehaviourReport.from_json(d["behaviour"]) if d.get("behaviour") else None,
+            case_regressions=list(d.get("case_regressions", [])),
+            sanitizers=d.get("sanitizers", ""),
         )
 
 

@@ -229,6 +229,11 @@ def print_result(result: Any, out: TextIO, applied: Path | None) -> None:
         print(f"Verdict: {ref.qualified_name} is {result.speedup:.2f}x faster "
               f"(95% interval {low:.2f}x to {high:.2f}x), verified by your build, tests and benchmark.",
               file=out)
+        verdict = result.best.verdict
+        if verdict.case_regressions:
+            print(f"  {verdict.message}", file=out)
+        if verdict.behaviour is not None:
+            print(f"  {verdict.behaviour.summary()}", file=out)
     else:
         print(f"Verdict: no verified improvement for {ref.qualified_name}: {result.message}", file=out)
     if result.justifying_lessons:

@@ -9,12 +9,12 @@ from typing import Any, Mapping
 
 from ..agents.defaults import DEFAULT_AGENTS
 from ..errors import ConfigError
-from .model import (AgentConfig, BankConfig, BenchConfig, CodeConfig, LoopConfig, ProjectConfig,
+from .model import (AgentConfig, BankConfig, BenchConfig, CheckConfig, CodeConfig, LoopConfig, ProjectConfig,
                     RelevanceConfig, SandboxConfig, ScratchConfig, StepConfig, TimingConfig)
 from .positions import TomlPositions
 from .presets import preset_base_url
 from .schema import (REQUIRED_SECTIONS, SECTIONS, TOP_LEVEL_SPECIAL, Field, Problem, _suggest,
-                     check_agents, check_bench_regex, check_bench_usage, check_table, check_timing,
+                     check_agents, check_bench_regex, check_bench_usage, check_check, check_table, check_timing,
                      check_value, dotted)
 from .source import ConfigSource, parse_toml, read_source, select_prefix
 
@@ -57,6 +57,7 @@ def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
         problems.extend(check_bench_regex(tables["bench"]))
         problems.extend(check_bench_usage(tables["bench"]))
     problems.extend(check_timing(tables["timing"]))
+    problems.extend(check_check(tables["check"]))
     tables["agents"] = None
     if "agents" in data:
         tables["agents"], found = check_agents(data["agents"], resolve_preset_url)
@@ -96,6 +97,9 @@ def build_config(root: Path, source_file: Path, tables: Mapping[str, Any],
         env=dict(tables["env"]),
         sandbox=SandboxConfig(**tables["sandbox"]),
         code=CodeConfig(**tables["code"]),
+        check=CheckConfig(**{**tables["check"], "lengths": dict(tables["check"]["lengths"] or {}),
+                             "sanitizers": tuple(tables["check"]["sanitizers"] or ()),
+                             "ignore": tuple(tables["check"]["ignore"] or ())}),
         loop=LoopConfig(**tables["loop"]),
         relevance=RelevanceConfig(**tables["relevance"]),
         bank=BankConfig(**tables["bank"]),

@@ -39,11 +39,12 @@ class BenchConfig:
 
 @dataclass(frozen=True)
 class TimingConfig:
-    min_runs: int = 5
-    max_runs: int = 40
+    min_runs: int = 6  # fewer than 6 rounds allow no 95% interval: timing raises it to 6
+    max_runs: int = 200
     budget: float = 20.0
-    target_ci_width: float = 0.04
+    target_ci_width: float | None = None  # obsolete, ignored (a warning says so)
     min_effect: float = 0.03
+    allow_case_regressions: bool = True  # false: a candidate that slows any case is not "faster"
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,22 @@ class SandboxConfig:
 class CodeConfig:
     standard: str = ""
     flags: str = ""
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    """[check]: the behaviour check (dual execution) and the optional sanitizer build."""
+
+    behaviour: bool = True
+    rtol: float = 1e-9
+    atol: float = 1e-12
+    rtol_f32: float = 1e-4
+    atol_f32: float = 1e-6
+    max_calls: int = 100_000
+    lengths: Mapping[str, str] = field(default_factory=dict)
+    ignore: tuple[str, ...] = ()  # parameters not compared (scratch buffers): "param" or "function.param"
+    sanitizers: tuple[str, ...] = ()
+    sanitizer_command: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +142,7 @@ class ProjectConfig:
     env: Mapping[str, str] = field(default_factory=dict)
     sandbox: SandboxConfig = SandboxConfig()
     code: CodeConfig = CodeConfig()
+    check: CheckConfig = CheckConfig()
     loop: LoopConfig = LoopConfig()
     relevance: RelevanceConfig = RelevanceConfig()
     bank: BankConfig = BankConfig()

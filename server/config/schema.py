@@ -53,11 +53,15 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "functions": _f("str_map", {}),
     },
     "timing": {
-        "min_runs": _f("int", 5, minimum=2),
-        "max_runs": _f("int", 40, minimum=2),
+        "min_runs": _f("int", 6, minimum=2),  # fewer than 6 rounds allow no 95% interval (raised to 6)
+        "max_runs": _f("int", 200, minimum=2),
         "budget": _f("number", 20.0, positive=True),
-        "target_ci_width": _f("number", 0.04, positive=True, maximum=1.0),
+        # obsolete: timing now stops when the decision is made (see check_timing); kept so that
+        # old files still load, with a warning
+        "target_ci_width": _f("number", None, positive=True, maximum=1.0),
         "min_effect": _f("number", 0.03, minimum=0.0, maximum=1.0),
+        # false: a candidate that makes any benchmark case slower is never "faster"
+        "allow_case_regressions": _f("bool", True),
     },
     "scratch": {"exclude": _f("str_list", [])},
     "sandbox": {
@@ -68,6 +72,20 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "network": _f("bool", False),
     },
     "code": {"standard": _f("str", ""), "flags": _f("str", "")},
+    "check": {
+        # the behaviour check: original and rewrite run side by side on every call of the tests
+        # and the benchmark (lessonl.behaviour)
+        "behaviour": _f("bool", True),
+        "rtol": _f("number", 1e-9, minimum=0.0, maximum=1.0),
+        "atol": _f("number", 1e-12, minimum=0.0),
+        "rtol_f32": _f("number", 1e-4, minimum=0.0, maximum=1.0),
+        "atol_f32": _f("number", 1e-6, minimum=0.0),
+        "max_calls": _f("int", 100_000, minimum=1),
+        "lengths": _f("str_map", {}),
+        "ignore": _f("str_list", []),
+        "sanitizers": _f("str_list", []),
+        "sanitizer_command": _f("str", ""),
+    },
     "loop": {
         "rounds": _f("int", 4, minimum=1),
         "k": _f("int", 4, minimum=0),
@@ -235,11 +253,35 @@ def check_bench_regex(bench: dict[str, Any]) -> list[Problem]:
     return []
 
 
+SANITIZERS = ("address", "undefined", "leak", "thread")
+
+
 def check_timing(timing: dict[str, Any]) -> list[Problem]:
+    problems = []
     if timing["min_runs"] > timing["max_runs"]:
-        return [Problem(("timing", "min_runs"), f"min_runs ({timing['min_runs']}) must not exceed "
-                        f"max_runs ({timing['max_runs']})")]
-    return []
+        problems.append(Problem(("timing", "min_runs"), f"min_runs ({timing['min_runs']}) must not exceed "
+                                f"max_runs ({timing['max_runs']})"))
+    if timing.get("target_ci_width") is not None:
+        problems.append(Problem(("timing", "target_ci_width"), "ignored: timing now goes on until the interval "
+                                "decides the verdict (or the budget is spent); remove this key",
+                                severity="warning"))
+    return problems
+
+
+def check_check(check: dict[str, Any]) -> list[Problem]:
+    problems = []
+    for index, name in enumerate(check.get("sanitizers") or []):
+        if name not in SANITIZERS:
+            problems.append(Problem(("check", "sanitizers"), f"'{name}' is not a sanitizer LessonL knows; use "
+                                    "some of: " + ", ".join(SANITIZERS)))
+    if "address" in (check.get("sanitizers") or []) and "thread" in (check.get("sanitizers") or []):
+        problems.append(Problem(("check", "sanitizers"), "address and thread sanitizers cannot be combined "
+                                "in one build; pick one"))
+    for key, value in (check.get("lengths") or {}).items():
+        if not str(value).strip():
+            problems.append(Problem(("check", "lengths", key), "must be a C expression of the other parameters, "
+                                    "e.g. \"n\" or \"rows * cols\""))
+    return problems
 
 
 def check_agents(data: Any, resolve_url: Callable[[str], str]) -> tuple[list[dict[str, Any]], list[Problem]]:

@@ -11,7 +11,7 @@ from typing import Any, Callable, Mapping
 
 from ..cancel import CancelToken
 from ..code import parse_spec
-from ..judge import Judge
+from ..judge import CheckTarget, Judge
 from ..records import Verdict
 from .candidates import make_candidate, rejected_verdict
 from .request import OptimizeRequest
@@ -35,4 +35,4 @@ async def evaluate_reply(spec: str, reply: str, cwd: str | Path = ".",
         return rejected_verdict(candidate)
     judge = Judge(config, log=log)
     return await judge.evaluate(target.file_rel, candidate.new_file_text, function=target.ref.qualified_name,
-                                cancel=cancel)
+                                cancel=cancel, target=CheckTarget(target.ref, target.text))

@@ -33,7 +33,7 @@ from ..code import locate, prompt_context, unified_diff
 from ..config import load_config
 from ..config.buildflags import code_settings
 from ..errors import AgentError, Cancelled, ConfigError, LessonLError
-from ..judge import Judge
+from ..judge import CheckTarget, Judge
 from ..records import Attempt, Candidate, Outcome, ProgressEvent, TokenUsage, Verdict
 from .candidates import make_candidate, rejected_verdict
 from .lessons import clean_lesson, lesson_for
@@ -102,6 +102,7 @@ class _Job:
         self.relevance: Any = None  # made in run(), off the loop: the local backend loads a model
         self.lexical: Any = None  # the fallback when the configured relevance backend fails
         self.judge = Judge(config)
+        self.check_target = CheckTarget(target.ref, target.text)
         self.attempts: list[Attempt] = []
         self.warnings: list[str] = []
         self.judge_s = 0.0
@@ -174,7 +175,11 @@ class _Job:
     async def check_baseline(self) -> None:
         started = time.monotonic()
         try:
-            await self.judge.check_baseline(self.target.ref.qualified_name, cancel=self.baseline_token)
+            report = await self.judge.check_baseline(self.target.ref.qualified_name, cancel=self.baseline_token,
+                                                     target=self.check_target)
+            for warning in report.warnings:
+                if warning not in self.warnings:
+                    self.warn(warning)
         finally:
             self.judge_s += time.monotonic() - started
 
@@ -301,7 +306,7 @@ class _Job:
         started = time.monotonic()
         try:
             return await self.judge.evaluate(self.target.file_rel, candidate.new_file_text,
-                                             self.target.ref.qualified_name, token)
+                                             self.target.ref.qualified_name, token, target=self.check_target)
         except Cancelled:
             if cancel.cancelled:
                 raise

@@ -23,10 +23,13 @@ from typing import Any, Callable, Mapping, TypeVar
 
 from ..cancel import CancelToken, until_cancelled
 from ..errors import BaselineError, Cancelled, TargetError, ToolMissingError
-from ..records import Outcome, Verdict
+from ..records import BehaviourReport, Outcome, Verdict
 from . import benchparse, commands, logtail, stats
+from .behaviour_check import BehaviourCheck, CheckResult, CheckTarget, Reference
 from .gate import Gate
 from .procs import Limits, ProcResult, run, scrub_env
+from .pythonpath import import_roots, with_import_roots
+from .sanitizer_check import SanitizerCheck
 from .scratch import Scratch, timing_lock_path
 from .timing import CaseMismatch, Samples, interleave
 
@@ -46,6 +49,7 @@ class BaselineReport:
     bench_command: str
     wall_s: float
     warnings: list[str] = field(default_factory=list)
+    behaviour: BehaviourReport | None = None  # with a target: how often it is called, and the check's promise
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -56,6 +60,7 @@ class BaselineReport:
             "cases": self.cases,
             "wall_s": self.wall_s,
             "warnings": list(self.warnings),
+            "behaviour": self.behaviour.to_json() if self.behaviour else None,
         }
 
 
@@ -116,31 +121,40 @@ class Judge:
                              file_size_mb=sandbox.file_size_mb, processes=sandbox.processes,
                              network=sandbox.network)
         self._status_path = self.scratch.home / "baseline-status.json"
+        self.behaviour = BehaviourCheck(self)
+        self.sanitizer = SanitizerCheck(self)
 
     # ---- public API -------------------------------------------------------------------------
 
     async def evaluate(self, file_rel: str, new_text: str, function: str | None = None,
-                       cancel: CancelToken | None = None) -> Verdict:
-        """Verdict for the repository with `file_rel` replaced by `new_text`."""
+                       cancel: CancelToken | None = None, target: CheckTarget | None = None) -> Verdict:
+        """Verdict for the repository with `file_rel` replaced by `new_text`. With `target` (the
+        function being rewritten and the file text it was spliced into), the behaviour and reach
+        checks run too."""
         rel = self._checked_rel(file_rel)
-        verdict, _ = await until_cancelled(self._judge({rel: new_text}, function, cancel), cancel)
+        verdict, _ = await until_cancelled(self._judge({rel: new_text}, function, cancel, target), cancel)
         return verdict
 
-    async def check_baseline(self, function: str | None = None,
-                             cancel: CancelToken | None = None) -> BaselineReport:
+    async def check_baseline(self, function: str | None = None, cancel: CancelToken | None = None,
+                             target: CheckTarget | None = None) -> BaselineReport:
         """Build, test and benchmark the unchanged code once (never from cache); raises
-        BaselineError / ToolMissingError with what to fix."""
-        return await until_cancelled(self._check_baseline(function, cancel), cancel)
+        BaselineError / ToolMissingError with what to fix. With `target`, also how often the
+        tests and the benchmark call it (ReachError when never) and whether its behaviour can
+        be checked."""
+        return await until_cancelled(self._check_baseline(function, cancel, target), cancel)
 
-    async def _check_baseline(self, function: str | None, cancel: CancelToken | None) -> BaselineReport:
+    async def _check_baseline(self, function: str | None, cancel: CancelToken | None,
+                              target: CheckTarget | None) -> BaselineReport:
         start = time.monotonic()
         tally = _Tally()
-        build, test = await self._prepare_baseline(tally, cancel, use_cache=False)
+        file_rel = target.ref.file if target else None
+        build, test, key = await self._prepare_baseline(tally, cancel, use_cache=False, file_rel=file_rel)
+        reference = await self.behaviour.reference(target, key, cancel, tally) if target else None
         command = self._bench_command(function)
         async with self.gate.timing(cancel):
             async with self.scratch.lock_for(self.scratch.baseline_dir):
                 result = await self._run(command, self.scratch.baseline_dir, self.config.bench.timeout, cancel,
-                                         tally, env=self.env)
+                                         tally, env=self.env_for(self.scratch.baseline_dir, file_rel))
         if not result.ok:
             raise self._baseline_error("benchmark", result, command)
         try:
@@ -150,7 +164,9 @@ class Judge:
                                 f"{self.config.bench.format}: {exc}", key="bench.format",
                                 hint="fix [bench] command/format, or use format = \"wall\"") from None
         assert test is not None
-        return BaselineReport(build, test, result, cases, command, time.monotonic() - start, tally.warnings)
+        warnings = [*tally.warnings, *(reference.warnings if reference else [])]
+        return BaselineReport(build, test, result, cases, command, time.monotonic() - start, warnings,
+                              behaviour=reference.report if reference else None)
 
     async def calibrate(self, function: str | None = None,
                         cancel: CancelToken | None = None) -> CalibrationReport:
@@ -167,55 +183,92 @@ class Judge:
 
     # ---- one evaluation ---------------------------------------------------------------------
 
-    async def _judge(self, changes: Mapping[str, str], function: str | None,
-                     cancel: CancelToken | None) -> tuple[Verdict, Samples | None]:
+    async def _judge(self, changes: Mapping[str, str], function: str | None, cancel: CancelToken | None,
+                     target: CheckTarget | None = None) -> tuple[Verdict, Samples | None]:
         start = time.monotonic()
         tally = _Tally()
-        await self._prepare_baseline(tally, cancel)
+        file_rel = target.ref.file if target else None
+        _, _, key = await self._prepare_baseline(tally, cancel, file_rel=file_rel)
+        reference = await self.behaviour.reference(target, key, cancel, tally) if target else None
+        sanitizer_warning = None
+        if self.sanitizer.enabled and _compiled(changes):
+            sanitizer_warning = await self.sanitizer.baseline(key, cancel, tally)
+            if sanitizer_warning and sanitizer_warning not in tally.warnings:
+                tally.warnings.append(sanitizer_warning)
         async with self.scratch.slot(cancel) as slot:
-            verdict, samples = await self._judge_in(slot, changes, function, cancel, tally)
+            verdict, samples = await self._judge_in(slot, changes, function, cancel, tally, target, reference,
+                                                    sanitize=self.sanitizer.enabled and _compiled(changes)
+                                                    and sanitizer_warning is None)
         verdict.wall_s = time.monotonic() - start
         verdict.process_s = tally.process_s
-        verdict.warnings = [*tally.warnings, *verdict.warnings]
+        warnings = [*tally.warnings, *(reference.warnings if reference else [])]
+        verdict.warnings = list(dict.fromkeys([*warnings, *verdict.warnings]))
+        if verdict.behaviour is None and target is not None and reference is not None:
+            verdict.behaviour = BehaviourReport("off", reason="not run: the candidate failed before the check finished")
         self.log(f"verdict: {verdict.outcome.value} - {verdict.message}")
         return verdict, samples
 
     async def _judge_in(self, slot: Path, changes: Mapping[str, str], function: str | None,
-                        cancel: CancelToken | None, tally: _Tally) -> tuple[Verdict, Samples | None]:
-        async with self.gate.work():
-            await _in_thread(self.scratch.sync, slot)
-            for rel, text in changes.items():
-                self.scratch.write_file(slot, rel, text)
-            self.log(f"building the candidate in {slot}")
-            failed = await self._build_and_test(slot, changes, cancel, tally)
-        if failed is not None:
-            return failed, None
+                        cancel: CancelToken | None, tally: _Tally, target: CheckTarget | None = None,
+                        reference: Reference | None = None,
+                        sanitize: bool = False) -> tuple[Verdict, Samples | None]:
+        checks = _Checks(cancel)
+        if target is not None and reference is not None:
+            new_text = changes.get(target.ref.file)
+            if new_text is not None:
+                checks.start("behaviour", self.behaviour.candidate(target, new_text, reference, checks.token, tally))
+        if sanitize:
+            checks.start("sanitizers", self.sanitizer.candidate(changes, checks.token, tally))
+        try:
+            async with self.gate.work():
+                await self.sync_slot(slot, changes)
+                self.log(f"building the candidate in {slot}")
+                failed = await self._build_and_test(slot, changes, cancel, tally, self._file_of(changes, target))
+            if failed is not None:
+                behaviour = await checks.settle_after_failure()
+                failed.behaviour = failed.behaviour or behaviour
+                return failed, None
+            behaviour_result: CheckResult | None = await checks.result("behaviour")
+            sanitized: Verdict | None = await checks.result("sanitizers")
+        finally:
+            await checks.close()
+        report = behaviour_result.report if behaviour_result else None
+        if behaviour_result is not None and behaviour_result.warning:
+            tally.warnings.append(behaviour_result.warning)
+        if behaviour_result is not None and behaviour_result.failure is not None:
+            return behaviour_result.failure, None
+        if sanitized is not None:
+            sanitized.behaviour = report
+            return sanitized, None
         self.log("timing baseline and candidate, interleaved")
         busy = _busy_machine()
         if busy and busy not in tally.warnings:
             tally.warnings.append(busy)
         try:
-            samples = await self._time(slot, function, changes, cancel, tally)
+            samples = await self._time(slot, function, changes, cancel, tally, self._file_of(changes, target))
         except _BenchFailed as failure:
             if failure.side == "baseline":
                 self._forget_baseline()
                 raise BaselineError(f"the benchmark of the unchanged code failed while timing: "
                                     f"{failure.message}\n{failure.log}",
                                     hint="run `lessonl check` to see the baseline's benchmark") from None
-            return Verdict(failure.outcome, message=failure.message, log_tail=failure.log), None
+            return Verdict(failure.outcome, message=failure.message, log_tail=failure.log, behaviour=report), None
         assert samples.estimate is not None
         estimate = samples.estimate
-        outcome = stats.classify(estimate.ci, self.config.timing.min_effect)
-        verdict = Verdict(outcome, speedup=estimate.speedup, ci=estimate.ci, cases=estimate.cases,
-                          runs=samples.runs, message=_describe(outcome, estimate, samples))
+        timing = self.config.timing
+        decision = stats.decide(estimate, timing.min_effect, timing.allow_case_regressions)
+        verdict = Verdict(decision.outcome, speedup=estimate.speedup, ci=estimate.ci, cases=estimate.cases,
+                          runs=samples.runs, message=decision.message, behaviour=report,
+                          case_regressions=[case.name for case in decision.regressions])
         return verdict, samples
 
     async def _build_and_test(self, slot: Path, changes: Mapping[str, str], cancel: CancelToken | None,
-                              tally: _Tally) -> Verdict | None:
+                              tally: _Tally, file_rel: str | None = None) -> Verdict | None:
         """None when the candidate built and passed the tests, else the failing verdict."""
         build = self.config.build
+        env = self.env_for(slot, file_rel)
         if build is not None and build.command:
-            result = await self._run(build.command, slot, build.timeout, cancel, tally)
+            result = await self._run(build.command, slot, build.timeout, cancel, tally, env=env)
             if result.timed_out:  # a compiler that never finishes is a timeout, not a compile error
                 message = f"the build timed out after {build.timeout:g} s"
                 return Verdict(Outcome.TIMEOUT, message=message, log_tail=_with_tail(
@@ -225,7 +278,7 @@ class Judge:
                                log_tail=logtail.compiler_errors(result.output))
         syntax = _python_syntax_error(changes)
         test = self.config.test
-        result = await self._run(test.command, slot, test.timeout, cancel, tally)
+        result = await self._run(test.command, slot, test.timeout, cancel, tally, env=env)
         if result.ok:
             return None
         if syntax:
@@ -241,14 +294,10 @@ class Judge:
                        log_tail=logtail.test_failures(result.output))
 
     async def _time(self, slot: Path, function: str | None, changes: Mapping[str, str],
-                    cancel: CancelToken | None, tally: _Tally) -> Samples:
+                    cancel: CancelToken | None, tally: _Tally, file_rel: str | None = None) -> Samples:
         command = self._bench_command(function)
         baseline_dir = self.scratch.baseline_dir
-        # Equal environment sizes on both sides: the stack's start address depends on it, and
-        # a different alignment alone can shift a tight loop's speed by a few percent.
-        width = max(len(str(baseline_dir)), len(str(slot))) + 1
-        base_env = {**self.env, ENV_PAD: "x" * (width - len(str(baseline_dir)))}
-        cand_env = {**self.env, ENV_PAD: "x" * (width - len(str(slot)))}
+        base_env, cand_env = _padded(self.env_for(baseline_dir, file_rel), self.env_for(slot, file_rel))
         timing = self.config.timing
 
         async def run_side(side: str, directory: Path, env: dict[str, str]) -> dict[str, float]:
@@ -277,42 +326,44 @@ class Judge:
                         lambda: run_side("baseline", baseline_dir, base_env),
                         lambda: run_side("candidate", slot, cand_env),
                         min_runs=timing.min_runs, max_runs=timing.max_runs, budget_s=timing.budget,
-                        target_ci_width=timing.target_ci_width, seed=seed, cancel=cancel)
+                        min_effect=timing.min_effect, seed=seed, cancel=cancel)
                 except CaseMismatch as exc:
                     raise _BenchFailed("candidate", Outcome.CRASHED, str(exc), "") from None
 
     # ---- the baseline -----------------------------------------------------------------------
 
-    async def _prepare_baseline(self, tally: _Tally, cancel: CancelToken | None,
-                                use_cache: bool = True) -> tuple[ProcResult | None, ProcResult | None]:
+    async def _prepare_baseline(self, tally: _Tally, cancel: CancelToken | None, use_cache: bool = True,
+                                file_rel: str | None = None) -> tuple[ProcResult | None, ProcResult | None, str]:
         """Sync, build and test the unchanged code.
 
         Success is remembered next to the baseline copy as the content hash (plus commands and
         [env]) of what was last built there, shared by every judge of this repository: the same
         hash again means build products and test status are still valid, so both are skipped.
-        Timings are never reused: they must be interleaved with the candidate's.
+        Timings are never reused: they must be interleaved with the candidate's. Returns the
+        build and test results (None, None from the cache) and that key.
         """
         directory = self.scratch.baseline_dir
+        env = self.env_for(directory, file_rel)
         async with self.gate.work():
             async with self.scratch.lock_for(directory):
                 report = await _in_thread(self.scratch.sync, directory)
                 key = self._baseline_key(report.tree_hash)
                 if use_cache and _load_json(self._status_path).get("built") == key:
-                    return None, None
+                    return None, None, key
                 _save_json(self._status_path, {"built": None})  # until this build and its tests pass
                 self.log("building and testing the baseline (your unchanged code)")
                 build_result = None
                 build = self.config.build
                 if build is not None and build.command:
-                    build_result = await self._run(build.command, directory, build.timeout, cancel, tally)
+                    build_result = await self._run(build.command, directory, build.timeout, cancel, tally, env=env)
                     if not build_result.ok:
                         raise self._baseline_error("build", build_result, build.command)
                 test = self.config.test
-                test_result = await self._run(test.command, directory, test.timeout, cancel, tally)
+                test_result = await self._run(test.command, directory, test.timeout, cancel, tally, env=env)
                 if not test_result.ok:
                     raise self._baseline_error("tests", test_result, test.command)
                 _save_json(self._status_path, {"built": key})
-                return build_result, test_result
+                return build_result, test_result, key
 
     def _baseline_key(self, tree_hash: str) -> str:
         build = self.config.build
@@ -345,17 +396,43 @@ class Judge:
         error.log_tail = log  # type: ignore[attr-defined]
         return error
 
+    # ---- what the check stages share with the judge ----------------------------------------
+
+    async def sync_slot(self, slot: Path, changes: Mapping[str, str]) -> None:
+        """`slot` holds the user's files, except `changes` (relative path -> text)."""
+        await _in_thread(self.scratch.sync, slot)
+        for rel, text in changes.items():
+            self.scratch.write_file(slot, rel, text)
+
+    def env_for(self, directory: Path, file_rel: str | None) -> dict[str, str]:
+        """The candidate environment for commands in `directory`: Python imports that copy's
+        code first (lessonl.judge.pythonpath), whatever an editable install says."""
+        return with_import_roots(self.env, directory, import_roots(self.root, file_rel))
+
+    async def run_step(self, command: str, cwd: Path, timeout: float, cancel: CancelToken | None, tally: _Tally,
+                       env: dict[str, str] | None = None, limits: Limits | None = None) -> ProcResult:
+        return await self._run(command, cwd, timeout, cancel, tally, env=env, limits=limits)
+
+    def bench_command(self, function: str | None) -> str:
+        return self._bench_command(function)
+
     # ---- helpers ----------------------------------------------------------------------------
 
     async def _run(self, command: str, cwd: Path, timeout: float, cancel: CancelToken | None, tally: _Tally,
-                   env: dict[str, str] | None = None) -> ProcResult:
+                   env: dict[str, str] | None = None, limits: Limits | None = None) -> ProcResult:
         if cancel is not None:
             cancel.raise_if_cancelled()
-        result = tally.add(await run(commands.expand(command), cwd, env=env or self.env, timeout=timeout,
-                                     cancel=cancel, limits=self.limits))
+        result = tally.add(await run(commands.expand(command), cwd, env=env or self.env_for(cwd, None),
+                                     timeout=timeout, cancel=cancel, limits=limits or self.limits))
         if result.cancelled:
             raise Cancelled("cancelled by the user")
         return result
+
+    @staticmethod
+    def _file_of(changes: Mapping[str, str], target: CheckTarget | None) -> str | None:
+        if target is not None:
+            return target.ref.file
+        return next((rel for rel in changes if rel.endswith(".py")), None)
 
     def _bench_command(self, function: str | None) -> str:
         """The bench command with {function} filled in: the configured text for this function,
@@ -390,6 +467,63 @@ class Judge:
             raise TargetError(f"{rel} is left out of the scratch copy by [scratch] exclude", file=rel,
                               key="scratch.exclude", hint="remove the pattern that matches it")
         return rel
+
+
+class _Checks:
+    """The checks that run beside the candidate's own build and tests (each in its slot).
+
+    Each has a token of its own: when the candidate's build or tests fail, the verdict is
+    known and what still runs is stopped, unless it already finished (then its report rides
+    along with the verdict).
+    """
+
+    def __init__(self, cancel: CancelToken | None) -> None:
+        self.token = CancelToken()
+        self._detach = cancel.on_cancel(self.token.cancel) if cancel is not None else (lambda: None)
+        self.tasks: dict[str, asyncio.Task[Any]] = {}
+
+    def start(self, name: str, work: Any) -> None:
+        self.tasks[name] = asyncio.ensure_future(work)
+
+    async def result(self, name: str) -> Any:
+        task = self.tasks.get(name)
+        return None if task is None else await task
+
+    async def settle_after_failure(self) -> BehaviourReport | None:
+        """Stop what still runs; the behaviour report if that check had already finished."""
+        task = self.tasks.get("behaviour")
+        finished = task is not None and task.done() and not task.cancelled() and task.exception() is None
+        self.token.cancel()
+        await self.close()
+        return task.result().report if finished and task is not None else None
+
+    async def close(self) -> None:
+        pending = [t for t in self.tasks.values() if not t.done()]
+        if pending:
+            self.token.cancel()
+            await asyncio.wait(pending)
+        for task in self.tasks.values():
+            if task.done() and not task.cancelled():
+                task.exception()  # retrieved: a cancelled check's Cancelled is expected
+        self._detach()
+
+
+def _compiled(changes: Mapping[str, str]) -> bool:
+    """Does the change touch C or C++ (the only code a sanitizer build can check)?"""
+    from ..filetypes import language_for
+
+    return any(language_for(rel) in ("c", "cpp") for rel in changes)
+
+
+def _padded(base: dict[str, str], cand: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Equal environment sizes on both sides: the stack's start address depends on it, and a
+    different alignment alone can shift a tight loop's speed by a few percent."""
+    def size(env: dict[str, str]) -> int:
+        return sum(len(k.encode()) + len(v.encode()) + 2 for k, v in env.items())
+
+    width = max(size(base), size(cand)) + len(ENV_PAD) + 3
+    return ({**base, ENV_PAD: "x" * (width - size(base) - len(ENV_PAD) - 2)},
+            {**cand, ENV_PAD: "x" * (width - size(cand) - len(ENV_PAD) - 2)})
 
 
 async def _in_thread(function: Callable[..., T], *args: Any) -> T:
@@ -459,16 +593,6 @@ def _signal_name(number: int) -> str:
         return signals.Signals(number).name
     except ValueError:
         return f"signal {number}"
-
-
-def _describe(outcome: Outcome, estimate: stats.SpeedupEstimate, samples: Samples) -> str:
-    low, high = estimate.ci
-    figures = f"{estimate.speedup:.3f}x (95% CI {low:.3f}-{high:.3f}, {samples.runs} runs)"
-    if outcome is Outcome.FASTER:
-        return f"faster: {figures}"
-    if outcome is Outcome.SLOWER:
-        return f"slower: {figures}"
-    return f"no significant change: {figures}"
 
 
 def _load_json(path: Path) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Plain-text reports of verdicts, baseline checks and calibrations, for people at a terminal."""
 from __future__ import annotations
 
-from ..records import Verdict
+from ..records import BehaviourReport, Verdict
 from .judge import BaselineReport, CalibrationReport
 
 
@@ -14,20 +14,28 @@ def seconds(value: float) -> str:
 
 def verdict_text(verdict: Verdict) -> str:
     message = verdict.message
-    if message.startswith(verdict.outcome.value + ":"):
-        message = message[len(verdict.outcome.value) + 1:].strip()
+    for prefix in (verdict.outcome.value, verdict.outcome.value.replace("_", " ")):
+        if message.startswith(prefix + ":"):
+            message = message[len(prefix) + 1:].strip()
     lines = [f"{verdict.outcome.value}: {message}"]
     if verdict.cases:
         width = max(len(case.name) for case in verdict.cases)
         for case in verdict.cases:
             lines.append(f"  {case.name:<{width}}  baseline {seconds(case.baseline_s):>10}  candidate "
                          f"{seconds(case.candidate_s):>10}  {case.speedup:.3f}x [{case.ci[0]:.3f}, {case.ci[1]:.3f}]")
+    if verdict.behaviour is not None:
+        lines.append(verdict.behaviour.summary())
+    if verdict.sanitizers:
+        lines.append(f"sanitizers: {verdict.sanitizers}")
     if verdict.log_tail:
         lines.append("log:")
         lines.extend("  " + line for line in verdict.log_tail.splitlines())
     for warning in verdict.warnings:
         lines.append(f"warning: {warning}")
-    lines.append(f"({verdict.wall_s:.1f} s, of which {verdict.process_s:.1f} s in build/test/bench processes)")
+    check = ""
+    if verdict.behaviour is not None and verdict.behaviour.wall_s:
+        check = f"; behaviour check {verdict.behaviour.wall_s:.1f} s, beside the build and tests"
+    lines.append(f"({verdict.wall_s:.1f} s, of which {verdict.process_s:.1f} s in build/test/bench processes{check})")
     return "\n".join(lines)
 
 
@@ -42,9 +50,26 @@ def baseline_text(report: BaselineReport) -> str:
     width = max(len(name) for name in report.cases)
     for name, value in report.cases.items():
         lines.append(f"  {name:<{width}}  {seconds(value)}")
+    if report.behaviour is not None:
+        behaviour = report.behaviour
+        lines.append(f"reach     tests {behaviour.calls_tests} calls, benchmark {behaviour.calls_benchmark} calls")
+        lines.append(f"behaviour {_promise(behaviour)}")
     for warning in report.warnings:
         lines.append(f"warning: {warning}")
     return "\n".join(lines)
+
+
+def _promise(behaviour: BehaviourReport) -> str:
+    """What the behaviour check will do for candidates of this function."""
+    if behaviour.status == "matched":
+        text = f"checked on every call: the original matched itself on {behaviour.checked} calls"
+        if behaviour.compared:
+            text += "; compared: " + ", ".join(behaviour.compared)
+        if behaviour.not_compared:
+            text += "; not compared: " + ", ".join(f"{w} ({why})" for w, why in behaviour.not_compared)
+        return text
+    return {"not_applicable": "not applicable: ", "counted": "calls counted only: ",
+            "unavailable": "unavailable: ", "off": "off: "}.get(behaviour.status, "") + behaviour.reason
 
 
 def calibration_text(report: CalibrationReport) -> str:

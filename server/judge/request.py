@@ -12,6 +12,8 @@ from typing import Any, Callable, Mapping
 from ..cancel import CancelToken
 from ..errors import TargetError
 from ..records import Verdict
+from ..code import parse_spec
+from .behaviour_check import CheckTarget
 from .judge import CalibrationReport, Judge, BaselineReport
 
 
@@ -47,8 +49,23 @@ async def evaluate_file(path: str | Path, new_text: str, function: str | None = 
 async def check_repository(path: str | Path, function: str | None = None,
                            overrides: Mapping[str, Any] | None = None, log: Callable[[str], None] | None = None,
                            cancel: CancelToken | None = None) -> tuple[Judge, BaselineReport]:
+    """`function` is a name for {function}, or FILE::NAME[@LINE] (FILE relative to the current
+    folder or absolute): then the reach and behaviour checks run for that function too."""
     judge = open_judge(path, overrides, log)
-    return judge, await judge.check_baseline(function=function, cancel=cancel)
+    target = None
+    if function and "::" in function and Path(parse_spec(function)[0]).suffix:
+        target = _check_target(judge, function)
+        function = target.ref.qualified_name
+    return judge, await judge.check_baseline(function=function, cancel=cancel, target=target)
+
+
+def _check_target(judge: Judge, spec: str) -> CheckTarget:
+    from ..engine.request import OptimizeRequest
+    from ..engine.target import resolve_target
+
+    file, name, line = parse_spec(spec)
+    target = resolve_target(judge.root, OptimizeRequest(judge.root, str(Path(file).resolve()), name=name, line=line))
+    return CheckTarget(target.ref, target.text)
 
 
 async def calibrate_repository(path: str | Path, function: str | None = None,

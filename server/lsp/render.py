@@ -57,6 +57,17 @@ def lesson_markdown(lesson: Any) -> str:
     return f"- *{tag}* ({lesson.model or lesson.agent}): {one_line(lesson.text)}"
 
 
+def regressions(verdict: Any) -> list[str]:
+    """"BM_gemm/64 is 1.39× slower (95% CI 1.31–1.47)" for each case whose interval lies below 1."""
+    slow = set(getattr(verdict, "case_regressions", None) or [])
+    out = []
+    for case in getattr(verdict, "cases", None) or []:
+        if case.name in slow and case.speedup:
+            low, high = case.ci
+            out.append(f"{case.name} is {1 / case.speedup:.2f}× slower (95% CI {1 / high:.2f}–{1 / low:.2f})")
+    return out
+
+
 def result_json(result: Any) -> dict[str, Any]:
     """A StoredResult as the editor sees it."""
     return {

@@ -36,7 +36,7 @@ def summary(job: "Job", status: str, message: str, result: Any = None, lessons: 
                            "improved": False, "speedup": None, "ci": None, "diff": "", "models": [],
                            "bestModel": None, "lessons": [render.lesson_json(l) for l in lessons or []],
                            "resultId": None, "attempts": 0, "wallSeconds": None, "tokens": None,
-                           "applied": None}
+                           "applied": None, "behaviour": None, "regressions": []}
     if result is not None:
         best = getattr(result, "best", None)
         attempts = list(getattr(result, "attempts", []) or [])
@@ -49,6 +49,9 @@ def summary(job: "Job", status: str, message: str, result: Any = None, lessons: 
             resultId=getattr(result, "result_id", None), attempts=len(attempts),
             wallSeconds=getattr(result, "wall_s", None),
             tokens=tokens.to_json() if tokens is not None else None)
+        if best is not None:
+            out.update(behaviour=best.verdict.behaviour.summary() if best.verdict.behaviour else None,
+                       regressions=render.regressions(best.verdict))
     return out
 
 
@@ -138,9 +141,10 @@ async def deliver(ls: LessonLServer, job: "Job", result: Any) -> dict[str, Any]:
         out["applied"] = False
         ls.tell(f"{label}. This editor cannot apply edits from the server; see the diff in the result.")
         return out
+    notes = "".join(f" {note}." for note in [out["behaviour"], *out["regressions"]] if note)
     edit = await ls.off_loop(workspace_edit, ls, job.uri, version, current, merged, label,
                              f"Verified by your build, tests and benchmarks; "
-                             f"{len(lessons)} lesson(s) justify it.")
+                             f"{len(lessons)} lesson(s) justify it.{notes}")
     response = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label))
     out["applied"] = bool(response and response.applied)
     if out["applied"]:

@@ -242,6 +242,9 @@ def test_optimize_from_the_code_action_review_accept_hover_and_lessons_view(
     assert report["progressRunning"] >= 1  # a running progress toast is seen as running
     assert "original ↔ proposed" in report["diffTab"] and "× (95% CI" in report["diffTab"]
     assert report["verdictTab"] == ["LessonL: histogram"]
+    # the review says what "verified" rests on: the rewrite ran beside the original on every call
+    assert report["verdictBehaviour"].startswith("behaviour: matched on "), report["verdictBehaviour"]
+    assert "(tests " in report["verdictBehaviour"] and ", benchmark " in report["verdictBehaviour"]
     assert "applied the rewrite of histogram" in report["accepted"]
     assert report["refactorPreviewShown"] is False  # the person confirmed once, in the review
     assert not any("original ↔ proposed" in t for t in report["tabsAfterAccept"])  # the review closed

@@ -11,7 +11,7 @@ CANDIDATES = REPO / "tests" / "fixtures" / "candidates"
 
 # Small budgets keep the suite quick on two shared cores (a clear verdict stops after a few
 # rounds); enough room remains for a loaded machine to still reach the clear verdicts.
-FAST_TIMING = {"min_runs": 5, "max_runs": 30, "budget": 10, "target_ci_width": 0.08}
+FAST_TIMING = {"min_runs": 5, "max_runs": 30, "budget": 10}
 
 
 def snapshot(root: Path) -> dict[str, str]:

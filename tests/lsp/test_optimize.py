@@ -38,6 +38,9 @@ async def test_optimize_offers_a_confirmed_edit_that_gives_the_faster_file(cpp_r
             assert result["models"] == ["model-a"] and result["bestModel"] == "model-a"
             assert LESSON_TEXT in [l["text"] for l in result["lessons"]]
             assert result["applied"] is True
+            # what "verified" rests on: the rewrite ran beside the original on every call
+            assert result["behaviour"].startswith("behaviour: matched on "), result["behaviour"]
+            assert "(tests " in result["behaviour"] and result["regressions"] == []
 
             # Progress: begin, reports, end, in that order, percentages never going back.
             reports = client.progress_reports[f"lessonl/{result['jobId']}"]

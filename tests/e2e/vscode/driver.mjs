@@ -112,6 +112,9 @@ async function optimize(page) {
   await page.waitForTimeout(2500); // let the diff and the verdict panel render
   report.diffTab = await diffTab.first().innerText();
   report.verdictTab = await page.locator(".tab", { hasText: "LessonL:" }).allInnerTexts();
+  // The verdict panel is a webview: an iframe holding the page's own iframe.
+  report.verdictBehaviour = await page.frameLocator("iframe.webview").last().frameLocator("iframe#active-frame")
+    .locator("#behaviour").innerText({ timeout: 15_000 }).catch((error) => `unreadable: ${error.message.split("\n")[0]}`);
   await runCommand(page, "View: Toggle Primary Side Bar Visibility"); // room for a side-by-side diff
   await page.waitForTimeout(1500);
   await page.mouse.move(5, 990); // no tooltip over the review

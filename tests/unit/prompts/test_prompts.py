@@ -154,3 +154,24 @@ def test_code_and_lesson_prompts_are_told_apart_by_their_heading() -> None:
     les = user_text(prompts.lesson_messages(REF, CANDIDATE, Verdict(Outcome.FASTER, speedup=2)))
     assert prompts.CODE_TASK in code and prompts.LESSON_TASK not in code
     assert prompts.LESSON_TASK in les and prompts.CODE_TASK not in les
+
+
+def test_lesson_prompt_for_a_behaviour_difference_gives_the_difference_in_words() -> None:
+    from lessonl.records import BehaviourReport
+    difference = "on call 1 from the benchmark, y[1000000] was 6.5 with the original and 4.0 with the rewrite"
+    verdict = Verdict(Outcome.INCORRECT, message=f"the rewrite behaves differently from the original: {difference}",
+                      behaviour=BehaviourReport("mismatch", difference=difference))
+    text = user_text(prompts.lesson_messages(REF, "int twice(int x) { return x << 1; }", verdict))
+    assert difference in text
+    assert "side by side on every call the tests and the benchmark make" in text
+    assert text.rstrip().endswith("Answer with the explanation only, in plain sentences, without code.")
+
+
+def test_lesson_prompt_for_a_mixed_result_names_the_slower_case() -> None:
+    from lessonl.records import CaseTiming
+    cases = [CaseTiming("BM_gemm/64", 1.0, 1.39, 1 / 1.39, (0.68, 0.76), 20),
+             CaseTiming("BM_gemm/128", 2.06, 1.0, 2.06, (1.9, 2.2), 20)]
+    verdict = Verdict(Outcome.FASTER, speedup=1.22, ci=(1.1, 1.3), cases=cases, case_regressions=["BM_gemm/64"])
+    text = user_text(prompts.lesson_messages(REF, "int twice(int x) { return x << 1; }", verdict))
+    assert "benchmark case BM_gemm/64 is 1.39x slower" in text
+    assert "why it is slower on those cases" in text

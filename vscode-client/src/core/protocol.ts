@@ -63,6 +63,10 @@ export interface OptimizeResult {
   attempts: number;
   wallSeconds: number | null;
   applied: boolean | null;
+  /** The behaviour check of the winning rewrite, e.g. "behaviour: matched on 6 calls (tests 4, benchmark 2)". */
+  behaviour?: string | null;
+  /** Benchmark cases the winning rewrite makes slower, e.g. "BM_gemm/64 is 1.39× slower (95% CI 1.31–1.47)". */
+  regressions?: string[];
 }
 
 /** What `lessonl.optimize` answers at once when it refuses to start. */

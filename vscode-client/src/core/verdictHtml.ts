@@ -61,11 +61,14 @@ ol { padding-left: 20px; }
 button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: none; padding: 6px 14px; margin-right: 8px; cursor: pointer; }
 button.secondary { background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); }
 .state { font-weight: 600; }
+.behaviour.ok { color: var(--vscode-testing-iconPassed, #3fb950); }
+.warn { color: var(--vscode-editorWarning-foreground, #d29922); }
 </style></head>
 <body>
 <h1>LessonL · ${escapeHtml(r.function)} <span class="muted">in ${escapeHtml(r.file)}</span></h1>
 <div class="speedup" id="speedup">${escapeHtml(speed)} faster</div>
 <p class="muted">Verified by your build, tests and benchmarks in a scratch copy (95% confidence interval of the speedup).</p>
+${checksHtml(r)}
 ${buttons}
 <table>
 <tr><td>Models</td><td>${models}</td></tr>
@@ -84,6 +87,19 @@ for (const id of ["accept", "reject"]) {
 }
 </script>
 </body></html>`;
+}
+
+/** The behaviour check and any benchmark case that got slower: what "verified" rests on. */
+export function checksHtml(r: OptimizeResult): string {
+  const parts: string[] = [];
+  if (r.behaviour) {
+    const matched = r.behaviour.startsWith("behaviour: matched");
+    parts.push(`<p class="behaviour ${matched ? "ok" : "warn"}" id="behaviour">${escapeHtml(r.behaviour)}</p>`);
+  }
+  for (const regression of r.regressions ?? []) {
+    parts.push(`<p class="regression warn">Slower case: ${escapeHtml(regression)}</p>`);
+  }
+  return parts.join("\n");
 }
 
 function stateWords(state: ReviewState): string {

@@ -31,3 +31,20 @@ test("after a decision the buttons give way to what happened", () => {
 test("escaping covers quotes", () => {
   assert.equal(escapeHtml(`<a href="x">'</a>`), "&lt;a href=&quot;x&quot;&gt;&#39;&lt;/a&gt;");
 });
+
+test("the behaviour check and slower cases are shown beside the speedup, escaped", () => {
+  const checked: OptimizeResult = {
+    ...result,
+    behaviour: "behaviour: matched on 6 calls (tests 4, benchmark 2); compared: return value, y<0>",
+    regressions: ["BM_gemm/64 is 1.39× slower (95% CI 1.31–1.47)"],
+  };
+  const html = verdictHtml({ result: checked, state: "open", added: 1, removed: 1 }, "n", "c");
+  assert.match(html, /id="behaviour">behaviour: matched on 6 calls \(tests 4, benchmark 2\); compared: return value, y&lt;0&gt;/);
+  assert.match(html, /class="behaviour ok"/);
+  assert.match(html, /Slower case: BM_gemm\/64 is 1\.39× slower/);
+});
+
+test("no behaviour line when the server sent none", () => {
+  const html = verdictHtml({ result, state: "open", added: 1, removed: 1 }, "n", "c");
+  assert.doesNotMatch(html, /id="behaviour"/);
+});

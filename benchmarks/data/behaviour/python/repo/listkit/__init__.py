@@ -1,0 +1,1 @@
+"""Small list, dict and string helpers."""

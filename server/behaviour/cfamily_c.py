@@ -1,0 +1,177 @@
+"""The C wrapper: both versions run on every call, chosen comparisons from the file's types.
+
+Without templates, everything the wrapper does is spelled out here: `__typeof__` copies of
+the pointers that may be written (their extent found by `cfamily_extent`), the comparison of
+each element and of the return value (`cfamily_ctypes`), and the recursion guard, restored by
+`__attribute__((cleanup))` on every way out. Declarations come first in every block, so the
+text is valid C89 as well as C99 and later.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .cfamily_ctypes import Comparison, CTypes
+from .cfamily_extent import RETURNED_POINTER_WHY, UNKNOWN_WHY
+from .cfamily_params import Param
+from .cfamily_runtime import c_string, site_key
+from .cfamily_target import Target
+
+
+@dataclass
+class CPlan:
+    """What the C wrapper does with each parameter and with the return value."""
+
+    copied: list[tuple[Param, str, Comparison]] = field(default_factory=list)  # (param, count, comparison)
+    shared: list[Param] = field(default_factory=list)  # pointers both versions get as they are
+    counts: dict[int, str] = field(default_factory=dict)  # every pointer's known count, by index
+    ret: Comparison = Comparison(None)
+    compared: list[str] = field(default_factory=list)
+    not_compared: list[tuple[str, str]] = field(default_factory=list)
+
+
+def c_plan(t: Target, types: CTypes) -> CPlan:
+    plan = CPlan()
+    for p in t.params:
+        if p.kind != "pointer":
+            continue
+        extent = t.extents.get(p.index)
+        if extent is not None and extent.expr is not None and not p.void_pointee:
+            plan.counts[p.index] = extent.expr
+        if not p.writable_pointer:
+            if p.void_pointee and not p.const:
+                plan.not_compared.append((p.name, "an untyped pointer (void *): LessonL cannot copy what it points to"))
+            plan.shared.append(p)
+            continue
+        if p.index not in plan.counts:
+            plan.not_compared.append((p.name, UNKNOWN_WHY))
+            plan.shared.append(p)
+            continue
+        comparison = types.compare(p.type_node, p.depth - 1, f"{p.name}[i]")
+        plan.copied.append((p, plan.counts[p.index], comparison))
+        if comparison.fn is not None:
+            plan.compared.append(f"{p.name}[0..{plan.counts[p.index]})")
+        else:
+            plan.not_compared.append((f"{p.name}[0..{plan.counts[p.index]})", comparison.why))
+    if t.returns == "value":
+        plan.ret = types.compare(t.return_type, 0, "return value")
+        if plan.ret.fn is not None:
+            plan.compared.append("return value")
+        else:
+            plan.not_compared.append(("return value", plan.ret.why))
+    elif t.returns == "pointer":
+        if t.return_extent:
+            plan.ret = types.compare(t.return_type, t.return_depth - 1, "return value[i]")
+            if plan.ret.fn is not None:
+                plan.compared.append(f"return value[0..{t.return_extent})")
+            else:
+                plan.not_compared.append(("return value", plan.ret.why))
+        else:
+            plan.not_compared.append(("return value", RETURNED_POINTER_WHY))
+    plan.not_compared += types.notes
+    return plan
+
+
+def c_wrapper_body(t: Target, plan: CPlan, site: str, indent: str, unit: str = "    ") -> str:
+    """The wrapper's body, from `{` to `}`, for a function whose header sits at `indent`."""
+    k = site_key(site)
+    i1, i2, i3 = (indent + unit * n for n in range(1, 4))
+    orig, cand = f"__lessonl_orig_{t.copy_suffix}", f"__lessonl_cand_{t.copy_suffix}"
+    args = ", ".join(p.name for p in t.params)
+    void = t.returns == "void"
+
+    def call(fn: str) -> str:
+        return f"{{ {fn}({args}); return; }}" if void else f"return {fn}({args});"
+
+    return "\n".join(["{",
+                      f"{i1}int __lessonl_prev __attribute__((cleanup(__lessonl_restore_{k}))) = __lessonl_mode_{k};",
+                      f"{i1}unsigned long long __lessonl_n;",
+                      f"{i1}if (__lessonl_prev == 1) {call(orig)}",
+                      f"{i1}if (__lessonl_prev == 2) {call(cand)}",
+                      f"{i1}__lessonl_n = lessonl_enter(&__lessonl_site_{k}, __lessonl_exit_{k});",
+                      f"{i1}if (__lessonl_n) {{",
+                      *_copies(t, plan, i2, i3),
+                      f"{i2}{{",
+                      *_run_and_compare(t, plan, k, i3),
+                      f"{i2}}}",
+                      f"{i1}}}",
+                      f"{i1}__lessonl_mode_{k} = 2;",
+                      f"{i1}{call(cand)}",
+                      f"{indent}}}"])
+
+
+def _pointers(t: Target) -> list[Param]:
+    return [p for p in t.params if p.kind == "pointer" and not p.void_pointee]
+
+
+def _copies(t: Target, plan: CPlan, i2: str, i3: str) -> list[str]:
+    """Declarations first (C89): counts, copies, what the original gets (`__lessonl_a<i>`), and
+    the statements that make the original see the caller's aliasing on its copies."""
+    pointers = _pointers(t)
+    copied = {p.index for p, _, _ in plan.copied}
+    pairs = [(p, q) for p in pointers for q in pointers if q.index != p.index and q.index in copied]
+    involved = copied | {p.index for pair in pairs for p in pair}
+    lines: list[str] = []
+    for p in pointers:
+        if p.index in involved:
+            count = plan.counts.get(p.index)
+            lines.append(f"{i2}long long __lessonl_k{p.index} = {f'(long long)({count})' if count else '-1'};")
+    for p in pointers:
+        if p.index in copied:
+            lines.append(f"{i2}__typeof__(&*({p.name})) __lessonl_c{p.index} = (__typeof__(&*({p.name})))"
+                         f"lessonl_dup({p.name}, __lessonl_k{p.index}, sizeof *({p.name}));")
+    for p in pointers:
+        source = f"__lessonl_c{p.index} ? __lessonl_c{p.index} : {p.name}" if p.index in copied else p.name
+        lines.append(f"{i2}__typeof__(&*({p.name})) __lessonl_a{p.index} = {source};")
+    for index in dict.fromkeys(p.index for p, _ in pairs):
+        lines.append(f"{i2}int __lessonl_r{index} = 0;")
+    lines.append(f"{i2}struct lessonl_diff __lessonl_d;")
+    for p, q in pairs:
+        lines += [
+            f"{i2}if (!__lessonl_r{p.index} && __builtin_types_compatible_p(__typeof__(*({p.name})), "
+            f"__typeof__(*({q.name})))) {{",
+            f"{i3}const void *__lessonl_at = lessonl_alias({p.name}, __lessonl_k{p.index}, {q.name}, "
+            f"__lessonl_a{q.index} != {q.name} ? (const void *)__lessonl_a{q.index} : (const void *)0, "
+            f"__lessonl_k{q.index}, sizeof *({q.name}));",
+            f"{i3}if (__lessonl_at) {{ __lessonl_a{p.index} = (__typeof__(&*({p.name})))__lessonl_at; "
+            f"__lessonl_r{p.index} = 1; }}",
+            f"{i2}}}"]
+    return lines
+
+
+def _run_and_compare(t: Target, plan: CPlan, k: str, i3: str) -> list[str]:
+    """The original on the copies, the rewrite on the caller's arguments, then the comparisons
+    (arguments first: an element pinpoints a bug better than a sum), the report, the result."""
+    orig, cand = f"__lessonl_orig_{t.copy_suffix}", f"__lessonl_cand_{t.copy_suffix}"
+    pointers = {p.index for p in _pointers(t)}
+    args = ", ".join(p.name for p in t.params)
+    orig_args = ", ".join(f"__lessonl_a{p.index}" if p.index in pointers else p.name for p in t.params)
+    void = t.returns == "void"
+    if void:
+        lines = [f"{i3}__lessonl_mode_{k} = 1;", f"{i3}{orig}({orig_args});",
+                 f"{i3}__lessonl_mode_{k} = 2;", f"{i3}{cand}({args});"]
+    else:
+        lines = [f"{i3}__typeof__({orig}({orig_args})) __lessonl_ro = (__lessonl_mode_{k} = 1, {orig}({orig_args}));",
+                 f"{i3}__typeof__({cand}({args})) __lessonl_rc = (__lessonl_mode_{k} = 2, {cand}({args}));"]
+    lines.append(f"{i3}lessonl_diff_init(&__lessonl_d, &__lessonl_site_{k}, __lessonl_n);")
+    for p, _, comparison in plan.copied:
+        if comparison.fn is not None:
+            fn = comparison.fn.format(x=f"*({p.name})")
+            lines.append(f"{i3}if (!__lessonl_d.found && __lessonl_a{p.index} != {p.name}) "
+                         f"lessonl_root(&__lessonl_d, lessonl_eq_span(__lessonl_a{p.index}, {p.name}, "
+                         f"__lessonl_k{p.index}, sizeof *({p.name}), {fn}, &__lessonl_d), {min(p.index + 1, 61)}, "
+                         f"{c_string(p.name)});")
+    if not void and plan.ret.fn is not None and t.returns == "pointer":
+        fn = plan.ret.fn.format(x="*__lessonl_rc")
+        lines.append(f"{i3}if (!__lessonl_d.found && __lessonl_ro && __lessonl_rc) lessonl_root(&__lessonl_d, "
+                     f"lessonl_eq_span(__lessonl_ro, __lessonl_rc, (long long)({t.return_extent}), "
+                     f"sizeof *__lessonl_rc, {fn}, &__lessonl_d), 0, \"return value\");")
+    elif not void and plan.ret.fn is not None:
+        fn = plan.ret.fn.format(x="__lessonl_rc")
+        lines.append(f"{i3}if (!__lessonl_d.found) lessonl_root(&__lessonl_d, {fn}(&__lessonl_ro, &__lessonl_rc, "
+                     f"&__lessonl_d), 0, \"return value\");")
+    if not void:
+        lines.append(f"{i3}(void)__lessonl_ro;")
+    lines.append(f"{i3}lessonl_finish(&__lessonl_d);")
+    lines += [f"{i3}free(__lessonl_c{p.index});" for p, _, _ in plan.copied]
+    lines.append(f"{i3}return;" if void else f"{i3}return __lessonl_rc;")
+    return lines

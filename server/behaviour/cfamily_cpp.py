@@ -1,0 +1,141 @@
+"""The C++ wrapper: both versions run on every call, the compiler classifies the arguments.
+
+The wrapper only names things; what to copy and how to compare is decided by the templates
+of the runtime from `decltype(param)`, so templates, `auto` return types and any argument type
+work the same way. Pointers are the exception: their extent is not in the type, so the
+wrapper hands each pointer slot the count this generator found (or -1 for unknown).
+"""
+from __future__ import annotations
+
+from .cfamily_extent import RETURNED_POINTER_WHY, UNKNOWN_WHY
+from .cfamily_params import Param
+from .cfamily_runtime import c_string, site_key
+from .cfamily_target import Target
+
+SELF_BIT = 62
+
+
+def cpp_wrapper_body(t: Target, site: str, indent: str, unit: str = "    ") -> str:
+    """The wrapper's body, from `{` to `}`, for a function whose header sits at `indent`."""
+    k = site_key(site)
+    site_ref = f"&__lessonl_site_{k}()"
+    fwd = ", ".join(f"static_cast<decltype({p.name})&&>({p.name})" for p in t.params)
+    orig_args = ", ".join(f"__lessonl_p{p.index}.for_orig()" for p in t.params)
+    cand = f"{_callee(t, 'cand', 'this->')}({fwd})"
+    self_copy = t.member == "method"
+    orig_on_copy = f"{_callee(t, 'orig', '__lessonl_self.for_orig().')}({orig_args})" if self_copy \
+        else f"{_callee(t, 'orig', 'this->')}({orig_args})"
+    i1, i2, i3, i4 = (indent + unit * n for n in range(1, 5))
+    lines = ["{",
+             f"{i1}::lessonl_rt::mode_guard __lessonl_g(__lessonl_mode_{k}());",
+             f"{i1}if (__lessonl_g.previous == 1) return {_callee(t, 'orig', 'this->')}({fwd});",
+             f"{i1}if (__lessonl_g.previous == 2) return {cand};",
+             f"{i1}if (unsigned long long __lessonl_n = "
+             f"::lessonl_rt::lessonl_enter({site_ref}, __lessonl_exit_{k})) {{"]
+    slots = t.params
+    for p in slots:
+        lines.append(f"{i2}{_slot(t, p)}")
+    if self_copy:
+        lines.append(f"{i2}::lessonl_rt::slot<decltype(*this)> __lessonl_self(*this);")
+    lines += [f"{i2}::lessonl_rt::alias({a}, {b});" for a, b in _alias_pairs(t)]
+    ready = [f"__lessonl_p{p.index}.ready({site_ref}, {_bit(p)}, {c_string(p.name)})" for p in slots]
+    if self_copy:
+        ready.append(f"__lessonl_self.ready({site_ref}, {SELF_BIT}, \"*this\")")
+    lines += [f"{i2}if ({' && '.join(ready) or 'true'}) {{",
+              f"{i3}typedef decltype({cand}) __lessonl_R;",
+              f"{i3}::lessonl_rt::outcome<__lessonl_R> __lessonl_ro, __lessonl_rc;",
+              f"{i3}__lessonl_g.set(1);",
+              f"{i3}__lessonl_ro.run([&]() -> __lessonl_R {{ return {orig_on_copy}; }});",
+              f"{i3}__lessonl_g.set(2);",
+              f"{i3}__lessonl_rc.run([&]() -> __lessonl_R {{ return {cand}; }});",
+              f"{i3}::lessonl_rt::diff __lessonl_d({site_ref}, __lessonl_n);",
+              f"{i3}if (::lessonl_rt::both_returned(__lessonl_d, __lessonl_ro, __lessonl_rc)) {{"]
+    for p in slots:  # `T&&` too: a forwarding reference bound to an lvalue is compared
+        if p.kind in ("pointer", "lref", "rref"):
+            lines.append(f"{i4}__lessonl_p{p.index}.compare(__lessonl_d, {_bit(p)}, {c_string(p.name)});")
+    if self_copy:
+        lines.append(f"{i4}__lessonl_self.compare(__lessonl_d, {SELF_BIT}, \"*this\");")
+    if t.returns == "pointer" and t.return_extent:
+        lines.append(f"{i4}::lessonl_rt::compare_return_span(__lessonl_d, __lessonl_ro, __lessonl_rc, "
+                     f"static_cast<long long>({t.return_extent}));")
+    else:
+        lines.append(f"{i4}::lessonl_rt::compare_return(__lessonl_d, __lessonl_ro, __lessonl_rc);")
+    lines += [f"{i3}}}",
+              f"{i3}::lessonl_rt::lessonl_finish(&__lessonl_d.c);",
+              f"{i3}return __lessonl_rc.get();",
+              f"{i2}}}",
+              f"{i1}}}",
+              f"{i1}__lessonl_g.set(2);",
+              f"{i1}return {cand};",
+              f"{indent}}}"]
+    return "\n".join(lines)
+
+
+def cpp_lists(t: Target) -> tuple[list[str], list[tuple[str, str]]]:
+    """What the wrapper compares, and what it leaves alone with the reason, for the verdict."""
+    compared: list[str] = []
+    not_compared: list[tuple[str, str]] = []
+    for p in t.params:
+        if p.kind == "pointer" and not p.const:
+            extent = t.extents.get(p.index)
+            if p.void_pointee:
+                not_compared.append((p.name, "an untyped pointer (void *): LessonL cannot copy what it points to"))
+            elif extent is not None and extent.expr is not None:
+                compared.append(f"{p.name}[0..{extent.expr})")
+            else:
+                not_compared.append((p.name, UNKNOWN_WHY))
+        elif p.kind == "lref" and not p.const:
+            compared.append(p.name)
+        elif p.kind == "rref" and not p.const and p.type_text in t.template_args:
+            compared.append(f"{p.name} (when it is an lvalue)")  # a forwarding reference
+        elif p.kind == "rref" and not p.const:
+            not_compared.append((p.name, "an rvalue reference: the original gets a copy it may consume"))
+    if t.member == "method":
+        compared.append("*this")
+    compared_return, why = return_lists(t)
+    if compared_return:
+        compared.append(compared_return)
+    if why:
+        not_compared.append(("return value", why))
+    return compared, not_compared
+
+
+def return_lists(t: Target) -> tuple[str, str]:
+    """("what of the return value is compared", "why it is not") for either language."""
+    if t.returns == "void":
+        return "", ""
+    if t.returns == "pointer":
+        if t.return_extent:
+            return f"return value[0..{t.return_extent})", ""
+        return "", RETURNED_POINTER_WHY
+    return "return value", ""
+
+
+def _callee(t: Target, which: str, member_prefix: str) -> str:
+    """`__lessonl_orig_f<T>`, or `this->template __lessonl_orig_f<T>` for a member."""
+    targs = f"<{', '.join(t.template_args)}>" if t.template_args else ""
+    name = f"__lessonl_{which}_{t.copy_suffix}"
+    if t.member in ("const", "method"):
+        return f"{member_prefix}{'template ' if targs else ''}{name}{targs}"
+    return f"{name}{targs}"
+
+
+def _slot(t: Target, p: Param) -> str:
+    if p.kind == "pointer":
+        extent = t.extents.get(p.index)
+        count = f"static_cast<long long>({extent.expr})" if extent is not None and extent.expr is not None else "-1"
+        return f"::lessonl_rt::ptr_slot<decltype({p.name})> __lessonl_p{p.index}({p.name}, {count});"
+    return f"::lessonl_rt::slot<decltype({p.name})> __lessonl_p{p.index}({p.name});"
+
+
+def _alias_pairs(t: Target) -> list[tuple[str, str]]:
+    """Every (parameter, other) that may share memory: the first redirect of each one wins."""
+    shared = [p for p in t.params if p.kind in ("pointer", "lref", "rref") and not p.void_pointee]
+    pairs = [(f"__lessonl_p{a.index}", f"__lessonl_p{b.index}") for a in shared for b in shared if a.index != b.index]
+    if t.member == "method":
+        pairs += [(f"__lessonl_p{a.index}", "__lessonl_self") for a in shared if a.kind != "pointer"]
+    return pairs
+
+
+def _bit(p: Param) -> int:
+    return min(p.index + 1, SELF_BIT - 1)

@@ -1,0 +1,1262 @@
+"""The runtime the C and C++ check wrappers call, as source text put into the checked file.
+
+It travels inside the file (no library to link, no build change): one block per translation
+unit, guarded by `#ifndef`, at global scope before the item that holds the target. The core is
+written in the common subset of C (C99 and later; C89 builds too) and C++ (C++11 and later), so
+both languages write the same events in the same way; C++ adds templates that classify and
+compare arguments by their types.
+
+Everything here must compile warning-free with -Wall -Wextra (projects build with -Werror), must
+not clash with user code (every name starts with `lessonl_` / `Lessonl`, even template
+parameters and locals, since the user's `#define N 1024` is in effect), and must add as few
+declarations as possible to the user's scope: a C file may well define its own `write` or
+`close`, so the C block includes only <stdio.h>, <stdlib.h> and <string.h>, and events go out
+through an `fopen(path, "a")` stream fully buffered in a buffer larger than the line, which
+glibc flushes with one write(2) on an O_APPEND descriptor.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+
+from .records import CheckSettings
+
+C_GUARD = "LESSONL_CHECK_RUNTIME_C_V1"
+CPP_GUARD = "LESSONL_CHECK_RUNTIME_CPP_V1"
+
+# The core, in C89-clean syntax (no // comments, declarations first) that is also valid C++.
+_CORE = r"""
+#define LESSONL_FN static __inline__ __attribute__((unused))
+#if defined(__cplusplus) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L)
+#define LESSONL_HAVE_C99 1
+#else
+#define LESSONL_HAVE_C99 0
+#endif
+
+struct lessonl_site {
+  const char *name;
+  double rtol, atol, rtol32, atol32;
+  unsigned long long max_calls;
+  unsigned long long calls, checked, started, uncompared;
+  int init, reached, mismatched, spare;
+  const char *report, *phase;
+};
+
+struct lessonl_diff {
+  struct lessonl_site *site;
+  unsigned long long call;
+  int found, uncomparable;
+  const char *why;
+  char path[256];
+  char orig[160], cand[160];
+};
+
+typedef int (*lessonl_eq_fn)(const void *, const void *, struct lessonl_diff *);
+
+struct lessonl_line { char data[3072]; unsigned long len; };
+
+LESSONL_FN void lessonl_raw(struct lessonl_line *lessonl_b, const char *lessonl_s) {
+  while (*lessonl_s && lessonl_b->len + 16 < sizeof lessonl_b->data) lessonl_b->data[lessonl_b->len++] = *lessonl_s++;
+}
+
+/* A JSON string: quotes, escapes; bytes that are not UTF-8 become '?'. */
+LESSONL_FN void lessonl_str(struct lessonl_line *lessonl_b, const char *lessonl_s) {
+  static const char lessonl_hex[] = "0123456789abcdef";
+  const unsigned char *lessonl_p = (const unsigned char *)lessonl_s;
+  lessonl_raw(lessonl_b, "\"");
+  while (*lessonl_p && lessonl_b->len + 24 < sizeof lessonl_b->data) {
+    unsigned char lessonl_c = *lessonl_p;
+    int lessonl_more = lessonl_c >= 0xF0 && lessonl_c <= 0xF4 ? 3 : lessonl_c >= 0xE0 ? 2 : lessonl_c >= 0xC2 ? 1 : 0;
+    if (lessonl_c == '"' || lessonl_c == '\\') {
+      lessonl_b->data[lessonl_b->len++] = '\\';
+      lessonl_b->data[lessonl_b->len++] = (char)lessonl_c;
+      ++lessonl_p;
+    } else if (lessonl_c < 0x20) {
+      lessonl_raw(lessonl_b, "\\u00");
+      lessonl_b->data[lessonl_b->len++] = lessonl_hex[lessonl_c >> 4];
+      lessonl_b->data[lessonl_b->len++] = lessonl_hex[lessonl_c & 15];
+      ++lessonl_p;
+    } else if (lessonl_c < 0x80) {
+      lessonl_b->data[lessonl_b->len++] = (char)lessonl_c;
+      ++lessonl_p;
+    } else {
+      int lessonl_k, lessonl_ok = lessonl_more > 0;
+      for (lessonl_k = 1; lessonl_ok && lessonl_k <= lessonl_more; ++lessonl_k)
+        lessonl_ok = (lessonl_p[lessonl_k] & 0xC0) == 0x80;
+      if (!lessonl_ok) {
+        lessonl_b->data[lessonl_b->len++] = '?';
+        ++lessonl_p;
+      } else {
+        for (lessonl_k = 0; lessonl_k <= lessonl_more; ++lessonl_k) lessonl_b->data[lessonl_b->len++] = (char)*lessonl_p++;
+      }
+    }
+  }
+  lessonl_raw(lessonl_b, "\"");
+}
+
+LESSONL_FN void lessonl_ull(struct lessonl_line *lessonl_b, unsigned long long lessonl_v) {
+  char lessonl_t[32];
+  int lessonl_i = 31;
+  lessonl_t[lessonl_i] = 0;
+  do { lessonl_t[--lessonl_i] = (char)('0' + lessonl_v % 10); lessonl_v /= 10; } while (lessonl_v);
+  lessonl_raw(lessonl_b, lessonl_t + lessonl_i);
+}
+
+#ifndef __cplusplus
+extern int getpid(void);
+#endif
+
+LESSONL_FN void lessonl_begin(struct lessonl_line *lessonl_b, struct lessonl_site *lessonl_s, const char *lessonl_event) {
+  lessonl_b->len = 0;
+  lessonl_raw(lessonl_b, "{\"v\": 1, \"event\": ");
+  lessonl_str(lessonl_b, lessonl_event);
+  lessonl_raw(lessonl_b, ", \"site\": ");
+  lessonl_str(lessonl_b, lessonl_s->name);
+  lessonl_raw(lessonl_b, ", \"phase\": ");
+  lessonl_str(lessonl_b, lessonl_s->phase ? lessonl_s->phase : "");
+  lessonl_raw(lessonl_b, ", \"pid\": ");
+  lessonl_ull(lessonl_b, (unsigned long long)getpid());
+}
+
+/* One line, one write(2): a full buffer larger than the line, flushed once by fclose. */
+LESSONL_FN void lessonl_emit(struct lessonl_site *lessonl_s, struct lessonl_line *lessonl_b) {
+  char lessonl_io[4096];
+  FILE *lessonl_f;
+  lessonl_b->data[lessonl_b->len++] = '}';
+  lessonl_b->data[lessonl_b->len++] = '\n';
+  lessonl_f = fopen(lessonl_s->report, "a");
+  if (!lessonl_f) return;
+  setvbuf(lessonl_f, lessonl_io, _IOFBF, sizeof lessonl_io);
+  if (fwrite(lessonl_b->data, 1, lessonl_b->len, lessonl_f) != lessonl_b->len) lessonl_b->len = 0;
+  fclose(lessonl_f);
+}
+
+LESSONL_FN char *lessonl_keep(const char *lessonl_s) {
+  unsigned long lessonl_n = (unsigned long)strlen(lessonl_s) + 1;
+  char *lessonl_p = (char *)malloc(lessonl_n);
+  if (lessonl_p) memcpy(lessonl_p, lessonl_s, lessonl_n);
+  return lessonl_p;
+}
+
+/* The environment is read once per site (a racing second reader stores the same values). */
+LESSONL_FN int lessonl_active(struct lessonl_site *lessonl_s) {
+  if (!__atomic_load_n(&lessonl_s->init, __ATOMIC_ACQUIRE)) {
+    const char *lessonl_r = getenv("LESSONL_CHECK_REPORT");
+    const char *lessonl_p = getenv("LESSONL_CHECK_PHASE");
+    const char *lessonl_kr = (lessonl_r && *lessonl_r) ? lessonl_keep(lessonl_r) : (const char *)0;
+    const char *lessonl_kp = lessonl_p ? lessonl_keep(lessonl_p) : (const char *)0;
+    __atomic_store_n(&lessonl_s->phase, lessonl_kp, __ATOMIC_RELAXED);
+    __atomic_store_n(&lessonl_s->report, lessonl_kr, __ATOMIC_RELAXED);
+    __atomic_store_n(&lessonl_s->init, 1, __ATOMIC_RELEASE);
+  }
+  return __atomic_load_n(&lessonl_s->report, __ATOMIC_RELAXED) != 0;
+}
+
+LESSONL_FN void lessonl_summary(struct lessonl_site *lessonl_s) {
+  struct lessonl_line lessonl_b;
+  lessonl_begin(&lessonl_b, lessonl_s, "summary");
+  lessonl_raw(&lessonl_b, ", \"calls\": ");
+  lessonl_ull(&lessonl_b, __atomic_load_n(&lessonl_s->calls, __ATOMIC_RELAXED));
+  lessonl_raw(&lessonl_b, ", \"checked\": ");
+  lessonl_ull(&lessonl_b, __atomic_load_n(&lessonl_s->checked, __ATOMIC_RELAXED));
+  lessonl_emit(lessonl_s, &lessonl_b);
+}
+
+/* Counts one call; the first one in the process writes `reached` and arms the summary.
+   Returns the call's 1-based number, 0 when nothing is reported. */
+LESSONL_FN unsigned long long lessonl_count(struct lessonl_site *lessonl_s, void (*lessonl_at_exit)(void)) {
+  unsigned long long lessonl_n;
+  if (!lessonl_active(lessonl_s)) return 0;
+  lessonl_n = __atomic_add_fetch(&lessonl_s->calls, 1, __ATOMIC_RELAXED);
+  if (!__atomic_load_n(&lessonl_s->reached, __ATOMIC_ACQUIRE)
+      && !__atomic_exchange_n(&lessonl_s->reached, 1, __ATOMIC_ACQ_REL)) {
+    struct lessonl_line lessonl_b;
+    lessonl_begin(&lessonl_b, lessonl_s, "reached");
+    lessonl_emit(lessonl_s, &lessonl_b);
+    if (atexit(lessonl_at_exit) != 0) lessonl_b.len = 0;
+  }
+  return lessonl_n;
+}
+
+/* Counts the call and says whether to compare it: the call number, or 0 to forward only
+   (nothing reported, a difference already found, or past max_calls). */
+LESSONL_FN unsigned long long lessonl_enter(struct lessonl_site *lessonl_s, void (*lessonl_at_exit)(void)) {
+  unsigned long long lessonl_n = lessonl_count(lessonl_s, lessonl_at_exit);
+  if (!lessonl_n || __atomic_load_n(&lessonl_s->mismatched, __ATOMIC_RELAXED)) return 0;
+  if (__atomic_load_n(&lessonl_s->started, __ATOMIC_RELAXED) >= lessonl_s->max_calls) return 0; /* no write once full */
+  if (__atomic_add_fetch(&lessonl_s->started, 1, __ATOMIC_RELAXED) > lessonl_s->max_calls) return 0;
+  return lessonl_n;
+}
+
+/* Once per (site, what): `lessonl_bit` numbers the what (0 the return value, 1.. the parameters). */
+LESSONL_FN void lessonl_uncompared(struct lessonl_site *lessonl_s, int lessonl_bit, const char *lessonl_what,
+                                   const char *lessonl_why) {
+  unsigned long long lessonl_m = 1ULL << (lessonl_bit & 63);
+  struct lessonl_line lessonl_b;
+  if (!lessonl_s->report || (__atomic_fetch_or(&lessonl_s->uncompared, lessonl_m, __ATOMIC_RELAXED) & lessonl_m)) return;
+  lessonl_begin(&lessonl_b, lessonl_s, "uncompared");
+  lessonl_raw(&lessonl_b, ", \"what\": ");
+  lessonl_str(&lessonl_b, lessonl_what);
+  lessonl_raw(&lessonl_b, ", \"why\": ");
+  lessonl_str(&lessonl_b, lessonl_why);
+  lessonl_emit(lessonl_s, &lessonl_b);
+}
+
+LESSONL_FN void lessonl_diff_init(struct lessonl_diff *lessonl_d, struct lessonl_site *lessonl_s,
+                                  unsigned long long lessonl_n) {
+  memset(lessonl_d, 0, sizeof *lessonl_d);
+  lessonl_d->site = lessonl_s;
+  lessonl_d->call = lessonl_n;
+}
+
+/* The path is built from the inside out while a difference unwinds: "[3]", then ".x", then the root. */
+LESSONL_FN void lessonl_prepend(struct lessonl_diff *lessonl_d, const char *lessonl_s) {
+  unsigned long lessonl_n = (unsigned long)strlen(lessonl_s), lessonl_have = (unsigned long)strlen(lessonl_d->path);
+  if (lessonl_n + 1 >= sizeof lessonl_d->path) return;
+  if (lessonl_have + lessonl_n + 1 > sizeof lessonl_d->path) lessonl_have = sizeof lessonl_d->path - lessonl_n - 1;
+  memmove(lessonl_d->path + lessonl_n, lessonl_d->path, lessonl_have);
+  lessonl_d->path[lessonl_n + lessonl_have] = 0;
+  memcpy(lessonl_d->path, lessonl_s, lessonl_n);
+}
+
+LESSONL_FN void lessonl_prepend_index(struct lessonl_diff *lessonl_d, unsigned long long lessonl_i) {
+  struct lessonl_line lessonl_b;
+  lessonl_b.len = 0;
+  lessonl_raw(&lessonl_b, "[");
+  lessonl_ull(&lessonl_b, lessonl_i);
+  lessonl_raw(&lessonl_b, "]");
+  lessonl_b.data[lessonl_b.len] = 0;
+  lessonl_prepend(lessonl_d, lessonl_b.data);
+}
+
+LESSONL_FN void lessonl_copy_text(char *lessonl_dst, unsigned long lessonl_size, const char *lessonl_src) {
+  unsigned long lessonl_n = (unsigned long)strlen(lessonl_src);
+  if (lessonl_n >= lessonl_size) {
+    memcpy(lessonl_dst, lessonl_src, lessonl_size - 4);
+    memcpy(lessonl_dst + lessonl_size - 4, "...", 4);
+  } else {
+    memcpy(lessonl_dst, lessonl_src, lessonl_n + 1);
+  }
+}
+
+LESSONL_FN int lessonl_differ(struct lessonl_diff *lessonl_d, const char *lessonl_o, const char *lessonl_c) {
+  lessonl_d->found = 1;
+  lessonl_copy_text(lessonl_d->orig, sizeof lessonl_d->orig, lessonl_o);
+  lessonl_copy_text(lessonl_d->cand, sizeof lessonl_d->cand, lessonl_c);
+  return 0;
+}
+
+/* Ends one compared thing (`lessonl_what` is its name, e.g. "y" or "return value"). */
+LESSONL_FN void lessonl_root(struct lessonl_diff *lessonl_d, int lessonl_equal, int lessonl_bit, const char *lessonl_what) {
+  if (lessonl_d->uncomparable) {
+    lessonl_uncompared(lessonl_d->site, lessonl_bit, lessonl_what, lessonl_d->why);
+    lessonl_d->uncomparable = 0;
+  }
+  if (!lessonl_equal && lessonl_d->found) lessonl_prepend(lessonl_d, lessonl_what);
+}
+
+/* After the comparisons: the first difference in the process becomes the `mismatch` event. */
+LESSONL_FN void lessonl_finish(struct lessonl_diff *lessonl_d) {
+  struct lessonl_site *lessonl_s = lessonl_d->site;
+  if (lessonl_d->found && !__atomic_exchange_n(&lessonl_s->mismatched, 1, __ATOMIC_ACQ_REL)) {
+    struct lessonl_line lessonl_b;
+    lessonl_begin(&lessonl_b, lessonl_s, "mismatch");
+    lessonl_raw(&lessonl_b, ", \"call\": ");
+    lessonl_ull(&lessonl_b, lessonl_d->call);
+    lessonl_raw(&lessonl_b, ", \"what\": ");
+    lessonl_str(&lessonl_b, lessonl_d->path);
+    lessonl_raw(&lessonl_b, ", \"original\": ");
+    lessonl_str(&lessonl_b, lessonl_d->orig);
+    lessonl_raw(&lessonl_b, ", \"rewrite\": ");
+    lessonl_str(&lessonl_b, lessonl_d->cand);
+    lessonl_emit(lessonl_s, &lessonl_b);
+  }
+  __atomic_add_fetch(&lessonl_s->checked, 1, __ATOMIC_RELAXED);
+}
+
+/* ---- values as short text ---- */
+
+LESSONL_FN void lessonl_dot_zero(char *lessonl_s) {
+  const char *lessonl_p = lessonl_s;
+  if (*lessonl_p == '-') ++lessonl_p;
+  for (; *lessonl_p; ++lessonl_p)
+    if (*lessonl_p < '0' || *lessonl_p > '9') return;
+  strcat(lessonl_s, ".0");
+}
+
+LESSONL_FN int lessonl_special(char *lessonl_out, long double lessonl_v) {
+  if (lessonl_v != lessonl_v) { strcpy(lessonl_out, "nan"); return 1; }
+  if (lessonl_v - lessonl_v != lessonl_v - lessonl_v) { strcpy(lessonl_out, lessonl_v > 0 ? "inf" : "-inf"); return 1; }
+  return 0;
+}
+
+/* The shortest text that reads back as the same value ("6.5", "4.0", "0.1"). */
+LESSONL_FN void lessonl_fmt_double(char *lessonl_out, double lessonl_v, int lessonl_single) {
+  int lessonl_p;
+  if (lessonl_special(lessonl_out, lessonl_v)) return;
+  for (lessonl_p = 1; lessonl_p <= 17; ++lessonl_p) {
+    double lessonl_back;
+#if LESSONL_HAVE_C99
+    snprintf(lessonl_out, 48, "%.*g", lessonl_p, lessonl_v);
+#else
+    sprintf(lessonl_out, "%.*g", lessonl_p, lessonl_v);
+#endif
+    lessonl_back = strtod(lessonl_out, (char **)0);
+    if (lessonl_single ? (float)lessonl_back == (float)lessonl_v : lessonl_back == lessonl_v) break;
+  }
+  lessonl_dot_zero(lessonl_out);
+}
+
+LESSONL_FN void lessonl_fmt_long_double(char *lessonl_out, long double lessonl_v) {
+  int lessonl_p;
+  if (lessonl_special(lessonl_out, lessonl_v)) return;
+  for (lessonl_p = 1; lessonl_p <= 21; ++lessonl_p) {
+#if LESSONL_HAVE_C99
+    snprintf(lessonl_out, 48, "%.*Lg", lessonl_p, lessonl_v);
+    if (strtold(lessonl_out, (char **)0) == lessonl_v) break;
+#else
+    sprintf(lessonl_out, "%.*Lg", lessonl_p, lessonl_v);
+#endif
+  }
+  lessonl_dot_zero(lessonl_out);
+}
+
+LESSONL_FN void lessonl_fmt_ll(char *lessonl_out, long long lessonl_v) {
+  struct lessonl_line lessonl_b;
+  lessonl_b.len = 0;
+  if (lessonl_v < 0) {
+    lessonl_raw(&lessonl_b, "-");
+    lessonl_ull(&lessonl_b, 0ULL - (unsigned long long)lessonl_v);
+  } else {
+    lessonl_ull(&lessonl_b, (unsigned long long)lessonl_v);
+  }
+  lessonl_b.data[lessonl_b.len] = 0;
+  strcpy(lessonl_out, lessonl_b.data);
+}
+
+LESSONL_FN void lessonl_fmt_ull(char *lessonl_out, unsigned long long lessonl_v) {
+  struct lessonl_line lessonl_b;
+  lessonl_b.len = 0;
+  lessonl_ull(&lessonl_b, lessonl_v);
+  lessonl_b.data[lessonl_b.len] = 0;
+  strcpy(lessonl_out, lessonl_b.data);
+}
+
+/* ---- comparing: |a - b| <= atol + rtol * max(|a|, |b|), NaN equals NaN ---- */
+
+LESSONL_FN int lessonl_close(long double lessonl_a, long double lessonl_b, double lessonl_rtol, double lessonl_atol) {
+  long double lessonl_d, lessonl_m, lessonl_mb;
+  if (lessonl_a == lessonl_b) return 1;
+  if (lessonl_a != lessonl_a || lessonl_b != lessonl_b) return lessonl_a != lessonl_a && lessonl_b != lessonl_b;
+  if (lessonl_a - lessonl_a != 0 || lessonl_b - lessonl_b != 0) return 0;
+  lessonl_d = lessonl_a > lessonl_b ? lessonl_a - lessonl_b : lessonl_b - lessonl_a;
+  lessonl_m = lessonl_a < 0 ? -lessonl_a : lessonl_a;
+  lessonl_mb = lessonl_b < 0 ? -lessonl_b : lessonl_b;
+  if (lessonl_mb > lessonl_m) lessonl_m = lessonl_mb;
+  return lessonl_d <= lessonl_atol + lessonl_rtol * lessonl_m;
+}
+
+LESSONL_FN int lessonl_diff_double(struct lessonl_diff *lessonl_d, double lessonl_a, double lessonl_b, int lessonl_single) {
+  char lessonl_x[48], lessonl_y[48];
+  lessonl_fmt_double(lessonl_x, lessonl_a, lessonl_single);
+  lessonl_fmt_double(lessonl_y, lessonl_b, lessonl_single);
+  return lessonl_differ(lessonl_d, lessonl_x, lessonl_y);
+}
+
+LESSONL_FN int lessonl_diff_ll(struct lessonl_diff *lessonl_d, long long lessonl_a, long long lessonl_b) {
+  char lessonl_x[32], lessonl_y[32];
+  lessonl_fmt_ll(lessonl_x, lessonl_a);
+  lessonl_fmt_ll(lessonl_y, lessonl_b);
+  return lessonl_differ(lessonl_d, lessonl_x, lessonl_y);
+}
+
+LESSONL_FN int lessonl_diff_ull(struct lessonl_diff *lessonl_d, unsigned long long lessonl_a, unsigned long long lessonl_b) {
+  char lessonl_x[32], lessonl_y[32];
+  lessonl_fmt_ull(lessonl_x, lessonl_a);
+  lessonl_fmt_ull(lessonl_y, lessonl_b);
+  return lessonl_differ(lessonl_d, lessonl_x, lessonl_y);
+}
+
+LESSONL_FN int lessonl_eq_f(const void *lessonl_a, const void *lessonl_b, struct lessonl_diff *lessonl_d) {
+  float lessonl_x = *(const float *)lessonl_a, lessonl_y = *(const float *)lessonl_b;
+  return lessonl_close(lessonl_x, lessonl_y, lessonl_d->site->rtol32, lessonl_d->site->atol32)
+             || lessonl_diff_double(lessonl_d, lessonl_x, lessonl_y, 1);
+}
+
+LESSONL_FN int lessonl_eq_d(const void *lessonl_a, const void *lessonl_b, struct lessonl_diff *lessonl_d) {
+  double lessonl_x = *(const double *)lessonl_a, lessonl_y = *(const double *)lessonl_b;
+  return lessonl_close(lessonl_x, lessonl_y, lessonl_d->site->rtol, lessonl_d->site->atol)
+             || lessonl_diff_double(lessonl_d, lessonl_x, lessonl_y, 0);
+}
+
+LESSONL_FN int lessonl_eq_ld(const void *lessonl_a, const void *lessonl_b, struct lessonl_diff *lessonl_d) {
+  long double lessonl_x = *(const long double *)lessonl_a, lessonl_y = *(const long double *)lessonl_b;
+  char lessonl_sx[48], lessonl_sy[48];
+  if (lessonl_close(lessonl_x, lessonl_y, lessonl_d->site->rtol, lessonl_d->site->atol)) return 1;
+  lessonl_fmt_long_double(lessonl_sx, lessonl_x);
+  lessonl_fmt_long_double(lessonl_sy, lessonl_y);
+  return lessonl_differ(lessonl_d, lessonl_sx, lessonl_sy);
+}
+
+#define LESSONL_EQ_SIGNED(lessonl_name, lessonl_type) \
+  LESSONL_FN int lessonl_name(const void *lessonl_a, const void *lessonl_b, struct lessonl_diff *lessonl_d) { \
+    lessonl_type lessonl_x = *(const lessonl_type *)lessonl_a, lessonl_y = *(const lessonl_type *)lessonl_b; \
+    return lessonl_x == lessonl_y || lessonl_diff_ll(lessonl_d, (long long)lessonl_x, (long long)lessonl_y); \
+  }
+#define LESSONL_EQ_UNSIGNED(lessonl_name, lessonl_type) \
+  LESSONL_FN int lessonl_name(const void *lessonl_a, const void *lessonl_b, struct lessonl_diff *lessonl_d) { \
+    lessonl_type lessonl_x = *(const lessonl_type *)lessonl_a, lessonl_y = *(const lessonl_type *)lessonl_b; \
+    return lessonl_x == lessonl_y \
+        || lessonl_diff_ull(lessonl_d, (unsigned long long)lessonl_x, (unsigned long long)lessonl_y); \
+  }
+LESSONL_EQ_SIGNED(lessonl_eq_c, char)
+LESSONL_EQ_SIGNED(lessonl_eq_sc, signed char)
+LESSONL_EQ_UNSIGNED(lessonl_eq_uc, unsigned char)
+LESSONL_EQ_SIGNED(lessonl_eq_s, short)
+LESSONL_EQ_UNSIGNED(lessonl_eq_us, unsigned short)
+LESSONL_EQ_SIGNED(lessonl_eq_i, int)
+LESSONL_EQ_UNSIGNED(lessonl_eq_u, unsigned int)
+LESSONL_EQ_SIGNED(lessonl_eq_l, long)
+LESSONL_EQ_UNSIGNED(lessonl_eq_ul, unsigned long)
+LESSONL_EQ_SIGNED(lessonl_eq_ll, long long)
+LESSONL_EQ_UNSIGNED(lessonl_eq_ull, unsigned long long)
+
+LESSONL_FN int lessonl_eq_unknown(const void *lessonl_a, const void *lessonl_b, struct lessonl_diff *lessonl_d) {
+  (void)lessonl_a;
+  (void)lessonl_b;
+  lessonl_d->uncomparable = 1;
+  lessonl_d->why = "LessonL cannot tell its type here (C before C11 has no _Generic, or a type it cannot compare)";
+  return 1;
+}
+
+/* n elements of `lessonl_size` bytes each, the original's first: "[i]" on a difference. */
+LESSONL_FN int lessonl_eq_span(const void *lessonl_a, const void *lessonl_b, long long lessonl_n,
+                               unsigned long lessonl_size, lessonl_eq_fn lessonl_eq, struct lessonl_diff *lessonl_d) {
+  long long lessonl_i;
+  const char *lessonl_x = (const char *)lessonl_a, *lessonl_y = (const char *)lessonl_b;
+  for (lessonl_i = 0; lessonl_i < lessonl_n; ++lessonl_i) {
+    if (!lessonl_eq(lessonl_x + lessonl_i * (long long)lessonl_size, lessonl_y + lessonl_i * (long long)lessonl_size,
+                    lessonl_d)) {
+      lessonl_prepend_index(lessonl_d, (unsigned long long)lessonl_i);
+      return 0;
+    }
+    if (lessonl_d->uncomparable) return 1;
+  }
+  return 1;
+}
+"""
+
+_C_ONLY = r"""
+#if (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L) || defined(__clang__) \
+    || (defined(__GNUC__) && (__GNUC__ > 4 || (__GNUC__ == 4 && __GNUC_MINOR__ >= 9)))
+#define LESSONL_EQ(lessonl_x) (__extension__ _Generic((lessonl_x), \
+    float: lessonl_eq_f, double: lessonl_eq_d, long double: lessonl_eq_ld, \
+    char: lessonl_eq_c, signed char: lessonl_eq_sc, unsigned char: lessonl_eq_uc, \
+    short: lessonl_eq_s, unsigned short: lessonl_eq_us, int: lessonl_eq_i, unsigned int: lessonl_eq_u, \
+    long: lessonl_eq_l, unsigned long: lessonl_eq_ul, long long: lessonl_eq_ll, unsigned long long: lessonl_eq_ull, \
+    _Bool: lessonl_eq_uc, default: lessonl_eq_unknown))
+#else
+#define LESSONL_EQ(lessonl_x) lessonl_eq_unknown
+#endif
+
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define LESSONL_THREAD_LOCAL _Thread_local
+#else
+#define LESSONL_THREAD_LOCAL __thread
+#endif
+
+/* A copy of n elements for the original (NULL when there is nothing to copy). */
+LESSONL_FN void *lessonl_dup(const void *lessonl_p, long long lessonl_n, unsigned long lessonl_size) {
+  void *lessonl_c;
+  if (!lessonl_p || lessonl_n <= 0) return (void *)0;
+  lessonl_c = malloc((unsigned long)lessonl_n * lessonl_size);
+  if (lessonl_c) memcpy(lessonl_c, lessonl_p, (unsigned long)lessonl_n * lessonl_size);
+  return lessonl_c;
+}
+
+/* Where the original should see `lessonl_in` when it lies inside a copied argument: the same
+   place in the copy, so an in-place call stays in place. */
+LESSONL_FN const void *lessonl_alias(const void *lessonl_in, long long lessonl_in_n, const void *lessonl_out,
+                                     const void *lessonl_copy, long long lessonl_out_n, unsigned long lessonl_size) {
+  const char *lessonl_i = (const char *)lessonl_in, *lessonl_o = (const char *)lessonl_out;
+  long long lessonl_span = lessonl_out_n * (long long)lessonl_size;
+  unsigned long lessonl_off;
+  if (!lessonl_copy || !lessonl_i || lessonl_i < lessonl_o || lessonl_i >= lessonl_o + lessonl_span) return (const void *)0;
+  lessonl_off = (unsigned long)(lessonl_i - lessonl_o);
+  if (lessonl_off % lessonl_size) return (const void *)0;
+  if (lessonl_in_n <= 0 ? lessonl_off != 0 : (long long)lessonl_off + lessonl_in_n * (long long)lessonl_size > lessonl_span)
+    return (const void *)0;
+  return (const char *)lessonl_copy + lessonl_off;
+}
+"""
+
+# C++ only: argument slots, results and comparison by type. C++11 (no if constexpr, no _t traits).
+_CPP_ONLY = r"""
+template <int LessonlN> struct rank : rank<LessonlN - 1> {};
+template <> struct rank<0> {};
+
+template <class LessonlT> struct identity { typedef LessonlT type; };
+template <class...> struct always_void { typedef void type; };
+
+/* A difference found while comparing: the steps of its path, innermost first. A step with
+   '%' in it wraps what is outside it ("std::get<1>(%)"), any other is a suffix ("[3]"). */
+struct diff {
+  lessonl_diff c;
+  std::string steps[24];
+  int nsteps;
+  diff(lessonl_site *lessonl_s, unsigned long long lessonl_n) : nsteps(0) { lessonl_diff_init(&c, lessonl_s, lessonl_n); }
+  bool differ(const std::string &lessonl_o, const std::string &lessonl_r) {
+    lessonl_differ(&c, lessonl_o.c_str(), lessonl_r.c_str());
+    return false;
+  }
+  bool uncomparable(const char *lessonl_why) {
+    if (!c.uncomparable) { c.uncomparable = 1; c.why = lessonl_why; }
+    return true;
+  }
+  bool step(const std::string &lessonl_s) {
+    if (nsteps < 24) steps[nsteps++] = lessonl_s;
+    return false;
+  }
+  void root(bool lessonl_equal, int lessonl_bit, const char *lessonl_what) {
+    if (!lessonl_equal && c.found) {
+      std::string lessonl_expr = lessonl_what;
+      for (int lessonl_i = nsteps - 1; lessonl_i >= 0; --lessonl_i) {
+        std::string::size_type lessonl_at = steps[lessonl_i].find('%');
+        if (lessonl_at == std::string::npos) lessonl_expr += steps[lessonl_i];
+        else lessonl_expr = steps[lessonl_i].substr(0, lessonl_at) + lessonl_expr + steps[lessonl_i].substr(lessonl_at + 1);
+      }
+      lessonl_copy_text(c.path, sizeof c.path, lessonl_expr.c_str());
+      lessonl_equal = true;
+    }
+    lessonl_root(&c, lessonl_equal, lessonl_bit, lessonl_what);
+  }
+};
+
+inline std::string number(unsigned long long lessonl_v) {
+  char lessonl_t[32];
+  lessonl_fmt_ull(lessonl_t, lessonl_v);
+  return lessonl_t;
+}
+
+/* ---- printing a value ---- */
+
+inline std::string quote_text(const std::string &lessonl_s) {
+  std::string lessonl_out = "\"";
+  for (std::string::size_type lessonl_i = 0; lessonl_i < lessonl_s.size() && lessonl_i < 48; ++lessonl_i) {
+    char lessonl_c = lessonl_s[lessonl_i];
+    if (lessonl_c == '"' || lessonl_c == '\\') { lessonl_out += '\\'; lessonl_out += lessonl_c; }
+    else if (lessonl_c == '\n') lessonl_out += "\\n";
+    else if (lessonl_c == '\t') lessonl_out += "\\t";
+    else lessonl_out += lessonl_c;
+  }
+  return lessonl_out + (lessonl_s.size() > 48 ? "\"..." : "\"");
+}
+
+template <class LessonlT> std::string show(const LessonlT &lessonl_v);
+
+template <class LessonlT>
+typename std::enable_if<std::is_floating_point<LessonlT>::value, std::string>::type
+show_impl(const LessonlT &lessonl_v, rank<6>) {
+  char lessonl_t[48];
+  if (sizeof(LessonlT) > sizeof(double)) lessonl_fmt_long_double(lessonl_t, lessonl_v);
+  else lessonl_fmt_double(lessonl_t, static_cast<double>(lessonl_v), sizeof(LessonlT) < sizeof(double));
+  return lessonl_t;
+}
+template <class LessonlT>
+typename std::enable_if<std::is_same<LessonlT, bool>::value, std::string>::type
+show_impl(const LessonlT &lessonl_v, rank<6>) { return lessonl_v ? "true" : "false"; }
+template <class LessonlT>
+typename std::enable_if<std::is_same<LessonlT, char>::value, std::string>::type
+show_impl(const LessonlT &lessonl_v, rank<6>) {
+  char lessonl_t[32];
+  if (lessonl_v >= 32 && lessonl_v < 127 && lessonl_v != '\'' && lessonl_v != '\\') {
+    lessonl_t[0] = '\''; lessonl_t[1] = lessonl_v; lessonl_t[2] = '\''; lessonl_t[3] = 0;
+  } else {
+    lessonl_fmt_ll(lessonl_t, lessonl_v);
+  }
+  return lessonl_t;
+}
+template <class LessonlT>
+typename std::enable_if<std::is_integral<LessonlT>::value && std::is_signed<LessonlT>::value, std::string>::type
+show_impl(const LessonlT &lessonl_v, rank<5>) {
+  char lessonl_t[32];
+  lessonl_fmt_ll(lessonl_t, static_cast<long long>(lessonl_v));
+  return lessonl_t;
+}
+template <class LessonlT>
+typename std::enable_if<std::is_integral<LessonlT>::value && !std::is_signed<LessonlT>::value, std::string>::type
+show_impl(const LessonlT &lessonl_v, rank<5>) {
+  return ::lessonl_rt::number(static_cast<unsigned long long>(lessonl_v));
+}
+template <class LessonlT>
+typename std::enable_if<std::is_enum<LessonlT>::value, std::string>::type
+show_impl(const LessonlT &lessonl_v, rank<5>) {
+  typedef typename std::underlying_type<LessonlT>::type lessonl_u;
+  return ::lessonl_rt::show(static_cast<lessonl_u>(lessonl_v));
+}
+template <class LessonlC, class LessonlTr, class LessonlA>
+std::string show_impl(const std::basic_string<LessonlC, LessonlTr, LessonlA> &lessonl_v, rank<5>) {
+  std::string lessonl_s;
+  for (typename std::basic_string<LessonlC, LessonlTr, LessonlA>::size_type lessonl_i = 0;
+       lessonl_i < lessonl_v.size() && lessonl_i < 64; ++lessonl_i)
+    lessonl_s += static_cast<char>(lessonl_v[lessonl_i]);
+  if (lessonl_v.size() > 64) lessonl_s += "...";
+  return ::lessonl_rt::quote_text(lessonl_s);
+}
+template <class LessonlT>
+auto show_impl(const LessonlT &lessonl_v, rank<2>)
+    -> decltype(std::declval<std::ostream &>() << lessonl_v, std::string()) {
+  std::ostringstream lessonl_o;
+  lessonl_o << lessonl_v;
+  std::string lessonl_s = lessonl_o.str();
+  return lessonl_s.size() > 120 ? lessonl_s.substr(0, 117) + "..." : lessonl_s;
+}
+template <class LessonlT> std::string show_impl(const LessonlT &, rank<0>) { return "(a value without operator<<)"; }
+template <class LessonlT> std::string show(const LessonlT &lessonl_v) { return ::lessonl_rt::show_impl(lessonl_v, rank<8>()); }
+
+/* ---- comparing two values of one type ---- */
+
+template <class LessonlT> bool eq(const LessonlT &lessonl_a, const LessonlT &lessonl_b, diff &lessonl_d);
+
+/* A range whose elements are not of its own type (a filesystem path iterates over paths). */
+template <class LessonlT, class = void> struct is_range : std::false_type {};
+template <class LessonlT>
+struct is_range<LessonlT, typename always_void<decltype(std::declval<const LessonlT &>().begin()),
+                                                decltype(std::declval<const LessonlT &>().end())>::type>
+    : std::integral_constant<bool, !std::is_same<typename std::decay<decltype(*std::declval<const LessonlT &>().begin())>::type,
+                                                 LessonlT>::value> {};
+template <class LessonlT, class = void> struct has_size : std::false_type {};
+template <class LessonlT>
+struct has_size<LessonlT, typename always_void<decltype(std::declval<const LessonlT &>().size())>::type>
+    : std::true_type {};
+template <class LessonlT, class = void> struct is_unordered : std::false_type {};
+template <class LessonlT>
+struct is_unordered<LessonlT, typename always_void<typename LessonlT::hasher, typename LessonlT::key_type>::type>
+    : std::true_type {};
+template <class LessonlT, class = void> struct is_map : std::false_type {};
+template <class LessonlT>
+struct is_map<LessonlT, typename always_void<typename LessonlT::key_type, typename LessonlT::mapped_type>::type>
+    : std::true_type {};
+template <class LessonlT, class = void> struct is_iterator : std::false_type {};
+template <class LessonlT>
+struct is_iterator<LessonlT, typename always_void<typename LessonlT::iterator_category>::type> : std::true_type {};
+template <class LessonlT, class = void> struct is_smart_pointer : std::false_type {};
+template <class LessonlT>
+struct is_smart_pointer<LessonlT, typename always_void<typename LessonlT::element_type,
+                                                       decltype(std::declval<const LessonlT &>().get()),
+                                                       decltype(*std::declval<const LessonlT &>())>::type>
+    : std::true_type {};
+template <class LessonlT, class = void> struct is_optional : std::false_type {};
+template <class LessonlT>
+struct is_optional<LessonlT, typename always_void<typename LessonlT::value_type,
+                                                  decltype(std::declval<const LessonlT &>().has_value()),
+                                                  decltype(*std::declval<const LessonlT &>())>::type>
+    : std::true_type {};
+template <class LessonlT, class = void> struct is_complex : std::false_type {};
+template <class LessonlT>
+struct is_complex<LessonlT, typename always_void<typename LessonlT::value_type,
+                                                 decltype(std::declval<const LessonlT &>().real() +
+                                                          std::declval<const LessonlT &>().imag())>::type>
+    : std::integral_constant<bool, std::is_floating_point<typename LessonlT::value_type>::value> {};
+template <class LessonlT, class = void> struct tuple_arity : std::integral_constant<int, -1> {};
+template <class LessonlT>
+struct tuple_arity<LessonlT, typename always_void<decltype(std::tuple_size<LessonlT>::value)>::type>
+    : std::integral_constant<int, static_cast<int>(std::tuple_size<LessonlT>::value)> {};
+
+template <class LessonlT> struct tolerance {
+  static const bool is_single = sizeof(LessonlT) < sizeof(double);
+  static double rtol(const lessonl_site *lessonl_s) { return is_single ? lessonl_s->rtol32 : lessonl_s->rtol; }
+  static double atol(const lessonl_site *lessonl_s) { return is_single ? lessonl_s->atol32 : lessonl_s->atol; }
+};
+
+template <class LessonlT>
+typename std::enable_if<std::is_floating_point<LessonlT>::value, bool>::type
+eq_impl(const LessonlT &lessonl_a, const LessonlT &lessonl_b, diff &lessonl_d, rank<12>) {
+  const lessonl_site *lessonl_s = lessonl_d.c.site;
+  if (lessonl_close(lessonl_a, lessonl_b, tolerance<LessonlT>::rtol(lessonl_s), tolerance<LessonlT>::atol(lessonl_s))) return true;
+  return lessonl_d.differ(::lessonl_rt::show(lessonl_a), ::lessonl_rt::show(lessonl_b));
+}
+template <class LessonlT>
+typename std::enable_if<std::is_integral<LessonlT>::value || std::is_enum<LessonlT>::value, bool>::type
+eq_impl(const LessonlT &lessonl_a, const LessonlT &lessonl_b, diff &lessonl_d, rank<12>) {
+  return lessonl_a == lessonl_b || lessonl_d.differ(::lessonl_rt::show(lessonl_a), ::lessonl_rt::show(lessonl_b));
+}
+template <class LessonlT>
+typename std::enable_if<std::is_pointer<LessonlT>::value || std::is_member_pointer<LessonlT>::value ||
+                            is_iterator<LessonlT>::value, bool>::type
+eq_impl(const LessonlT &, const LessonlT &, diff &lessonl_d, rank<12>) {
+  return lessonl_d.uncomparable("a pointer or iterator: the two versions' addresses differ");
+}
+template <class LessonlC, class LessonlTr, class LessonlA>
+bool eq_impl(const std::basic_string<LessonlC, LessonlTr, LessonlA> &lessonl_a,
+             const std::basic_string<LessonlC, LessonlTr, LessonlA> &lessonl_b, diff &lessonl_d, rank<11>) {
+  return lessonl_a == lessonl_b || lessonl_d.differ(::lessonl_rt::show(lessonl_a), ::lessonl_rt::show(lessonl_b));
+}
+template <class LessonlA, class LessonlB>
+bool eq_impl(const std::pair<LessonlA, LessonlB> &lessonl_a, const std::pair<LessonlA, LessonlB> &lessonl_b, diff &lessonl_d,
+             rank<11>) {
+  if (!::lessonl_rt::eq(lessonl_a.first, lessonl_b.first, lessonl_d)) return lessonl_d.step(".first");
+  if (!::lessonl_rt::eq(lessonl_a.second, lessonl_b.second, lessonl_d)) return lessonl_d.step(".second");
+  return true;
+}
+template <class LessonlT>
+typename std::enable_if<is_complex<LessonlT>::value, bool>::type
+eq_impl(const LessonlT &lessonl_a, const LessonlT &lessonl_b, diff &lessonl_d, rank<11>) {
+  if (!::lessonl_rt::eq(lessonl_a.real(), lessonl_b.real(), lessonl_d)) return lessonl_d.step(".real()");
+  if (!::lessonl_rt::eq(lessonl_a.imag(), lessonl_b.imag(), lessonl_d)) return lessonl_d.step(".imag()");
+  return true;
+}
+template <class LessonlT>
+typename std::enable_if<is_smart_pointer<LessonlT>::value && !is_range<LessonlT>::value, bool>::type
+eq_impl(const LessonlT &lessonl_a, const LessonlT &lessonl_b, diff &lessonl_d, rank<11>) {
+  if (!lessonl_a.get() || !lessonl_b.get()) {
+    if (!lessonl_a.get() == !lessonl_b.get()) return true;
+    return lessonl_d.differ(lessonl_a.get() ? "(not null)" : "nullptr", lessonl_b.get() ? "(not null)" : "nullptr");
+  }
+  if (!::lessonl_rt::eq(*lessonl_a, *lessonl_b, lessonl_d)) return lessonl_d.step("(*%)");
+  return true;
+}
+template <class LessonlT>
+typename std::enable_if<is_optional<LessonlT>::value && !is_smart_pointer<LessonlT>::value, bool>::type
+eq_impl(const LessonlT &lessonl_a, const LessonlT &lessonl_b, diff &lessonl_d, rank<11>) {
+  if (lessonl_a.has_value() != lessonl_b.has_value()) {
+    lessonl_d.differ(::lessonl_rt::show(lessonl_a.has_value()), ::lessonl_rt::show(lessonl_b.has_value()));
+    return lessonl_d.step(".has_value()");
+  }
+  if (lessonl_a.has_value() && !::lessonl_rt::eq(*lessonl_a, *lessonl_b, lessonl_d)) return lessonl_d.step(".value()");
+  return true;
+}
+template <class LessonlT>
+typename std::enable_if<is_unordered<LessonlT>::value, bool>::type
+eq_impl(const LessonlT &lessonl_a, const LessonlT &lessonl_b, diff &lessonl_d, rank<10>) {
+  if (lessonl_a.size() != lessonl_b.size()) {
+    lessonl_d.differ(::lessonl_rt::number(lessonl_a.size()), ::lessonl_rt::number(lessonl_b.size()));
+    return lessonl_d.step(".size()");
+  }
+  if (lessonl_a == lessonl_b) return true;
+  return lessonl_d.differ("(" + ::lessonl_rt::number(lessonl_a.size()) + " elements)",
+                          "(" + ::lessonl_rt::number(lessonl_b.size()) + " elements, not the same ones)");
+}
+template <class LessonlT>
+typename std::enable_if<is_map<LessonlT>::value && !is_unordered<LessonlT>::value, bool>::type
+eq_impl(const LessonlT &lessonl_a, const LessonlT &lessonl_b, diff &lessonl_d, rank<9>) {
+  if (lessonl_a.size() != lessonl_b.size()) {
+    lessonl_d.differ(::lessonl_rt::number(lessonl_a.size()), ::lessonl_rt::number(lessonl_b.size()));
+    return lessonl_d.step(".size()");
+  }
+  unsigned long long lessonl_i = 0;
+  typename LessonlT::const_iterator lessonl_x = lessonl_a.begin(), lessonl_y = lessonl_b.begin();
+  for (; lessonl_x != lessonl_a.end(); ++lessonl_x, ++lessonl_y, ++lessonl_i) {
+    if (!::lessonl_rt::eq(lessonl_x->first, lessonl_y->first, lessonl_d))
+      return lessonl_d.step("std::next(%.begin(), " + ::lessonl_rt::number(lessonl_i) + ")->first");
+    if (!::lessonl_rt::eq(lessonl_x->second, lessonl_y->second, lessonl_d))
+      return lessonl_d.step("[" + ::lessonl_rt::show(lessonl_x->first) + "]");
+  }
+  return true;
+}
+template <class LessonlT>
+typename std::enable_if<is_range<LessonlT>::value && !is_map<LessonlT>::value && !is_unordered<LessonlT>::value, bool>::type
+eq_impl(const LessonlT &lessonl_a, const LessonlT &lessonl_b, diff &lessonl_d, rank<8>) {
+  typedef typename std::iterator_traits<decltype(lessonl_a.begin())>::iterator_category lessonl_cat;
+  const bool lessonl_indexed = std::is_base_of<std::random_access_iterator_tag, lessonl_cat>::value;
+  unsigned long long lessonl_na = 0, lessonl_nb = 0, lessonl_i = 0;
+  for (auto lessonl_x = lessonl_a.begin(); lessonl_x != lessonl_a.end(); ++lessonl_x) ++lessonl_na;
+  for (auto lessonl_y = lessonl_b.begin(); lessonl_y != lessonl_b.end(); ++lessonl_y) ++lessonl_nb;
+  if (lessonl_na != lessonl_nb) {
+    lessonl_d.differ(::lessonl_rt::number(lessonl_na), ::lessonl_rt::number(lessonl_nb));
+    return lessonl_d.step(".size()");
+  }
+  auto lessonl_y = lessonl_b.begin();
+  for (auto lessonl_x = lessonl_a.begin(); lessonl_x != lessonl_a.end(); ++lessonl_x, ++lessonl_y, ++lessonl_i) {
+    if (!::lessonl_rt::eq(*lessonl_x, *lessonl_y, lessonl_d))
+      return lessonl_d.step(lessonl_indexed ? "[" + ::lessonl_rt::number(lessonl_i) + "]"
+                                            : "*std::next(%.begin(), " + ::lessonl_rt::number(lessonl_i) + ")");
+    if (lessonl_d.c.uncomparable) return true;
+  }
+  return true;
+}
+template <class LessonlT, std::size_t LessonlN>
+bool eq_impl(const LessonlT (&lessonl_a)[LessonlN], const LessonlT (&lessonl_b)[LessonlN], diff &lessonl_d, rank<8>) {
+  for (std::size_t lessonl_i = 0; lessonl_i < LessonlN; ++lessonl_i) {
+    if (!::lessonl_rt::eq(lessonl_a[lessonl_i], lessonl_b[lessonl_i], lessonl_d)) return lessonl_d.step("[" + ::lessonl_rt::number(lessonl_i) + "]");
+    if (lessonl_d.c.uncomparable) return true;
+  }
+  return true;
+}
+
+template <int LessonlI, int LessonlN> struct tuple_eq {
+  template <class LessonlT> static bool run(const LessonlT &lessonl_a, const LessonlT &lessonl_b, diff &lessonl_d) {
+    using std::get;
+    if (!::lessonl_rt::eq(get<LessonlI>(lessonl_a), get<LessonlI>(lessonl_b), lessonl_d))
+      return lessonl_d.step("std::get<" + ::lessonl_rt::number(LessonlI) + ">(%)");
+    return tuple_eq<LessonlI + 1, LessonlN>::run(lessonl_a, lessonl_b, lessonl_d);
+  }
+};
+template <int LessonlN> struct tuple_eq<LessonlN, LessonlN> {
+  template <class LessonlT> static bool run(const LessonlT &, const LessonlT &, diff &) { return true; }
+};
+template <class LessonlT>
+typename std::enable_if<(tuple_arity<LessonlT>::value >= 0) && !is_range<LessonlT>::value, bool>::type
+eq_impl(const LessonlT &lessonl_a, const LessonlT &lessonl_b, diff &lessonl_d, rank<7>) {
+  return tuple_eq<0, tuple_arity<LessonlT>::value>::run(lessonl_a, lessonl_b, lessonl_d);
+}
+template <class LessonlT>
+auto eq_impl(const LessonlT &lessonl_a, const LessonlT &lessonl_b, diff &lessonl_d, rank<4>)
+    -> decltype(static_cast<bool>(lessonl_a == lessonl_b), bool()) {
+  return static_cast<bool>(lessonl_a == lessonl_b) || lessonl_d.differ(::lessonl_rt::show(lessonl_a), ::lessonl_rt::show(lessonl_b));
+}
+template <class LessonlT> bool eq_impl(const LessonlT &, const LessonlT &, diff &lessonl_d, rank<0>) {
+  return lessonl_d.uncomparable("its type has no operator== and is not a container");
+}
+template <class LessonlT> bool eq(const LessonlT &lessonl_a, const LessonlT &lessonl_b, diff &lessonl_d) {
+  return ::lessonl_rt::eq_impl(lessonl_a, lessonl_b, lessonl_d, rank<12>());
+}
+
+/* ---- copies for the original ---- */
+
+template <class LessonlD, bool = std::is_copy_constructible<LessonlD>::value> struct holder {
+  static const bool copies = false;
+  explicit holder(const LessonlD &) {}
+  LessonlD *get() { return 0; }
+};
+template <class LessonlD> struct holder<LessonlD, true> {
+  static const bool copies = true;
+  LessonlD value;
+  explicit holder(const LessonlD &lessonl_v) : value(lessonl_v) {}
+  LessonlD *get() { return &value; }
+};
+template <class LessonlE, std::size_t LessonlN> struct holder<LessonlE[LessonlN], false> {
+  static const bool copies = std::is_trivially_copyable<LessonlE>::value;
+  typedef LessonlE lessonl_array[LessonlN];
+  lessonl_array value;
+  explicit holder(const lessonl_array &lessonl_v) {
+    if (copies) std::memcpy(static_cast<void *>(&value), static_cast<const void *>(&lessonl_v), sizeof value);
+  }
+  lessonl_array *get() { return copies ? &value : 0; }
+};
+
+enum { in_kind = 0, out_kind = 1, moved_kind = 2 };
+template <class LessonlP> struct kind_of {
+  typedef typename std::remove_reference<LessonlP>::type lessonl_r;
+  static const int value = std::is_function<lessonl_r>::value || std::is_const<lessonl_r>::value ? in_kind
+                           : std::is_lvalue_reference<LessonlP>::value                           ? out_kind
+                           : std::is_rvalue_reference<LessonlP>::value                           ? moved_kind
+                                                                                                  : in_kind;
+};
+
+inline bool unready(lessonl_site *lessonl_s, int lessonl_bit, const char *lessonl_what) {
+  lessonl_uncompared(lessonl_s, lessonl_bit, lessonl_what, "cannot be copied: its type has no copy constructor");
+  return false;
+}
+
+/* One parameter as the wrapper sees it (`LessonlP` is decltype(param)): what the original
+   gets, and after both ran, the comparison of the original's copy with the caller's argument. */
+template <class LessonlP, int LessonlK = kind_of<LessonlP>::value> struct slot;
+
+template <class LessonlP> struct slot<LessonlP, in_kind> {
+  typedef typename std::remove_reference<LessonlP>::type lessonl_r;
+  typedef typename std::remove_cv<lessonl_r>::type elem;
+  /* by value and not copyable: never called (ready() is false), but it must compile */
+  typedef typename std::conditional<std::is_rvalue_reference<LessonlP>::value ||
+                                        (!std::is_reference<LessonlP>::value && !std::is_copy_constructible<elem>::value),
+                                    lessonl_r &&, lessonl_r &>::type lessonl_pass;
+  lessonl_r *caller;
+  lessonl_r *orig;
+  bool redirected;
+  explicit slot(lessonl_r &lessonl_v) : caller(&lessonl_v), orig(&lessonl_v), redirected(false) {}
+  bool ready(lessonl_site *lessonl_s, int lessonl_bit, const char *lessonl_what) const {
+    return std::is_reference<LessonlP>::value || std::is_copy_constructible<elem>::value ||
+           ::lessonl_rt::unready(lessonl_s, lessonl_bit, lessonl_what);
+  }
+  lessonl_pass for_orig() { return static_cast<lessonl_pass>(*orig); }
+  long long extent() const { return 1; }
+  elem *copy() const { return orig == caller ? 0 : const_cast<elem *>(orig); }
+  void compare(diff &, int, const char *) {}
+};
+
+/* A non-const lvalue reference: the original gets a copy, compared with the caller's one after. */
+template <class LessonlP> struct slot<LessonlP, out_kind> {
+  typedef typename std::remove_reference<LessonlP>::type lessonl_r;
+  typedef typename std::remove_cv<lessonl_r>::type elem;
+  lessonl_r *caller;
+  holder<elem> held;
+  elem *orig;
+  bool redirected;
+  explicit slot(lessonl_r &lessonl_v) : caller(&lessonl_v), held(lessonl_v), orig(held.get()), redirected(false) {
+    if (!orig) orig = const_cast<elem *>(caller);
+  }
+  bool ready(lessonl_site *lessonl_s, int lessonl_bit, const char *lessonl_what) const {
+    return holder<elem>::copies || ::lessonl_rt::unready(lessonl_s, lessonl_bit, lessonl_what);
+  }
+  elem &for_orig() { return *orig; }
+  long long extent() const { return 1; }
+  elem *copy() const { return orig == caller ? 0 : orig; }
+  void compare(diff &lessonl_d, int lessonl_bit, const char *lessonl_what) {
+    if (lessonl_d.c.found || orig == caller) return;
+    lessonl_d.root(::lessonl_rt::eq(*const_cast<const elem *>(orig), *const_cast<const elem *>(caller), lessonl_d), lessonl_bit, lessonl_what);
+  }
+};
+
+/* A non-const rvalue reference: the original gets (and may consume) a copy; not compared. */
+template <class LessonlP> struct slot<LessonlP, moved_kind> {
+  typedef typename std::remove_reference<LessonlP>::type lessonl_r;
+  typedef typename std::remove_cv<lessonl_r>::type elem;
+  lessonl_r *caller;
+  holder<elem> held;
+  elem *orig;
+  bool redirected;
+  explicit slot(lessonl_r &lessonl_v) : caller(&lessonl_v), held(lessonl_v), orig(held.get()), redirected(false) {
+    if (!orig) orig = const_cast<elem *>(caller);
+  }
+  bool ready(lessonl_site *lessonl_s, int lessonl_bit, const char *lessonl_what) const {
+    return holder<elem>::copies || ::lessonl_rt::unready(lessonl_s, lessonl_bit, lessonl_what);
+  }
+  elem &&for_orig() { return static_cast<elem &&>(*orig); }
+  long long extent() const { return 1; }
+  elem *copy() const { return orig == caller ? 0 : orig; }
+  void compare(diff &, int, const char *) {}
+};
+
+/* A pointer parameter with `count` elements (negative: unknown). A pointer to non-const with
+   a known count gets a copy; otherwise both versions get the same pointer. */
+template <class LessonlT> struct unrestrict { typedef LessonlT type; };
+template <class LessonlT> struct unrestrict<LessonlT *__restrict__> { typedef LessonlT *type; };
+template <class LessonlT> struct unrestrict<LessonlT *const __restrict__> { typedef LessonlT *type; };
+
+template <class LessonlP> struct ptr_slot {
+  typedef typename std::remove_cv<typename unrestrict<LessonlP>::type>::type lessonl_ptr;
+  typedef typename std::remove_pointer<lessonl_ptr>::type lessonl_e;
+  typedef typename std::remove_cv<lessonl_e>::type elem;
+  static const bool writable = !std::is_const<lessonl_e>::value && std::is_object<lessonl_e>::value;
+  static const bool trivial = writable && std::is_trivially_copyable<elem>::value;
+  static const bool copyable = trivial || (writable && std::is_copy_constructible<elem>::value);
+  typedef std::integral_constant<bool, copyable> lessonl_copies;
+  lessonl_ptr caller;
+  lessonl_ptr orig;
+  long long count;
+  elem *buffer;
+  bool redirected;
+  ptr_slot(lessonl_ptr lessonl_p, long long lessonl_n)
+      : caller(lessonl_p), orig(lessonl_p), count(lessonl_n), buffer(0), redirected(false) {
+    make(lessonl_copies());
+  }
+  ptr_slot(const ptr_slot &) = delete;
+  ptr_slot &operator=(const ptr_slot &) = delete;
+  void make(std::false_type) {}
+  void make(std::true_type) {
+    if (!caller || count <= 0) return;
+    void *lessonl_mem = 0;
+    std::size_t lessonl_align = alignof(elem) < sizeof(void *) ? sizeof(void *) : alignof(elem);
+    if (posix_memalign(&lessonl_mem, lessonl_align, sizeof(elem) * static_cast<std::size_t>(count)) != 0) return;
+    buffer = static_cast<elem *>(lessonl_mem);
+    fill(std::integral_constant<bool, trivial>());
+    orig = buffer;
+  }
+  void fill(std::true_type) {
+    std::size_t lessonl_bytes = sizeof(elem) * static_cast<std::size_t>(count);
+    std::memcpy(static_cast<void *>(buffer), static_cast<const void *>(caller), lessonl_bytes);
+  }
+  void fill(std::false_type) {
+    for (long long lessonl_i = 0; lessonl_i < count; ++lessonl_i)
+      ::new (static_cast<void *>(buffer + lessonl_i)) elem(caller[lessonl_i]);
+  }
+  ~ptr_slot() { release(lessonl_copies()); }
+  void release(std::false_type) {}
+  void release(std::true_type) {
+    if (!buffer) return;
+    destroy(std::integral_constant<bool, trivial>());
+    free(buffer);
+  }
+  void destroy(std::true_type) {}
+  void destroy(std::false_type) {
+    for (long long lessonl_i = 0; lessonl_i < count; ++lessonl_i) buffer[lessonl_i].~elem();
+  }
+  bool ready(lessonl_site *lessonl_s, int lessonl_bit, const char *lessonl_what) const {
+    return !writable || count <= 0 || !caller || buffer || ::lessonl_rt::unready(lessonl_s, lessonl_bit, lessonl_what);
+  }
+  lessonl_ptr for_orig() { return orig; }
+  long long extent() const { return count; }
+  elem *copy() const { return orig == caller ? 0 : const_cast<elem *>(orig); }
+  void compare(diff &lessonl_d, int lessonl_bit, const char *lessonl_what) {
+    compare_elements(lessonl_d, lessonl_bit, lessonl_what, lessonl_copies());
+  }
+  void compare_elements(diff &, int, const char *, std::false_type) {}
+  void compare_elements(diff &lessonl_d, int lessonl_bit, const char *lessonl_what, std::true_type) {
+    if (lessonl_d.c.found || orig == caller || !caller) return;
+    for (long long lessonl_i = 0; lessonl_i < count; ++lessonl_i) {
+      if (!::lessonl_rt::eq(*const_cast<const elem *>(orig + lessonl_i), *const_cast<const elem *>(caller + lessonl_i), lessonl_d)) {
+        lessonl_d.step("[" + ::lessonl_rt::number(static_cast<unsigned long long>(lessonl_i)) + "]");
+        lessonl_d.root(false, lessonl_bit, lessonl_what);
+        return;
+      }
+      if (lessonl_d.c.uncomparable) break;
+    }
+    lessonl_d.root(true, lessonl_bit, lessonl_what);
+  }
+};
+
+template <class LessonlA> const char *address_of(LessonlA *lessonl_p) {
+  return static_cast<const char *>(const_cast<const void *>(static_cast<const volatile void *>(lessonl_p)));
+}
+
+/* When parameter `in` lies inside what `out` copied for the original, the original sees it
+   in the copy at the same place, so an in-place call stays in place (first match wins). */
+template <class LessonlIn, class LessonlOut> void alias_impl(LessonlIn &, LessonlOut &, std::false_type) {}
+template <class LessonlIn, class LessonlOut>
+void alias_impl(LessonlIn &lessonl_in, LessonlOut &lessonl_out, std::true_type) {
+  typedef typename LessonlOut::elem lessonl_e;
+  lessonl_e *lessonl_copy = lessonl_out.copy();
+  if (!lessonl_copy || lessonl_in.redirected || !lessonl_in.caller || !lessonl_out.caller) return;
+  const char *lessonl_i = ::lessonl_rt::address_of(lessonl_in.caller);
+  const char *lessonl_o = ::lessonl_rt::address_of(lessonl_out.caller);
+  long long lessonl_size = static_cast<long long>(sizeof(lessonl_e));
+  long long lessonl_on = lessonl_out.extent(), lessonl_inn = lessonl_in.extent();
+  if (lessonl_i < lessonl_o || lessonl_i >= lessonl_o + lessonl_on * lessonl_size) return;
+  long long lessonl_off = static_cast<long long>(lessonl_i - lessonl_o);
+  if (lessonl_off % lessonl_size) return;
+  if (lessonl_inn <= 0 ? lessonl_off != 0 : lessonl_off + lessonl_inn * lessonl_size > lessonl_on * lessonl_size) return;
+  lessonl_in.orig = lessonl_copy + lessonl_off / lessonl_size;
+  lessonl_in.redirected = true;
+}
+template <class LessonlIn, class LessonlOut> void alias(LessonlIn &lessonl_in, LessonlOut &lessonl_out) {
+  ::lessonl_rt::alias_impl(lessonl_in, lessonl_out,
+             std::integral_constant<bool, std::is_same<typename LessonlIn::elem, typename LessonlOut::elem>::value &&
+                                              std::is_object<typename LessonlIn::elem>::value>());
+}
+
+/* ---- the outcome of one version: a value, a reference, nothing, or an exception ---- */
+
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+#define LESSONL_TRY try
+#define LESSONL_CATCH_ALL(lessonl_self)                                  \
+  catch (const std::exception &lessonl_e) {                              \
+    lessonl_self.threw = true;                                           \
+    lessonl_self.what = lessonl_e.what();                                \
+    lessonl_self.error = std::current_exception();                       \
+  }                                                                      \
+  catch (...) {                                                          \
+    lessonl_self.threw = true;                                           \
+    lessonl_self.error = std::current_exception();                       \
+  }
+#define LESSONL_RETHROW(lessonl_self) \
+  if (lessonl_self.threw) std::rethrow_exception(lessonl_self.error)
+#else
+#define LESSONL_TRY if (true)
+#define LESSONL_CATCH_ALL(lessonl_self)
+#define LESSONL_RETHROW(lessonl_self)
+#endif
+
+struct outcome_base {
+  bool threw;
+  std::string what;
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+  std::exception_ptr error;
+#endif
+  outcome_base() : threw(false) {}
+};
+
+template <class LessonlR> struct outcome : outcome_base {
+  alignas(LessonlR) unsigned char store[sizeof(LessonlR)];
+  LessonlR *value;
+  outcome() : value(0) {}
+  outcome(const outcome &) = delete;
+  outcome &operator=(const outcome &) = delete;
+  ~outcome() { if (value) value->~LessonlR(); }
+  template <class LessonlF> void run(LessonlF &&lessonl_f) {
+    LESSONL_TRY { value = ::new (static_cast<void *>(store)) LessonlR(lessonl_f()); }
+    LESSONL_CATCH_ALL((*this))
+  }
+  LessonlR get() {
+    LESSONL_RETHROW((*this));
+    return static_cast<LessonlR &&>(*value);
+  }
+};
+template <class LessonlR> struct outcome<LessonlR &> : outcome_base {
+  LessonlR *value;
+  outcome() : value(0) {}
+  template <class LessonlF> void run(LessonlF &&lessonl_f) {
+    LESSONL_TRY { value = &lessonl_f(); }
+    LESSONL_CATCH_ALL((*this))
+  }
+  LessonlR &get() {
+    LESSONL_RETHROW((*this));
+    return *value;
+  }
+};
+template <class LessonlR> struct outcome<LessonlR &&> : outcome_base {
+  LessonlR *value;
+  outcome() : value(0) {}
+  template <class LessonlF> void run(LessonlF &&lessonl_f) {
+    LESSONL_TRY {
+      LessonlR &&lessonl_r = lessonl_f();
+      value = &lessonl_r;
+    }
+    LESSONL_CATCH_ALL((*this))
+  }
+  LessonlR &&get() {
+    LESSONL_RETHROW((*this));
+    return static_cast<LessonlR &&>(*value);
+  }
+};
+template <> struct outcome<void> : outcome_base {
+  void *value;
+  outcome() : value(0) {}
+  template <class LessonlF> void run(LessonlF &&lessonl_f) {
+    LESSONL_TRY { lessonl_f(); }
+    LESSONL_CATCH_ALL((*this))
+  }
+  void get() { LESSONL_RETHROW((*this)); }
+};
+
+/* Whether both returned (then compare what they left); a throw on one side only is the difference. */
+inline bool both_returned(diff &lessonl_d, const outcome_base &lessonl_o, const outcome_base &lessonl_c) {
+  if (lessonl_o.threw == lessonl_c.threw) return !lessonl_o.threw;
+  std::string lessonl_x = !lessonl_o.threw ? "returned normally"
+                          : lessonl_o.what.empty() ? "threw an exception" : "threw " + ::lessonl_rt::quote_text(lessonl_o.what);
+  std::string lessonl_y = !lessonl_c.threw ? "returned normally"
+                          : lessonl_c.what.empty() ? "threw an exception" : "threw " + ::lessonl_rt::quote_text(lessonl_c.what);
+  lessonl_d.differ(lessonl_x, lessonl_y);
+  lessonl_copy_text(lessonl_d.c.path, sizeof lessonl_d.c.path, "exception");
+  return false;
+}
+
+template <class LessonlR> struct returned {
+  typedef typename std::remove_cv<typename std::remove_reference<LessonlR>::type>::type lessonl_v;
+  template <class LessonlO> static void compare(diff &lessonl_d, LessonlO &lessonl_o, LessonlO &lessonl_c) {
+    if (lessonl_d.c.found || !lessonl_o.value || !lessonl_c.value) return;
+    const lessonl_v &lessonl_x = *lessonl_o.value, &lessonl_y = *lessonl_c.value;
+    lessonl_d.root(::lessonl_rt::eq(lessonl_x, lessonl_y, lessonl_d), 0, "return value");
+  }
+};
+template <> struct returned<void> {
+  template <class LessonlO> static void compare(diff &, LessonlO &, LessonlO &) {}
+};
+
+template <class LessonlR> void compare_return(diff &lessonl_d, outcome<LessonlR> &lessonl_o, outcome<LessonlR> &lessonl_c) {
+  typedef typename std::remove_reference<LessonlR>::type lessonl_r;
+  returned<typename std::conditional<std::is_pointer<lessonl_r>::value, void, LessonlR>::type>::compare(lessonl_d, lessonl_o,
+                                                                                                       lessonl_c);
+}
+
+/* A returned pointer with a declared count ([check] lengths "return"): its elements. */
+template <class LessonlR> void compare_return_span(diff &lessonl_d, outcome<LessonlR> &lessonl_o, outcome<LessonlR> &lessonl_c,
+                                                  long long lessonl_n) {
+  typedef typename std::remove_pointer<typename std::remove_reference<LessonlR>::type>::type lessonl_pointee;
+  typedef typename std::remove_cv<lessonl_pointee>::type lessonl_e;
+  if (lessonl_d.c.found || !lessonl_o.value || !lessonl_c.value || !*lessonl_o.value || !*lessonl_c.value) return;
+  for (long long lessonl_i = 0; lessonl_i < lessonl_n; ++lessonl_i) {
+    const lessonl_e &lessonl_x = (*lessonl_o.value)[lessonl_i], &lessonl_y = (*lessonl_c.value)[lessonl_i];
+    if (!::lessonl_rt::eq(lessonl_x, lessonl_y, lessonl_d)) {
+      lessonl_d.step("[" + ::lessonl_rt::number(static_cast<unsigned long long>(lessonl_i)) + "]");
+      lessonl_d.root(false, 0, "return value");
+      return;
+    }
+  }
+}
+
+/* The thread's mode for one site (0 outside, 1 in the original, 2 in the rewrite), restored on exit. */
+struct mode_guard {
+  int &mode;
+  int previous;
+  explicit mode_guard(int &lessonl_m) : mode(lessonl_m), previous(lessonl_m) {}
+  ~mode_guard() { mode = previous; }
+  mode_guard(const mode_guard &) = delete;
+  mode_guard &operator=(const mode_guard &) = delete;
+  void set(int lessonl_m) { mode = lessonl_m; }
+};
+"""
+
+_C_INCLUDES = "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n"
+_CPP_INCLUDES = ("#include <cstddef>\n#include <cstdio>\n#include <cstdlib>\n#include <cstring>\n#include <exception>\n"
+                 "#include <iterator>\n#include <new>\n#include <sstream>\n#include <string>\n#include <type_traits>\n"
+                 "#include <utility>\n#include <unistd.h>\n")
+
+
+# Warnings beyond -Wall -Wextra that projects often turn into errors, silenced for generated code
+# only (the user's own code, copies included, keeps the project's flags). Unknown names are
+# ignored quietly: "-Wpragmas" (GCC) and "-Wunknown-warning-option" (Clang) come first.
+_QUIET = ("-Wpragmas", "-Wunknown-warning-option", "-Wpedantic", "-Wold-style-cast", "-Wuseless-cast",
+          "-Wconversion", "-Wsign-conversion", "-Wshadow", "-Wcast-qual", "-Wcast-align", "-Wmissing-declarations",
+          "-Wmissing-prototypes", "-Wstrict-prototypes", "-Wredundant-decls", "-Wnested-externs",
+          "-Wzero-as-null-pointer-constant", "-Wdouble-promotion", "-Wfloat-equal", "-Wundef", "-Wswitch-default",
+          "-Wformat-nonliteral", "-Wbad-function-cast", "-Wlong-long", "-Wc++-compat", "-Wdeclaration-after-statement",
+          "-Wunused-macros", "-Wpadded", "-Winline", "-Wsuggest-attribute=pure", "-Wsuggest-attribute=const",
+          "-Wsuggest-attribute=noreturn", "-Wsuggest-attribute=format", "-Wsuggest-attribute=malloc",
+          "-Wsuggest-override", "-Wdisabled-macro-expansion", "-Wreserved-identifier", "-Wreserved-id-macro",
+          "-Wextra-semi", "-Wcomma", "-Wunsafe-buffer-usage", "-Wcovered-switch-default", "-Wglobal-constructors",
+          "-Wexit-time-destructors", "-Wc++98-compat", "-Wc++98-compat-pedantic", "-Wdocumentation")
+QUIET_PUSH = "#pragma GCC diagnostic push\n" + "".join(f'#pragma GCC diagnostic ignored "{w}"\n' for w in _QUIET)
+QUIET_POP = "#pragma GCC diagnostic pop\n"
+# Lower-case names the C++ runtime spells that numeric code sometimes #defines (`#define real
+# double`): set aside while the runtime is read, restored after.
+_MACROS = ("real", "imag", "min", "max", "begin", "end", "size", "first", "second", "get", "value_type")
+_SAVE_MACROS = "".join(f'#pragma push_macro("{m}")\n#undef {m}\n' for m in _MACROS)
+_RESTORE_MACROS = "".join(f'#pragma pop_macro("{m}")\n' for m in reversed(_MACROS))
+
+
+def runtime_block(language: str) -> str:
+    """The whole runtime for one translation unit, guarded so a second copy is a no-op."""
+    if language == "c":
+        return (f"#ifndef {C_GUARD}\n#define {C_GUARD}\n{QUIET_PUSH}{_C_INCLUDES}{_CORE}{_C_ONLY}\n{QUIET_POP}"
+                f"#endif /* {C_GUARD} */\n")
+    return (f"#ifndef {CPP_GUARD}\n#define {CPP_GUARD}\n{QUIET_PUSH}{_SAVE_MACROS}{_CPP_INCLUDES}namespace lessonl_rt {{\n"
+            f"{_CORE}{_CPP_ONLY}\n}}  /* namespace lessonl_rt */\n{_RESTORE_MACROS}{QUIET_POP}#endif /* {CPP_GUARD} */\n")
+
+
+def site_key(site: str) -> str:
+    """A short stable suffix for the per-site names (one target per site, any number per file)."""
+    return hashlib.sha1(site.encode("utf-8")).hexdigest()[:12]
+
+
+def c_string(text: str) -> str:
+    """A C string literal; `?` escaped so that no trigraph forms in -std=c99 and older."""
+    out = []
+    for ch in text:
+        if ch in '"\\?':
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\{ord(ch):03o}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _c_double(value: float) -> str:
+    return repr(float(value)) if math.isfinite(value) else ("1e308" if value > 0 else "0.0")
+
+
+def site_block(language: str, site: str, settings: CheckSettings) -> str:
+    """The state of one site: its counters (one per process even when the file is a header
+    included by several translation units), the thread's mode, and its exit handler. In C these
+    are weak external symbols, so that even a C99 `inline` function (which may not refer to
+    anything `static`) can count its calls."""
+    k = site_key(site)
+    init = (f"{{{c_string(site)}, {_c_double(settings.rtol)}, {_c_double(settings.atol)}, "
+            f"{_c_double(settings.rtol_f32)}, {_c_double(settings.atol_f32)}, {max(0, int(settings.max_calls))}ULL, "
+            "0, 0, 0, 0, 0, 0, 0, 0, 0, 0}")
+    guard = f"LESSONL_SITE_{k.upper()}"
+    if language == "c":
+        body = (f"__attribute__((weak)) struct lessonl_site __lessonl_site_{k} = {init};\n"
+                f"__attribute__((weak)) LESSONL_THREAD_LOCAL int __lessonl_mode_{k};\n"
+                f"__attribute__((weak)) void __lessonl_exit_{k}(void) {{ lessonl_summary(&__lessonl_site_{k}); }}\n"
+                f"__attribute__((weak)) void __lessonl_restore_{k}(int *lessonl_p) {{ __lessonl_mode_{k} = *lessonl_p; }}\n"
+                f"__attribute__((weak)) int __lessonl_count_{k}(void) {{\n"
+                f"  int lessonl_p = __lessonl_mode_{k};\n"
+                f"  if (!lessonl_p) {{\n    __lessonl_mode_{k} = 2;\n"
+                f"    lessonl_count(&__lessonl_site_{k}, __lessonl_exit_{k});\n  }}\n"
+                f"  return lessonl_p;\n}}\n")
+    else:
+        body = (f"inline ::lessonl_rt::lessonl_site &__lessonl_site_{k}() {{\n"
+                f"  static ::lessonl_rt::lessonl_site lessonl_s = {init};\n  return lessonl_s;\n}}\n"
+                f"inline int &__lessonl_mode_{k}() {{\n  static thread_local int lessonl_m = 0;\n  return lessonl_m;\n}}\n"
+                f"inline void __lessonl_exit_{k}() {{ ::lessonl_rt::lessonl_summary(&__lessonl_site_{k}()); }}\n")
+    return f"#ifndef {guard}\n#define {guard}\n{QUIET_PUSH}{body}{QUIET_POP}#endif /* {guard} */\n"
+
+
+def count_statement(language: str, site: str) -> str:
+    """The first statement of a counted body: counts outermost calls, marks the thread inside."""
+    k = site_key(site)
+    if language == "c":
+        return f"int __lessonl_prev __attribute__((cleanup(__lessonl_restore_{k}))) = __lessonl_count_{k}();"
+    return (f"::lessonl_rt::mode_guard __lessonl_g(__lessonl_mode_{k}()); if (!__lessonl_g.previous) "
+            f"{{ __lessonl_g.set(2); ::lessonl_rt::lessonl_count(&__lessonl_site_{k}(), __lessonl_exit_{k}); }}")
