@@ -22,7 +22,8 @@ minimum per case, and "faster" if that gain exceeds 5%.
 Targets: no A/A candidate faster, ~1.05 faster in at least 19 of 20, ~1.10 and ~1.20 in all,
 the judge's 95% interval holding the true speedup in about 95% of verdicts or more.
 With --load, a busy loop takes a core 15 s out of every 30 s during the trials (the true
-speedups are measured before it starts). About 23 minutes with the default 20 trials.
+speedups are measured before it starts). About 25 minutes with the default 20 trials (codeflash's
+loops alone take 50 s per trial); --trials 10 halves that.
 
     .venv/bin/python benchmarks/judge_power.py [--trials 20] [--load]
 """
@@ -166,14 +167,12 @@ async def judge_once(judge: Judge, marks: dict[str, float], text: str, tally: Ta
 
 async def codeflash_trial(benches: dict[str, Bench], tallies: dict[str, Tally], rng: random.Random) -> None:
     """One optimization run as codeflash does it: the original timed once, then each candidate."""
-    await benches["baseline"].once()
     baseline = await benches["baseline"].loop(CODEFLASH_LOOP_S)
     base_total = sum(min(r[n] for r in baseline) for n in baseline[0])
     labels = list(CANDIDATES)
     rng.shuffle(labels)
     for label in labels:
         started = time.monotonic()
-        await benches[label].once()
         runs = await benches[label].loop(CODEFLASH_LOOP_S)
         gain = base_total / sum(min(r[n] for r in runs) for n in runs[0]) - 1
         tally = tallies[label]
@@ -247,6 +246,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=20, help="evaluations per candidate, for each method")
     parser.add_argument("--load", action="store_true", help="a busy loop takes a core 15 s out of every 30 s")
-    parser.add_argument("--truth-rounds", type=int, default=60, help="rounds of the true-speedup measurement")
+    parser.add_argument("--truth-rounds", type=int, default=40, help="rounds of the true-speedup measurement")
     args = parser.parse_args()
     asyncio.run(main(args.trials, args.load, args.truth_rounds))

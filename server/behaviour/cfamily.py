@@ -35,7 +35,7 @@ def instrument(original: FunctionRef, candidate_text: str, settings: CheckSettin
     s = scan(candidate_text, language)
     candidate = find_candidate(s, original)
     try:
-        target = read_target(original, candidate, settings.lengths)
+        target = read_target(original, candidate, settings.lengths, settings.ignore)
     except OriginalUnreadable as e:  # the rewrite alone can still be counted
         return Instrumented(text=_count(s, candidate, site, settings), mode="count", site=site, reason=str(e))
     effects = _effects(s, target)

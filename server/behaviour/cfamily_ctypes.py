@@ -20,6 +20,9 @@ _QUALIFIERS = {"const", "volatile", "restrict", "__restrict", "__restrict__", "r
                "inline", "__inline", "__inline__", "_Atomic", "_Thread_local", "__thread", "__extension__"}
 
 
+_FLOAT_FUNCTIONS = ("lessonl_eq_f", "lessonl_eq_d", "lessonl_eq_ld")
+
+
 @dataclass(frozen=True)
 class Comparison:
     """How to compare values of one type: `fn` is an expression of type lessonl_eq_fn (it may
@@ -126,6 +129,19 @@ class CTypes:
                 return Comparison("lessonl_eq_uc")
             return Comparison("LESSONL_EQ({x})")  # size_t, int32_t, a header's struct: told apart at compile time
         return Comparison(None, f"LessonL does not compare `{' '.join(words)}`")
+
+    def may_hold_float(self, fn: str | None, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether values compared by `fn` may hold floating values (a `_Generic` choice may)."""
+        if fn is None:
+            return False
+        if fn in _FLOAT_FUNCTIONS or fn.startswith("LESSONL_EQ("):
+            return True
+        text = self.functions.get(fn)
+        if not text or fn in seen:
+            return False
+        if any(f in text for f in _FLOAT_FUNCTIONS) or "LESSONL_EQ(" in text:
+            return True
+        return any(name in text and self.may_hold_float(name, seen | {fn}) for name in self.functions if name != fn)
 
     def _struct_function(self, key: str, path: str) -> str:
         name = "__lessonl_eq_" + re.sub(r"\W", "_", key.replace("struct ", "s_"))

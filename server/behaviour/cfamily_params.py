@@ -36,6 +36,7 @@ class Param:
     array_size: str = ""  # `double a[16]`: "16"
     integer: bool = False  # a by-value integer (a length candidate)
     void_pointee: bool = False
+    indirect: bool = False  # a function pointer or a pointer to an array: `type_node` is not its type
 
     @property
     def writable_pointer(self) -> bool:
@@ -115,7 +116,7 @@ def _param(index: int, node: ts.Node, renames: list[tuple[int, str]], macro_name
     function = any(n.type in ("function_declarator", "abstract_function_declarator") for n in shape)
     parenthesized = any(n.type == "parenthesized_declarator" for n in shape) and not _ref_to_array(shape)
     if function or parenthesized:  # a function pointer, a pointer to an array: handed over as it is
-        return Param(index, name, "value", True, type_text=type_text, type_node=type_node)
+        return Param(index, name, "value", True, type_text=type_text, type_node=type_node, indirect=True)
     if shape and shape[0].type in ("reference_declarator", "abstract_reference_declarator"):
         ref = "rref" if any(c.type == "&&" for c in shape[0].children) else "lref"
         return Param(index, name, ref, const, type_text=type_text, type_node=type_node)

@@ -47,6 +47,13 @@ struct lessonl_diff {
   unsigned long long call;
   int found, uncomparable;
   const char *why;
+  /* Floating tolerance (lessonl_close): `scale` is the s of what is compared now, negative for an
+     element of a container whose scale is not known yet (an element that needs it sets
+     `want_scale`, and the outermost container, `nest` 0, computes it and compares again). In
+     `scan` mode the comparators only add up the finite floating magnitudes they see (largest in
+     `scan_max`, sum in `scan_sum`) down to `scan_limit` levels of containers. */
+  long double scale, scan_max, scan_sum;
+  int want_scale, nest, scan, scan_level, scan_limit;
   char path[256];
   char orig[160], cand[160];
 };
@@ -342,9 +349,73 @@ LESSONL_FN void lessonl_fmt_ull(char *lessonl_out, unsigned long long lessonl_v)
   strcpy(lessonl_out, lessonl_b.data);
 }
 
-/* ---- comparing: |a - b| <= atol + rtol * max(|a|, |b|), NaN equals NaN ---- */
+/* ---- comparing floating values, NaN equal to NaN:
+   |a - b| <= atol + rtol * max(|a|, |b|) + 64 * eps * s
+   where eps is the type's machine epsilon (2.2e-16 double, 1.2e-7 float, long double's own) and
+   s the SCALE of the value:
+   - an element of a container or array (pointer outputs and nested containers included): the
+     largest magnitude among the finite floating values of that same container on the original's
+     side (computed once per container comparison, and only when some element needs it; a nested
+     container is part of the outermost one compared);
+   - a floating scalar (a return value, a scalar output through a reference or a 1-element
+     pointer): the sum of magnitudes of the finite floating values in the call's floating-point
+     INPUT arguments (containers, arrays with a known extent, scalars; top level and one level of
+     nesting), taken before the call, only when the function returns or outputs a floating scalar.
+   Why: reassociating a sum of terms changes it by about eps times the sum of the magnitudes of
+   its terms, not of its result; a dropped, doubled or wrong term changes it by about the size of
+   that term, which is far larger. Within a container, an element that cancels to nearly zero
+   carries the rounding of terms as large as its neighbours, whose magnitudes stand in for them.
+   ---- */
 
-LESSONL_FN int lessonl_close(long double lessonl_a, long double lessonl_b, double lessonl_rtol, double lessonl_atol) {
+/* The 64 * eps * s term for a value of machine epsilon `lessonl_eps`. */
+LESSONL_FN long double lessonl_slack(const struct lessonl_diff *lessonl_d, long double lessonl_eps) {
+  return lessonl_d->scale > 0 ? 64 * lessonl_eps * lessonl_d->scale : 0;
+}
+
+/* Scan mode: one floating value seen (infinities and NaN do not count). */
+LESSONL_FN void lessonl_scan_add(struct lessonl_diff *lessonl_d, long double lessonl_v) {
+  if (lessonl_v - lessonl_v != 0) return;
+  if (lessonl_v < 0) lessonl_v = -lessonl_v;
+  lessonl_d->scan_sum += lessonl_v;
+  if (lessonl_v > lessonl_d->scan_max) lessonl_d->scan_max = lessonl_v;
+}
+
+/* Scan mode over plain arrays of double or float: the same, in a tight loop. */
+LESSONL_FN void lessonl_scan_doubles(struct lessonl_diff *lessonl_d, const double *lessonl_p, long long lessonl_n) {
+  double lessonl_s = 0, lessonl_m = 0;
+  long long lessonl_i;
+  for (lessonl_i = 0; lessonl_i < lessonl_n; ++lessonl_i) {
+    double lessonl_v = lessonl_p[lessonl_i] < 0 ? -lessonl_p[lessonl_i] : lessonl_p[lessonl_i];
+    if (lessonl_v - lessonl_v != 0) continue;
+    lessonl_s += lessonl_v;
+    if (lessonl_v > lessonl_m) lessonl_m = lessonl_v;
+  }
+  lessonl_d->scan_sum += lessonl_s;
+  if (lessonl_m > lessonl_d->scan_max) lessonl_d->scan_max = lessonl_m;
+}
+LESSONL_FN void lessonl_scan_floats(struct lessonl_diff *lessonl_d, const float *lessonl_p, long long lessonl_n) {
+  double lessonl_s = 0, lessonl_m = 0;
+  long long lessonl_i;
+  for (lessonl_i = 0; lessonl_i < lessonl_n; ++lessonl_i) {
+    double lessonl_v = lessonl_p[lessonl_i] < 0 ? -(double)lessonl_p[lessonl_i] : (double)lessonl_p[lessonl_i];
+    if (lessonl_v - lessonl_v != 0) continue;
+    lessonl_s += lessonl_v;
+    if (lessonl_v > lessonl_m) lessonl_m = lessonl_v;
+  }
+  lessonl_d->scan_sum += lessonl_s;
+  if (lessonl_m > lessonl_d->scan_max) lessonl_d->scan_max = lessonl_m;
+}
+
+LESSONL_FN void lessonl_scan_begin(struct lessonl_diff *lessonl_d, int lessonl_limit) {
+  lessonl_d->scan = 1;
+  lessonl_d->scan_max = 0;
+  lessonl_d->scan_sum = 0;
+  lessonl_d->scan_level = 0;
+  lessonl_d->scan_limit = lessonl_limit;
+}
+
+LESSONL_FN int lessonl_close(long double lessonl_a, long double lessonl_b, double lessonl_rtol, double lessonl_atol,
+                             long double lessonl_slack_) {
   long double lessonl_d, lessonl_m, lessonl_mb;
   if (lessonl_a == lessonl_b) return 1;
   if (lessonl_a != lessonl_a || lessonl_b != lessonl_b) return lessonl_a != lessonl_a && lessonl_b != lessonl_b;
@@ -353,7 +424,7 @@ LESSONL_FN int lessonl_close(long double lessonl_a, long double lessonl_b, doubl
   lessonl_m = lessonl_a < 0 ? -lessonl_a : lessonl_a;
   lessonl_mb = lessonl_b < 0 ? -lessonl_b : lessonl_b;
   if (lessonl_mb > lessonl_m) lessonl_m = lessonl_mb;
-  return lessonl_d <= lessonl_atol + lessonl_rtol * lessonl_m;
+  return lessonl_d <= lessonl_atol + lessonl_rtol * lessonl_m + lessonl_slack_;
 }
 
 LESSONL_FN int lessonl_diff_double(struct lessonl_diff *lessonl_d, double lessonl_a, double lessonl_b, int lessonl_single) {
@@ -377,22 +448,42 @@ LESSONL_FN int lessonl_diff_ull(struct lessonl_diff *lessonl_d, unsigned long lo
   return lessonl_differ(lessonl_d, lessonl_x, lessonl_y);
 }
 
+/* 1: equal (or only scanned); 0 with `want_scale` set: an element that needs its container's
+   scale first; -1: different. */
+LESSONL_FN int lessonl_float_eq(struct lessonl_diff *lessonl_d, long double lessonl_x, long double lessonl_y,
+                                double lessonl_rtol, double lessonl_atol, long double lessonl_eps) {
+  if (lessonl_d->scan) {
+    lessonl_scan_add(lessonl_d, lessonl_x);
+    return 1;
+  }
+  if (lessonl_close(lessonl_x, lessonl_y, lessonl_rtol, lessonl_atol, lessonl_slack(lessonl_d, lessonl_eps))) return 1;
+  if (lessonl_d->scale < 0) {
+    lessonl_d->want_scale = 1;
+    return 0;
+  }
+  return -1;
+}
+
 LESSONL_FN int lessonl_eq_f(const void *lessonl_a, const void *lessonl_b, struct lessonl_diff *lessonl_d) {
   float lessonl_x = *(const float *)lessonl_a, lessonl_y = *(const float *)lessonl_b;
-  return lessonl_close(lessonl_x, lessonl_y, lessonl_d->site->rtol32, lessonl_d->site->atol32)
-             || lessonl_diff_double(lessonl_d, lessonl_x, lessonl_y, 1);
+  int lessonl_r = lessonl_float_eq(lessonl_d, lessonl_x, lessonl_y, lessonl_d->site->rtol32, lessonl_d->site->atol32,
+                                   __FLT_EPSILON__);
+  return lessonl_r >= 0 ? lessonl_r : lessonl_diff_double(lessonl_d, lessonl_x, lessonl_y, 1);
 }
 
 LESSONL_FN int lessonl_eq_d(const void *lessonl_a, const void *lessonl_b, struct lessonl_diff *lessonl_d) {
   double lessonl_x = *(const double *)lessonl_a, lessonl_y = *(const double *)lessonl_b;
-  return lessonl_close(lessonl_x, lessonl_y, lessonl_d->site->rtol, lessonl_d->site->atol)
-             || lessonl_diff_double(lessonl_d, lessonl_x, lessonl_y, 0);
+  int lessonl_r = lessonl_float_eq(lessonl_d, lessonl_x, lessonl_y, lessonl_d->site->rtol, lessonl_d->site->atol,
+                                   __DBL_EPSILON__);
+  return lessonl_r >= 0 ? lessonl_r : lessonl_diff_double(lessonl_d, lessonl_x, lessonl_y, 0);
 }
 
 LESSONL_FN int lessonl_eq_ld(const void *lessonl_a, const void *lessonl_b, struct lessonl_diff *lessonl_d) {
   long double lessonl_x = *(const long double *)lessonl_a, lessonl_y = *(const long double *)lessonl_b;
   char lessonl_sx[48], lessonl_sy[48];
-  if (lessonl_close(lessonl_x, lessonl_y, lessonl_d->site->rtol, lessonl_d->site->atol)) return 1;
+  int lessonl_r = lessonl_float_eq(lessonl_d, lessonl_x, lessonl_y, lessonl_d->site->rtol, lessonl_d->site->atol,
+                                   __LDBL_EPSILON__);
+  if (lessonl_r >= 0) return lessonl_r;
   lessonl_fmt_long_double(lessonl_sx, lessonl_x);
   lessonl_fmt_long_double(lessonl_sy, lessonl_y);
   return lessonl_differ(lessonl_d, lessonl_sx, lessonl_sy);
@@ -429,20 +520,106 @@ LESSONL_FN int lessonl_eq_unknown(const void *lessonl_a, const void *lessonl_b, 
   return 1;
 }
 
-/* n elements of `lessonl_size` bytes each, the original's first: "[i]" on a difference. */
+/* Text around s[i] (n bytes) as a quoted string: up to 24 bytes on each side, "..." (one
+   character, U+2026) where it is cut, UTF-8 sequences kept whole. */
+LESSONL_FN void lessonl_window(char *lessonl_out, unsigned long lessonl_cap, const char *lessonl_s, long long lessonl_n,
+                               long long lessonl_i) {
+  long long lessonl_start = lessonl_i > 24 ? lessonl_i - 24 : 0, lessonl_end = lessonl_i + 24 < lessonl_n ? lessonl_i + 24 : lessonl_n;
+  long long lessonl_k;
+  unsigned long lessonl_len = 0;
+  while (lessonl_start > 0 && lessonl_start < lessonl_i && ((unsigned char)lessonl_s[lessonl_start] & 0xC0) == 0x80)
+    ++lessonl_start;
+  while (lessonl_end < lessonl_n && lessonl_end > lessonl_i + 1 && ((unsigned char)lessonl_s[lessonl_end] & 0xC0) == 0x80)
+    --lessonl_end;
+  lessonl_out[lessonl_len++] = '"';
+  if (lessonl_start > 0) { memcpy(lessonl_out + lessonl_len, "\342\200\246", 3); lessonl_len += 3; }
+  for (lessonl_k = lessonl_start; lessonl_k < lessonl_end && lessonl_len + 8 < lessonl_cap; ++lessonl_k) {
+    char lessonl_c = lessonl_s[lessonl_k];
+    if (lessonl_c == '"' || lessonl_c == '\\') { lessonl_out[lessonl_len++] = '\\'; lessonl_out[lessonl_len++] = lessonl_c; }
+    else if (lessonl_c == '\n') { lessonl_out[lessonl_len++] = '\\'; lessonl_out[lessonl_len++] = 'n'; }
+    else if (lessonl_c == '\t') { lessonl_out[lessonl_len++] = '\\'; lessonl_out[lessonl_len++] = 't'; }
+    else if (lessonl_c == 0) { lessonl_out[lessonl_len++] = '\\'; lessonl_out[lessonl_len++] = '0'; }
+    else lessonl_out[lessonl_len++] = lessonl_c;
+  }
+  if (lessonl_end < lessonl_n && lessonl_len + 5 < lessonl_cap) {
+    memcpy(lessonl_out + lessonl_len, "\342\200\246", 3);
+    lessonl_len += 3;
+  }
+  lessonl_out[lessonl_len++] = '"';
+  lessonl_out[lessonl_len] = 0;
+}
+
+/* The largest finite floating magnitude in n elements (scan mode of their comparator). */
+LESSONL_FN long double lessonl_span_scale(const void *lessonl_a, long long lessonl_n, unsigned long lessonl_size,
+                                          lessonl_eq_fn lessonl_eq, struct lessonl_diff *lessonl_d) {
+  long long lessonl_i;
+  const char *lessonl_x = (const char *)lessonl_a;
+  int lessonl_unc = lessonl_d->uncomparable;
+  const char *lessonl_why = lessonl_d->why;
+  lessonl_scan_begin(lessonl_d, 1 << 20);
+  if (lessonl_eq == lessonl_eq_d) lessonl_scan_doubles(lessonl_d, (const double *)lessonl_a, lessonl_n);
+  else if (lessonl_eq == lessonl_eq_f) lessonl_scan_floats(lessonl_d, (const float *)lessonl_a, lessonl_n);
+  else
+    for (lessonl_i = 0; lessonl_i < lessonl_n; ++lessonl_i)
+      lessonl_eq(lessonl_x + lessonl_i * (long long)lessonl_size, lessonl_x + lessonl_i * (long long)lessonl_size, lessonl_d);
+  lessonl_d->scan = 0;
+  lessonl_d->uncomparable = lessonl_unc;
+  lessonl_d->why = lessonl_why;
+  return lessonl_d->scan_max;
+}
+
+/* n elements of `lessonl_size` bytes each, the original's first: "[i]" on a difference. A span
+   is a container (see lessonl_close) unless it holds one element: a scalar through a pointer.
+   Characters differ as the text around them. */
 LESSONL_FN int lessonl_eq_span(const void *lessonl_a, const void *lessonl_b, long long lessonl_n,
                                unsigned long lessonl_size, lessonl_eq_fn lessonl_eq, struct lessonl_diff *lessonl_d) {
   long long lessonl_i;
   const char *lessonl_x = (const char *)lessonl_a, *lessonl_y = (const char *)lessonl_b;
+  long double lessonl_saved = lessonl_d->scale;
+  int lessonl_outer = lessonl_d->nest == 0 && lessonl_n != 1;
+  if (lessonl_d->scan) {
+    if (lessonl_d->scan_level >= lessonl_d->scan_limit) return 1;
+    ++lessonl_d->scan_level;
+    if (lessonl_eq == lessonl_eq_d) lessonl_scan_doubles(lessonl_d, (const double *)lessonl_a, lessonl_n);
+    else if (lessonl_eq == lessonl_eq_f) lessonl_scan_floats(lessonl_d, (const float *)lessonl_a, lessonl_n);
+    else
+      for (lessonl_i = 0; lessonl_i < lessonl_n; ++lessonl_i)
+        lessonl_eq(lessonl_x + lessonl_i * (long long)lessonl_size, lessonl_x + lessonl_i * (long long)lessonl_size, lessonl_d);
+    --lessonl_d->scan_level;
+    return 1;
+  }
+  ++lessonl_d->nest;
+  if (lessonl_outer) lessonl_d->scale = -1;
   for (lessonl_i = 0; lessonl_i < lessonl_n; ++lessonl_i) {
-    if (!lessonl_eq(lessonl_x + lessonl_i * (long long)lessonl_size, lessonl_y + lessonl_i * (long long)lessonl_size,
-                    lessonl_d)) {
+    const char *lessonl_xi = lessonl_x + lessonl_i * (long long)lessonl_size;
+    const char *lessonl_yi = lessonl_y + lessonl_i * (long long)lessonl_size;
+    if (!lessonl_eq(lessonl_xi, lessonl_yi, lessonl_d)) {
+      if (lessonl_outer && lessonl_d->want_scale) {
+        lessonl_d->want_scale = 0;
+        lessonl_d->path[0] = 0;
+        lessonl_d->scale = lessonl_span_scale(lessonl_a, lessonl_n, lessonl_size, lessonl_eq, lessonl_d);
+        if (lessonl_eq(lessonl_xi, lessonl_yi, lessonl_d)) continue;
+      }
+      if (lessonl_eq == lessonl_eq_c && lessonl_d->found) {
+        lessonl_window(lessonl_d->orig, sizeof lessonl_d->orig, lessonl_x, lessonl_n, lessonl_i);
+        lessonl_window(lessonl_d->cand, sizeof lessonl_d->cand, lessonl_y, lessonl_n, lessonl_i);
+      }
       lessonl_prepend_index(lessonl_d, (unsigned long long)lessonl_i);
+      --lessonl_d->nest;
+      lessonl_d->scale = lessonl_saved;
       return 0;
     }
-    if (lessonl_d->uncomparable) return 1;
+    if (lessonl_d->uncomparable) break;
   }
+  --lessonl_d->nest;
+  lessonl_d->scale = lessonl_saved;
   return 1;
+}
+
+/* Whether [p, p + n) and [q, q + m) share a byte. */
+LESSONL_FN int lessonl_overlap(const void *lessonl_p, unsigned long lessonl_n, const void *lessonl_q, unsigned long lessonl_m) {
+  const char *lessonl_a = (const char *)lessonl_p, *lessonl_b = (const char *)lessonl_q;
+  return lessonl_a && lessonl_b && lessonl_n && lessonl_m && lessonl_a < lessonl_b + lessonl_m && lessonl_b < lessonl_a + lessonl_n;
 }
 """
 
@@ -465,6 +642,24 @@ _C_ONLY = r"""
 #define LESSONL_THREAD_LOCAL __thread
 #endif
 
+/* The copies of one call (for the original, and snapshots of read-only inputs) share one block:
+   several large blocks alive at once make glibc hand memory back and fault it in again on every
+   call. lessonl_room is what one copy needs of it, lessonl_carve makes it (NULL: nothing to copy,
+   or no block). */
+LESSONL_FN unsigned long lessonl_room(const void *lessonl_p, long long lessonl_n, unsigned long lessonl_size) {
+  return lessonl_p && lessonl_n > 0 ? ((unsigned long)lessonl_n * lessonl_size + 63UL) & ~63UL : 0;
+}
+LESSONL_FN void *lessonl_carve(char *lessonl_block, unsigned long *lessonl_at, const void *lessonl_p, long long lessonl_n,
+                               unsigned long lessonl_size) {
+  unsigned long lessonl_bytes = lessonl_room(lessonl_p, lessonl_n, lessonl_size);
+  void *lessonl_c;
+  if (!lessonl_block || !lessonl_bytes) return (void *)0;
+  lessonl_c = lessonl_block + *lessonl_at;
+  *lessonl_at += lessonl_bytes;
+  memcpy(lessonl_c, lessonl_p, (unsigned long)lessonl_n * lessonl_size);
+  return lessonl_c;
+}
+
 /* A copy of n elements for the original (NULL when there is nothing to copy). */
 LESSONL_FN void *lessonl_dup(const void *lessonl_p, long long lessonl_n, unsigned long lessonl_size) {
   void *lessonl_c;
@@ -472,6 +667,21 @@ LESSONL_FN void *lessonl_dup(const void *lessonl_p, long long lessonl_n, unsigne
   lessonl_c = malloc((unsigned long)lessonl_n * lessonl_size);
   if (lessonl_c) memcpy(lessonl_c, lessonl_p, (unsigned long)lessonl_n * lessonl_size);
   return lessonl_c;
+}
+
+/* A read-only input after both versions ran, against its snapshot from before (the original
+   leaves it unchanged, so its value is the snapshot's). One LessonL cannot compare is left alone. */
+LESSONL_FN void lessonl_unchanged(struct lessonl_diff *lessonl_d, const void *lessonl_snap, const void *lessonl_p,
+                                  long long lessonl_n, unsigned long lessonl_size, lessonl_eq_fn lessonl_eq, int lessonl_bit,
+                                  const char *lessonl_what) {
+  int lessonl_equal;
+  if (lessonl_d->found || !lessonl_snap || !memcmp(lessonl_snap, lessonl_p, (unsigned long)lessonl_n * lessonl_size)) return;
+  lessonl_equal = lessonl_eq_span(lessonl_snap, lessonl_p, lessonl_n, lessonl_size, lessonl_eq, lessonl_d);
+  if (lessonl_d->uncomparable) {
+    lessonl_d->uncomparable = 0;
+    return;
+  }
+  lessonl_root(lessonl_d, lessonl_equal, lessonl_bit, lessonl_what);
 }
 
 /* Where the original should see `lessonl_in` when it lies inside a copied argument: the same
@@ -547,9 +757,37 @@ inline std::string quote_text(const std::string &lessonl_s) {
     if (lessonl_c == '"' || lessonl_c == '\\') { lessonl_out += '\\'; lessonl_out += lessonl_c; }
     else if (lessonl_c == '\n') lessonl_out += "\\n";
     else if (lessonl_c == '\t') lessonl_out += "\\t";
+    else if (lessonl_c == 0) lessonl_out += "\\0";
     else lessonl_out += lessonl_c;
   }
   return lessonl_out + (lessonl_s.size() > 48 ? "\"..." : "\"");
+}
+
+/* A string-like type (std::basic_string, std::basic_string_view): compared and shown as text. */
+template <class LessonlT, class = void> struct is_text : std::false_type {};
+template <class LessonlT>
+struct is_text<LessonlT, typename always_void<typename LessonlT::traits_type, typename LessonlT::value_type,
+                                               decltype(std::declval<const LessonlT &>().data()),
+                                               decltype(std::declval<const LessonlT &>().size())>::type>
+    : std::true_type {};
+
+/* The text around position `lessonl_i` of a string of any character type (lessonl_window). */
+inline std::string window(const char *lessonl_s, std::size_t lessonl_n, std::size_t lessonl_i) {
+  char lessonl_t[160];
+  lessonl_window(lessonl_t, sizeof lessonl_t, lessonl_s, static_cast<long long>(lessonl_n), static_cast<long long>(lessonl_i));
+  return lessonl_t;
+}
+template <class LessonlC>
+std::string window(const LessonlC *lessonl_s, std::size_t lessonl_n, std::size_t lessonl_i) {
+  std::size_t lessonl_lo = lessonl_i > 32 ? lessonl_i - 32 : 0, lessonl_hi = lessonl_i + 32 < lessonl_n ? lessonl_i + 32 : lessonl_n;
+  std::string lessonl_narrow(lessonl_hi - lessonl_lo, ' ');
+  for (std::size_t lessonl_k = lessonl_lo; lessonl_k < lessonl_hi; ++lessonl_k)
+    lessonl_narrow[lessonl_k - lessonl_lo] = static_cast<char>(lessonl_s[lessonl_k]);
+  std::string lessonl_w = ::lessonl_rt::window(lessonl_narrow.data(), lessonl_narrow.size(), lessonl_i - lessonl_lo);
+  if (lessonl_lo > 0 && lessonl_w.compare(0, 4, "\"\342\200\246") != 0) lessonl_w.insert(1, "\342\200\246");
+  if (lessonl_hi < lessonl_n && lessonl_w.compare(lessonl_w.size() - 4, 4, "\342\200\246\"") != 0)
+    lessonl_w.insert(lessonl_w.size() - 1, "\342\200\246");
+  return lessonl_w;
 }
 
 template <class LessonlT> std::string show(const LessonlT &lessonl_v);
@@ -594,12 +832,11 @@ show_impl(const LessonlT &lessonl_v, rank<5>) {
   typedef typename std::underlying_type<LessonlT>::type lessonl_u;
   return ::lessonl_rt::show(static_cast<lessonl_u>(lessonl_v));
 }
-template <class LessonlC, class LessonlTr, class LessonlA>
-std::string show_impl(const std::basic_string<LessonlC, LessonlTr, LessonlA> &lessonl_v, rank<5>) {
+template <class LessonlT>
+typename std::enable_if<is_text<LessonlT>::value, std::string>::type show_impl(const LessonlT &lessonl_v, rank<5>) {
   std::string lessonl_s;
-  for (typename std::basic_string<LessonlC, LessonlTr, LessonlA>::size_type lessonl_i = 0;
-       lessonl_i < lessonl_v.size() && lessonl_i < 64; ++lessonl_i)
-    lessonl_s += static_cast<char>(lessonl_v[lessonl_i]);
+  for (std::size_t lessonl_i = 0; lessonl_i < static_cast<std::size_t>(lessonl_v.size()) && lessonl_i < 64; ++lessonl_i)
+    lessonl_s += static_cast<char>(lessonl_v.data()[lessonl_i]);
   if (lessonl_v.size() > 64) lessonl_s += "...";
   return ::lessonl_rt::quote_text(lessonl_s);
 }
@@ -622,7 +859,9 @@ template <class LessonlT> bool eq(const LessonlT &lessonl_a, const LessonlT &les
 template <class LessonlT, class = void> struct is_range : std::false_type {};
 template <class LessonlT>
 struct is_range<LessonlT, typename always_void<decltype(std::declval<const LessonlT &>().begin()),
-                                                decltype(std::declval<const LessonlT &>().end())>::type>
+                                                decltype(std::declval<const LessonlT &>().end()),
+                                                typename std::iterator_traits<decltype(
+                                                    std::declval<const LessonlT &>().begin())>::iterator_category>::type>
     : std::integral_constant<bool, !std::is_same<typename std::decay<decltype(*std::declval<const LessonlT &>().begin())>::type,
                                                  LessonlT>::value> {};
 template <class LessonlT, class = void> struct has_size : std::false_type {};
@@ -663,18 +902,109 @@ template <class LessonlT>
 struct tuple_arity<LessonlT, typename always_void<decltype(std::tuple_size<LessonlT>::value)>::type>
     : std::integral_constant<int, static_cast<int>(std::tuple_size<LessonlT>::value)> {};
 
+/* ---- the floating magnitudes in a value (scales, see lessonl_close) ----
+   What eq compares with a tolerance, walked by type: floating values, complex numbers, and what
+   ranges, maps (their values), fixed arrays, pairs and tuples, optionals and smart pointers
+   hold; containers only down to `scan_limit` levels. Nothing is compared or printed. */
+template <class LessonlT> void scan(const LessonlT &lessonl_v, diff &lessonl_d);
+template <class LessonlE> void scan_elements(const LessonlE *lessonl_p, long long lessonl_n, diff &lessonl_d) {
+  for (long long lessonl_i = 0; lessonl_i < lessonl_n; ++lessonl_i) ::lessonl_rt::scan(lessonl_p[lessonl_i], lessonl_d);
+}
+inline void scan_elements(const double *lessonl_p, long long lessonl_n, diff &lessonl_d) {
+  lessonl_scan_doubles(&lessonl_d.c, lessonl_p, lessonl_n);
+}
+inline void scan_elements(const float *lessonl_p, long long lessonl_n, diff &lessonl_d) {
+  lessonl_scan_floats(&lessonl_d.c, lessonl_p, lessonl_n);
+}
+template <class LessonlE> void scan_span(const LessonlE *lessonl_p, long long lessonl_n, diff &lessonl_d) {
+  if (lessonl_d.c.scan_level >= lessonl_d.c.scan_limit) return;
+  ++lessonl_d.c.scan_level;
+  ::lessonl_rt::scan_elements(lessonl_p, lessonl_n, lessonl_d);
+  --lessonl_d.c.scan_level;
+}
+template <class LessonlT> void scan_impl(const LessonlT &, diff &, rank<0>) {}
+template <class LessonlT>
+typename std::enable_if<std::is_floating_point<LessonlT>::value>::type scan_impl(const LessonlT &lessonl_v, diff &lessonl_d, rank<8>) {
+  lessonl_scan_add(&lessonl_d.c, lessonl_v);
+}
+template <class LessonlT>
+typename std::enable_if<is_complex<LessonlT>::value>::type scan_impl(const LessonlT &lessonl_v, diff &lessonl_d, rank<8>) {
+  lessonl_scan_add(&lessonl_d.c, lessonl_v.real());
+  lessonl_scan_add(&lessonl_d.c, lessonl_v.imag());
+}
+template <class LessonlT>
+typename std::enable_if<is_text<LessonlT>::value>::type scan_impl(const LessonlT &, diff &, rank<7>) {}
+template <class LessonlT>
+typename std::enable_if<is_map<LessonlT>::value && is_range<LessonlT>::value>::type
+scan_impl(const LessonlT &lessonl_v, diff &lessonl_d, rank<6>) {
+  if (lessonl_d.c.scan_level >= lessonl_d.c.scan_limit) return;
+  ++lessonl_d.c.scan_level;
+  for (auto lessonl_x = lessonl_v.begin(); lessonl_x != lessonl_v.end(); ++lessonl_x) ::lessonl_rt::scan(lessonl_x->second, lessonl_d);
+  --lessonl_d.c.scan_level;
+}
+template <class LessonlT, class = void> struct float_storage : std::false_type {};
+template <class LessonlT>
+struct float_storage<LessonlT, typename always_void<decltype(std::declval<const LessonlT &>().data()),
+                                                    decltype(std::declval<const LessonlT &>().size())>::type>
+    : std::integral_constant<bool, std::is_same<decltype(std::declval<const LessonlT &>().data()), const double *>::value ||
+                                       std::is_same<decltype(std::declval<const LessonlT &>().data()), const float *>::value> {};
+/* std::vector<double>, std::array<float, N>...: their storage at once */
+template <class LessonlT>
+typename std::enable_if<is_range<LessonlT>::value && float_storage<LessonlT>::value>::type
+scan_impl(const LessonlT &lessonl_v, diff &lessonl_d, rank<6>) {
+  ::lessonl_rt::scan_span(lessonl_v.data(), static_cast<long long>(lessonl_v.size()), lessonl_d);
+}
+template <class LessonlT>
+typename std::enable_if<is_range<LessonlT>::value>::type scan_impl(const LessonlT &lessonl_v, diff &lessonl_d, rank<5>) {
+  if (lessonl_d.c.scan_level >= lessonl_d.c.scan_limit) return;
+  ++lessonl_d.c.scan_level;
+  for (auto lessonl_x = lessonl_v.begin(); lessonl_x != lessonl_v.end(); ++lessonl_x) ::lessonl_rt::scan(*lessonl_x, lessonl_d);
+  --lessonl_d.c.scan_level;
+}
+template <class LessonlT, std::size_t LessonlN> void scan_impl(const LessonlT (&lessonl_v)[LessonlN], diff &lessonl_d, rank<5>) {
+  ::lessonl_rt::scan_span(&lessonl_v[0], static_cast<long long>(LessonlN), lessonl_d);
+}
+template <int LessonlI, int LessonlN> struct tuple_scan {
+  template <class LessonlT> static void run(const LessonlT &lessonl_v, diff &lessonl_d) {
+    using std::get;
+    ::lessonl_rt::scan(get<LessonlI>(lessonl_v), lessonl_d);
+    tuple_scan<LessonlI + 1, LessonlN>::run(lessonl_v, lessonl_d);
+  }
+};
+template <int LessonlN> struct tuple_scan<LessonlN, LessonlN> {
+  template <class LessonlT> static void run(const LessonlT &, diff &) {}
+};
+template <class LessonlT>
+typename std::enable_if<(tuple_arity<LessonlT>::value > 0) && !is_range<LessonlT>::value>::type
+scan_impl(const LessonlT &lessonl_v, diff &lessonl_d, rank<4>) {
+  tuple_scan<0, tuple_arity<LessonlT>::value>::run(lessonl_v, lessonl_d);
+}
+template <class LessonlT>
+typename std::enable_if<(is_smart_pointer<LessonlT>::value || is_optional<LessonlT>::value) && !is_range<LessonlT>::value>::type
+scan_impl(const LessonlT &lessonl_v, diff &lessonl_d, rank<3>) {
+  if (lessonl_v) ::lessonl_rt::scan(*lessonl_v, lessonl_d);
+}
+template <class LessonlT> void scan(const LessonlT &lessonl_v, diff &lessonl_d) {
+  ::lessonl_rt::scan_impl(lessonl_v, lessonl_d, rank<8>());
+}
+
 template <class LessonlT> struct tolerance {
   static const bool is_single = sizeof(LessonlT) < sizeof(double);
   static double rtol(const lessonl_site *lessonl_s) { return is_single ? lessonl_s->rtol32 : lessonl_s->rtol; }
   static double atol(const lessonl_site *lessonl_s) { return is_single ? lessonl_s->atol32 : lessonl_s->atol; }
+  static long double eps() {
+    return is_single ? __FLT_EPSILON__ : sizeof(LessonlT) == sizeof(double) ? __DBL_EPSILON__ : __LDBL_EPSILON__;
+  }
 };
 
+/* Floating values: lessonl_close with the scale of what is compared (see there). */
 template <class LessonlT>
 typename std::enable_if<std::is_floating_point<LessonlT>::value, bool>::type
 eq_impl(const LessonlT &lessonl_a, const LessonlT &lessonl_b, diff &lessonl_d, rank<12>) {
   const lessonl_site *lessonl_s = lessonl_d.c.site;
-  if (lessonl_close(lessonl_a, lessonl_b, tolerance<LessonlT>::rtol(lessonl_s), tolerance<LessonlT>::atol(lessonl_s))) return true;
-  return lessonl_d.differ(::lessonl_rt::show(lessonl_a), ::lessonl_rt::show(lessonl_b));
+  int lessonl_r = lessonl_float_eq(&lessonl_d.c, lessonl_a, lessonl_b, tolerance<LessonlT>::rtol(lessonl_s),
+                                   tolerance<LessonlT>::atol(lessonl_s), tolerance<LessonlT>::eps());
+  return lessonl_r >= 0 ? lessonl_r != 0 : lessonl_d.differ(::lessonl_rt::show(lessonl_a), ::lessonl_rt::show(lessonl_b));
 }
 template <class LessonlT>
 typename std::enable_if<std::is_integral<LessonlT>::value || std::is_enum<LessonlT>::value, bool>::type
@@ -687,11 +1017,108 @@ typename std::enable_if<std::is_pointer<LessonlT>::value || std::is_member_point
 eq_impl(const LessonlT &, const LessonlT &, diff &lessonl_d, rank<12>) {
   return lessonl_d.uncomparable("a pointer or iterator: the two versions' addresses differ");
 }
-template <class LessonlC, class LessonlTr, class LessonlA>
-bool eq_impl(const std::basic_string<LessonlC, LessonlTr, LessonlA> &lessonl_a,
-             const std::basic_string<LessonlC, LessonlTr, LessonlA> &lessonl_b, diff &lessonl_d, rank<11>) {
-  return lessonl_a == lessonl_b || lessonl_d.differ(::lessonl_rt::show(lessonl_a), ::lessonl_rt::show(lessonl_b));
+/* Text: short strings whole; longer ones at their first differing character ("[i]", the text
+   around it on both sides), or by their sizes when one is a prefix of the other. */
+template <class LessonlT>
+typename std::enable_if<is_text<LessonlT>::value, bool>::type
+eq_impl(const LessonlT &lessonl_a, const LessonlT &lessonl_b, diff &lessonl_d, rank<11>) {
+  if (lessonl_a == lessonl_b) return true;
+  std::size_t lessonl_na = static_cast<std::size_t>(lessonl_a.size()), lessonl_nb = static_cast<std::size_t>(lessonl_b.size());
+  if (lessonl_na <= 48 && lessonl_nb <= 48) return lessonl_d.differ(::lessonl_rt::show(lessonl_a), ::lessonl_rt::show(lessonl_b));
+  std::size_t lessonl_n = lessonl_na < lessonl_nb ? lessonl_na : lessonl_nb, lessonl_i = 0;
+  while (lessonl_i < lessonl_n && lessonl_a.data()[lessonl_i] == lessonl_b.data()[lessonl_i]) ++lessonl_i;
+  if (lessonl_i == lessonl_n) {
+    lessonl_d.differ(::lessonl_rt::number(lessonl_na), ::lessonl_rt::number(lessonl_nb));
+    return lessonl_d.step(".size()");
+  }
+  lessonl_d.differ(::lessonl_rt::window(lessonl_a.data(), lessonl_na, lessonl_i),
+                   ::lessonl_rt::window(lessonl_b.data(), lessonl_nb, lessonl_i));
+  return lessonl_d.step("[" + ::lessonl_rt::number(lessonl_i) + "]");
 }
+/* Scan mode (see lessonl_diff) for the length of a scope: what the comparison had is kept. */
+struct scan_scope {
+  diff &d;
+  int unc, steps;
+  const char *why;
+  scan_scope(diff &lessonl_d, int lessonl_limit)
+      : d(lessonl_d), unc(lessonl_d.c.uncomparable), steps(lessonl_d.nsteps), why(lessonl_d.c.why) {
+    lessonl_scan_begin(&d.c, lessonl_limit);
+  }
+  ~scan_scope() {
+    d.c.scan = 0;
+    d.c.uncomparable = unc;
+    d.c.why = why;
+    d.nsteps = steps;
+  }
+  scan_scope(const scan_scope &) = delete;
+  scan_scope &operator=(const scan_scope &) = delete;
+};
+
+/* The largest finite floating magnitude in a value (a container, nested ones included). */
+template <class LessonlT> long double scale_of(const LessonlT &lessonl_a, diff &lessonl_d) {
+  scan_scope lessonl_s(lessonl_d, 1 << 20);
+  ::lessonl_rt::scan(lessonl_a, lessonl_d);
+  return lessonl_d.c.scan_max;
+}
+template <class LessonlE> long double scale_of_span(const LessonlE *lessonl_p, long long lessonl_n, diff &lessonl_d) {
+  scan_scope lessonl_s(lessonl_d, 1 << 20);
+  ::lessonl_rt::scan_span(lessonl_p, lessonl_n, lessonl_d);
+  return lessonl_d.c.scan_max;
+}
+
+/* The comparison of one container: the outermost one (not inside another, not a 1-element
+   span, which is a scalar) gets the scale of its floating values when an element first needs it
+   (see lessonl_close); nested ones share it. */
+struct container_scope {
+  diff &d;
+  long double saved;
+  int steps;
+  bool outer;
+  container_scope(diff &lessonl_d, bool lessonl_scalar)
+      : d(lessonl_d), saved(lessonl_d.c.scale), steps(lessonl_d.nsteps), outer(lessonl_d.c.nest == 0 && !lessonl_scalar) {
+    ++d.c.nest;
+    if (outer) d.c.scale = -1;
+  }
+  ~container_scope() {
+    --d.c.nest;
+    d.c.scale = saved;
+  }
+  container_scope(const container_scope &) = delete;
+  container_scope &operator=(const container_scope &) = delete;
+  /* After an element compared unequal: true when it only wanted the scale (set it, compare again). */
+  bool needs_scale() {
+    if (!outer || !d.c.want_scale) return false;
+    d.c.want_scale = 0;
+    d.nsteps = steps;
+    return true;
+  }
+};
+
+/* Characters of a span that differ read as the text around them. */
+template <class LessonlE> void span_texts(diff &, const LessonlE *, const LessonlE *, long long, long long) {}
+inline void span_texts(diff &lessonl_d, const char *lessonl_a, const char *lessonl_b, long long lessonl_n, long long lessonl_i) {
+  if (!lessonl_d.c.found) return;
+  lessonl_d.differ(::lessonl_rt::window(lessonl_a, static_cast<std::size_t>(lessonl_n), static_cast<std::size_t>(lessonl_i)),
+                   ::lessonl_rt::window(lessonl_b, static_cast<std::size_t>(lessonl_n), static_cast<std::size_t>(lessonl_i)));
+}
+
+/* n elements, the original's first: "[i]" on a difference. */
+template <class LessonlE> bool span_eq(const LessonlE *lessonl_a, const LessonlE *lessonl_b, long long lessonl_n, diff &lessonl_d) {
+  container_scope lessonl_sc(lessonl_d, lessonl_n == 1);
+  for (long long lessonl_i = 0; lessonl_i < lessonl_n; ++lessonl_i) {
+    if (!::lessonl_rt::eq(lessonl_a[lessonl_i], lessonl_b[lessonl_i], lessonl_d)) {
+      if (lessonl_sc.needs_scale()) {
+        lessonl_d.c.scale = ::lessonl_rt::scale_of_span(lessonl_a, lessonl_n, lessonl_d);
+        if (::lessonl_rt::eq(lessonl_a[lessonl_i], lessonl_b[lessonl_i], lessonl_d)) continue;
+      }
+      ::lessonl_rt::span_texts(lessonl_d, lessonl_a, lessonl_b, lessonl_n, lessonl_i);
+      return lessonl_d.step("[" + ::lessonl_rt::number(static_cast<unsigned long long>(lessonl_i)) + "]");
+    }
+    if (lessonl_d.c.uncomparable) break;
+  }
+  return true;
+}
+
 template <class LessonlA, class LessonlB>
 bool eq_impl(const std::pair<LessonlA, LessonlB> &lessonl_a, const std::pair<LessonlA, LessonlB> &lessonl_b, diff &lessonl_d,
              rank<11>) {
@@ -744,13 +1171,19 @@ eq_impl(const LessonlT &lessonl_a, const LessonlT &lessonl_b, diff &lessonl_d, r
     lessonl_d.differ(::lessonl_rt::number(lessonl_a.size()), ::lessonl_rt::number(lessonl_b.size()));
     return lessonl_d.step(".size()");
   }
+  container_scope lessonl_sc(lessonl_d, false);
   unsigned long long lessonl_i = 0;
   typename LessonlT::const_iterator lessonl_x = lessonl_a.begin(), lessonl_y = lessonl_b.begin();
   for (; lessonl_x != lessonl_a.end(); ++lessonl_x, ++lessonl_y, ++lessonl_i) {
     if (!::lessonl_rt::eq(lessonl_x->first, lessonl_y->first, lessonl_d))
       return lessonl_d.step("std::next(%.begin(), " + ::lessonl_rt::number(lessonl_i) + ")->first");
-    if (!::lessonl_rt::eq(lessonl_x->second, lessonl_y->second, lessonl_d))
+    if (!::lessonl_rt::eq(lessonl_x->second, lessonl_y->second, lessonl_d)) {
+      if (lessonl_sc.needs_scale()) {
+        lessonl_d.c.scale = ::lessonl_rt::scale_of(lessonl_a, lessonl_d);
+        if (::lessonl_rt::eq(lessonl_x->second, lessonl_y->second, lessonl_d)) continue;
+      }
       return lessonl_d.step("[" + ::lessonl_rt::show(lessonl_x->first) + "]");
+    }
   }
   return true;
 }
@@ -766,22 +1199,24 @@ eq_impl(const LessonlT &lessonl_a, const LessonlT &lessonl_b, diff &lessonl_d, r
     lessonl_d.differ(::lessonl_rt::number(lessonl_na), ::lessonl_rt::number(lessonl_nb));
     return lessonl_d.step(".size()");
   }
+  container_scope lessonl_sc(lessonl_d, false);
   auto lessonl_y = lessonl_b.begin();
   for (auto lessonl_x = lessonl_a.begin(); lessonl_x != lessonl_a.end(); ++lessonl_x, ++lessonl_y, ++lessonl_i) {
-    if (!::lessonl_rt::eq(*lessonl_x, *lessonl_y, lessonl_d))
+    if (!::lessonl_rt::eq(*lessonl_x, *lessonl_y, lessonl_d)) {
+      if (lessonl_sc.needs_scale()) {
+        lessonl_d.c.scale = ::lessonl_rt::scale_of(lessonl_a, lessonl_d);
+        if (::lessonl_rt::eq(*lessonl_x, *lessonl_y, lessonl_d)) continue;
+      }
       return lessonl_d.step(lessonl_indexed ? "[" + ::lessonl_rt::number(lessonl_i) + "]"
                                             : "*std::next(%.begin(), " + ::lessonl_rt::number(lessonl_i) + ")");
+    }
     if (lessonl_d.c.uncomparable) return true;
   }
   return true;
 }
 template <class LessonlT, std::size_t LessonlN>
 bool eq_impl(const LessonlT (&lessonl_a)[LessonlN], const LessonlT (&lessonl_b)[LessonlN], diff &lessonl_d, rank<8>) {
-  for (std::size_t lessonl_i = 0; lessonl_i < LessonlN; ++lessonl_i) {
-    if (!::lessonl_rt::eq(lessonl_a[lessonl_i], lessonl_b[lessonl_i], lessonl_d)) return lessonl_d.step("[" + ::lessonl_rt::number(lessonl_i) + "]");
-    if (lessonl_d.c.uncomparable) return true;
-  }
-  return true;
+  return ::lessonl_rt::span_eq(&lessonl_a[0], &lessonl_b[0], static_cast<long long>(LessonlN), lessonl_d);
 }
 
 template <int LessonlI, int LessonlN> struct tuple_eq {
@@ -814,7 +1249,98 @@ template <class LessonlT> bool eq(const LessonlT &lessonl_a, const LessonlT &les
 
 /* ---- copies for the original ---- */
 
-template <class LessonlD, bool = std::is_copy_constructible<LessonlD>::value> struct holder {
+template <class LessonlA> const char *address_of(LessonlA *lessonl_p) {
+  return static_cast<const char *>(const_cast<const void *>(static_cast<const volatile void *>(lessonl_p)));
+}
+
+inline bool overlaps(const char *lessonl_p, std::size_t lessonl_n, const char *lessonl_q, std::size_t lessonl_m) {
+  return lessonl_overlap(lessonl_p, lessonl_n, lessonl_q, lessonl_m) != 0;
+}
+
+/* What the caller's argument of an output owns, as far as the wrapper can see: its own bytes and
+   its contiguous storage (data(), size()). */
+template <class LessonlT, class = void> struct has_storage : std::false_type {};
+template <class LessonlT>
+struct has_storage<LessonlT, typename always_void<decltype(std::declval<const LessonlT &>().size()),
+                                                  typename std::enable_if<std::is_pointer<decltype(
+                                                      std::declval<const LessonlT &>().data())>::value>::type>::type>
+    : std::is_object<typename std::remove_pointer<decltype(std::declval<const LessonlT &>().data())>::type> {};
+template <class LessonlT> bool storage_holds(const LessonlT &, const char *, std::size_t, std::false_type) { return false; }
+template <class LessonlT>
+bool storage_holds(const LessonlT &lessonl_x, const char *lessonl_p, std::size_t lessonl_n, std::true_type) {
+  typedef typename std::remove_pointer<decltype(lessonl_x.data())>::type lessonl_e;
+  return ::lessonl_rt::overlaps(lessonl_p, lessonl_n, ::lessonl_rt::address_of(lessonl_x.data()),
+                                static_cast<std::size_t>(lessonl_x.size()) * sizeof(lessonl_e));
+}
+template <class LessonlT> bool owns(const LessonlT &lessonl_x, const char *lessonl_p, std::size_t lessonl_n) {
+  return ::lessonl_rt::overlaps(lessonl_p, lessonl_n, ::lessonl_rt::address_of(&lessonl_x), sizeof(LessonlT)) ||
+         ::lessonl_rt::storage_holds(lessonl_x, lessonl_p, lessonl_n, has_storage<LessonlT>());
+}
+
+/* One argument's floating magnitudes (the input scale, see lessonl_close). */
+template <class LessonlT> void scan_value(diff &lessonl_d, const LessonlT &lessonl_v, std::true_type) {
+  ::lessonl_rt::scan(lessonl_v, lessonl_d);
+}
+template <class LessonlT> void scan_value(diff &, const LessonlT &, std::false_type) {}
+template <class LessonlT> void scan_value(diff &lessonl_d, const LessonlT &lessonl_v) {
+  ::lessonl_rt::scan_value(lessonl_d, lessonl_v, std::integral_constant<bool, std::is_object<LessonlT>::value>());
+}
+
+/* Byte for byte the same: a number, or contiguous storage of numbers (a vector, a string); the
+   quick answer for a snapshot, which is a copy made before the call. */
+template <class LessonlT, class = void> struct plain_bytes : std::is_arithmetic<LessonlT> {};
+template <class LessonlT>
+struct plain_bytes<LessonlT, typename std::enable_if<has_storage<LessonlT>::value>::type>
+    : std::is_arithmetic<typename std::remove_cv<typename std::remove_pointer<decltype(
+          std::declval<const LessonlT &>().data())>::type>::type> {};
+template <class LessonlT>
+bool bytes_equal(const LessonlT &lessonl_a, const LessonlT &lessonl_b, std::true_type, std::false_type) {
+  return std::memcmp(static_cast<const void *>(&lessonl_a), static_cast<const void *>(&lessonl_b), sizeof(LessonlT)) == 0;
+}
+template <class LessonlT>
+bool bytes_equal(const LessonlT &lessonl_a, const LessonlT &lessonl_b, std::true_type, std::true_type) {
+  typedef typename std::remove_pointer<decltype(lessonl_a.data())>::type lessonl_e;
+  std::size_t lessonl_n = static_cast<std::size_t>(lessonl_a.size());
+  return lessonl_n == static_cast<std::size_t>(lessonl_b.size()) &&
+         (lessonl_n == 0 || std::memcmp(static_cast<const void *>(lessonl_a.data()), static_cast<const void *>(lessonl_b.data()),
+                                        lessonl_n * sizeof(lessonl_e)) == 0);
+}
+template <class LessonlT> bool bytes_equal(const LessonlT &, const LessonlT &, std::false_type) { return false; }
+template <class LessonlT>
+bool bytes_equal(const LessonlT &lessonl_a, const LessonlT &lessonl_b, std::true_type) {
+  return ::lessonl_rt::bytes_equal(lessonl_a, lessonl_b, std::true_type(), has_storage<LessonlT>());
+}
+template <class LessonlT> bool bytes_equal(const LessonlT &lessonl_a, const LessonlT &lessonl_b) {
+  return ::lessonl_rt::bytes_equal(lessonl_a, lessonl_b, plain_bytes<LessonlT>());
+}
+
+/* Whether a read-only input still equals its snapshot (a difference LessonL cannot judge: no). */
+template <class LessonlT> bool same(const LessonlT &lessonl_a, const LessonlT &lessonl_b, lessonl_site *lessonl_s) {
+  if (::lessonl_rt::bytes_equal(lessonl_a, lessonl_b)) return true;
+  diff lessonl_d(lessonl_s, 0);
+  return ::lessonl_rt::eq(lessonl_a, lessonl_b, lessonl_d) && !lessonl_d.c.uncomparable;
+}
+
+/* A read-only input after both versions ran, against its snapshot from before (the original
+   leaves it unchanged, so its value is the snapshot's); one LessonL cannot compare is left alone. */
+inline void compare_unchanged(diff &lessonl_d, bool lessonl_equal, int lessonl_bit, const char *lessonl_what) {
+  if (lessonl_d.c.uncomparable) {
+    lessonl_d.c.uncomparable = 0;
+    return;
+  }
+  lessonl_d.root(lessonl_equal, lessonl_bit, lessonl_what);
+}
+
+/* Copy-constructible, containers' elements included: std::vector<std::unique_ptr<T>> claims a
+   copy constructor it cannot instantiate. */
+template <class LessonlT, class = void> struct copyable : std::is_copy_constructible<LessonlT> {};
+template <class LessonlT>
+struct copyable<LessonlT, typename std::enable_if<is_range<LessonlT>::value && !is_text<LessonlT>::value,
+                                                  typename always_void<typename LessonlT::value_type>::type>::type>
+    : std::integral_constant<bool, std::is_copy_constructible<LessonlT>::value &&
+                                       copyable<typename std::remove_cv<typename LessonlT::value_type>::type>::value> {};
+
+template <class LessonlD, bool = copyable<LessonlD>::value> struct holder {
   static const bool copies = false;
   explicit holder(const LessonlD &) {}
   LessonlD *get() { return 0; }
@@ -850,9 +1376,15 @@ inline bool unready(lessonl_site *lessonl_s, int lessonl_bit, const char *lesson
 }
 
 /* One parameter as the wrapper sees it (`LessonlP` is decltype(param)): what the original
-   gets, and after both ran, the comparison of the original's copy with the caller's argument. */
+   gets, and after both ran, the comparison of the original's copy with the caller's argument.
+   Every slot also answers: scan (the argument's floating magnitudes, for the input scale),
+   float_out (a floating scalar output), holds (whether the caller's argument of an output owns
+   some bytes), and, for read-only inputs, watch (snapshot), spare (drop the snapshot of what an
+   output owns: it may change legitimately), settle (drop it when the original changed the input). */
 template <class LessonlP, int LessonlK = kind_of<LessonlP>::value> struct slot;
 
+/* Read-only: by value (the wrapper's own, nothing to compare) or a const reference, which is
+   snapshot before the call and compared with the caller's object after both versions ran. */
 template <class LessonlP> struct slot<LessonlP, in_kind> {
   typedef typename std::remove_reference<LessonlP>::type lessonl_r;
   typedef typename std::remove_cv<lessonl_r>::type elem;
@@ -860,10 +1392,18 @@ template <class LessonlP> struct slot<LessonlP, in_kind> {
   typedef typename std::conditional<std::is_rvalue_reference<LessonlP>::value ||
                                         (!std::is_reference<LessonlP>::value && !std::is_copy_constructible<elem>::value),
                                     lessonl_r &&, lessonl_r &>::type lessonl_pass;
+  static const bool watchable = std::is_reference<LessonlP>::value && std::is_object<lessonl_r>::value &&
+                                holder<elem>::copies && !std::is_pointer<elem>::value &&
+                                !std::is_member_pointer<elem>::value;
+  typedef std::integral_constant<bool, watchable> lessonl_watch;
   lessonl_r *caller;
   lessonl_r *orig;
   bool redirected;
-  explicit slot(lessonl_r &lessonl_v) : caller(&lessonl_v), orig(&lessonl_v), redirected(false) {}
+  holder<elem> *snap;
+  explicit slot(lessonl_r &lessonl_v) : caller(&lessonl_v), orig(&lessonl_v), redirected(false), snap(0) {}
+  ~slot() { delete snap; }
+  slot(const slot &) = delete;
+  slot &operator=(const slot &) = delete;
   bool ready(lessonl_site *lessonl_s, int lessonl_bit, const char *lessonl_what) const {
     return std::is_reference<LessonlP>::value || std::is_copy_constructible<elem>::value ||
            ::lessonl_rt::unready(lessonl_s, lessonl_bit, lessonl_what);
@@ -871,11 +1411,48 @@ template <class LessonlP> struct slot<LessonlP, in_kind> {
   lessonl_pass for_orig() { return static_cast<lessonl_pass>(*orig); }
   long long extent() const { return 1; }
   elem *copy() const { return orig == caller ? 0 : const_cast<elem *>(orig); }
-  void compare(diff &, int, const char *) {}
+  void scan(diff &lessonl_d) const { ::lessonl_rt::scan_value(lessonl_d, *caller); }
+  bool float_out() const { return false; }
+  bool holds(const char *, std::size_t) const { return false; }
+  void drop() {
+    delete snap;
+    snap = 0;
+  }
+  void watch() { watch(lessonl_watch()); }
+  void watch(std::false_type) {}
+  void watch(std::true_type) {
+    if (!redirected) snap = new holder<elem>(*caller);
+  }
+  template <class LessonlO> void spare(const LessonlO &lessonl_out) { spare(lessonl_out, lessonl_watch()); }
+  template <class LessonlO> void spare(const LessonlO &, std::false_type) {}
+  template <class LessonlO> void spare(const LessonlO &lessonl_out, std::true_type) {
+    if (snap && lessonl_out.holds(::lessonl_rt::address_of(caller), sizeof(lessonl_r))) drop();
+  }
+  void settle(lessonl_site *lessonl_s) { settle(lessonl_s, lessonl_watch()); }
+  void settle(lessonl_site *, std::false_type) {}
+  void settle(lessonl_site *lessonl_s, std::true_type) {
+    if (snap && !::lessonl_rt::same(*const_cast<const elem *>(snap->get()), *caller, lessonl_s)) drop();
+  }
+  void compare(diff &lessonl_d, int lessonl_bit, const char *lessonl_what) {
+    compare(lessonl_d, lessonl_bit, lessonl_what, lessonl_watch());
+  }
+  void compare(diff &, int, const char *, std::false_type) {}
+  void compare(diff &lessonl_d, int lessonl_bit, const char *lessonl_what, std::true_type) {
+    if (!snap || lessonl_d.c.found || ::lessonl_rt::bytes_equal(*const_cast<const elem *>(snap->get()), *caller)) return;
+    ::lessonl_rt::compare_unchanged(
+        lessonl_d, ::lessonl_rt::eq(*const_cast<const elem *>(snap->get()), *caller, lessonl_d), lessonl_bit, lessonl_what);
+  }
+};
+
+/* The parts every written slot shares: no snapshot of its own. */
+struct written {
+  void watch() {}
+  template <class LessonlO> void spare(const LessonlO &) {}
+  void settle(lessonl_site *) {}
 };
 
 /* A non-const lvalue reference: the original gets a copy, compared with the caller's one after. */
-template <class LessonlP> struct slot<LessonlP, out_kind> {
+template <class LessonlP> struct slot<LessonlP, out_kind> : written {
   typedef typename std::remove_reference<LessonlP>::type lessonl_r;
   typedef typename std::remove_cv<lessonl_r>::type elem;
   lessonl_r *caller;
@@ -891,6 +1468,9 @@ template <class LessonlP> struct slot<LessonlP, out_kind> {
   elem &for_orig() { return *orig; }
   long long extent() const { return 1; }
   elem *copy() const { return orig == caller ? 0 : orig; }
+  void scan(diff &lessonl_d) const { ::lessonl_rt::scan_value(lessonl_d, *caller); }
+  bool float_out() const { return std::is_floating_point<elem>::value || is_complex<elem>::value; }
+  bool holds(const char *lessonl_p, std::size_t lessonl_n) const { return ::lessonl_rt::owns(*caller, lessonl_p, lessonl_n); }
   void compare(diff &lessonl_d, int lessonl_bit, const char *lessonl_what) {
     if (lessonl_d.c.found || orig == caller) return;
     lessonl_d.root(::lessonl_rt::eq(*const_cast<const elem *>(orig), *const_cast<const elem *>(caller), lessonl_d), lessonl_bit, lessonl_what);
@@ -898,7 +1478,7 @@ template <class LessonlP> struct slot<LessonlP, out_kind> {
 };
 
 /* A non-const rvalue reference: the original gets (and may consume) a copy; not compared. */
-template <class LessonlP> struct slot<LessonlP, moved_kind> {
+template <class LessonlP> struct slot<LessonlP, moved_kind> : written {
   typedef typename std::remove_reference<LessonlP>::type lessonl_r;
   typedef typename std::remove_cv<lessonl_r>::type elem;
   lessonl_r *caller;
@@ -914,11 +1494,15 @@ template <class LessonlP> struct slot<LessonlP, moved_kind> {
   elem &&for_orig() { return static_cast<elem &&>(*orig); }
   long long extent() const { return 1; }
   elem *copy() const { return orig == caller ? 0 : orig; }
+  void scan(diff &lessonl_d) const { ::lessonl_rt::scan_value(lessonl_d, *caller); }
+  bool float_out() const { return false; }
+  bool holds(const char *lessonl_p, std::size_t lessonl_n) const { return ::lessonl_rt::owns(*caller, lessonl_p, lessonl_n); }
   void compare(diff &, int, const char *) {}
 };
 
 /* A pointer parameter with `count` elements (negative: unknown). A pointer to non-const with
-   a known count gets a copy; otherwise both versions get the same pointer. */
+   a known count gets a copy; a pointer to const with a known count, a snapshot (like a const
+   reference); otherwise both versions get the same pointer. */
 template <class LessonlT> struct unrestrict { typedef LessonlT type; };
 template <class LessonlT> struct unrestrict<LessonlT *__restrict__> { typedef LessonlT *type; };
 template <class LessonlT> struct unrestrict<LessonlT *const __restrict__> { typedef LessonlT *type; };
@@ -928,48 +1512,61 @@ template <class LessonlP> struct ptr_slot {
   typedef typename std::remove_pointer<lessonl_ptr>::type lessonl_e;
   typedef typename std::remove_cv<lessonl_e>::type elem;
   static const bool writable = !std::is_const<lessonl_e>::value && std::is_object<lessonl_e>::value;
-  static const bool trivial = writable && std::is_trivially_copyable<elem>::value;
-  static const bool copyable = trivial || (writable && std::is_copy_constructible<elem>::value);
-  typedef std::integral_constant<bool, copyable> lessonl_copies;
+  static const bool trivial = std::is_object<lessonl_e>::value && std::is_trivially_copyable<elem>::value;
+  static const bool copies = writable && (trivial || ::lessonl_rt::copyable<elem>::value);
+  static const bool watchable = !writable && std::is_object<lessonl_e>::value && !std::is_pointer<elem>::value &&
+                                !std::is_member_pointer<elem>::value && (trivial || ::lessonl_rt::copyable<elem>::value);
+  typedef std::integral_constant<bool, copies> lessonl_copies;
+  typedef std::integral_constant<bool, watchable> lessonl_watch;
+  typedef std::integral_constant<bool, std::is_object<lessonl_e>::value> lessonl_object;
   lessonl_ptr caller;
   lessonl_ptr orig;
   long long count;
   elem *buffer;
+  elem *snap;
   bool redirected;
   ptr_slot(lessonl_ptr lessonl_p, long long lessonl_n)
-      : caller(lessonl_p), orig(lessonl_p), count(lessonl_n), buffer(0), redirected(false) {
+      : caller(lessonl_p), orig(lessonl_p), count(lessonl_n), buffer(0), snap(0), redirected(false) {
     make(lessonl_copies());
   }
   ptr_slot(const ptr_slot &) = delete;
   ptr_slot &operator=(const ptr_slot &) = delete;
+  /* `count` elements of uninitialised memory, aligned for elem (0 when it cannot be had) */
+  elem *allocate() const {
+    void *lessonl_mem = 0;
+    std::size_t lessonl_align = alignof(elem) < sizeof(void *) ? sizeof(void *) : alignof(elem);
+    if (posix_memalign(&lessonl_mem, lessonl_align, sizeof(elem) * static_cast<std::size_t>(count)) != 0) return 0;
+    return static_cast<elem *>(lessonl_mem);
+  }
+  void fill(elem *lessonl_to, std::true_type) const {
+    std::size_t lessonl_bytes = sizeof(elem) * static_cast<std::size_t>(count);
+    std::memcpy(static_cast<void *>(lessonl_to), static_cast<const void *>(caller), lessonl_bytes);
+  }
+  void fill(elem *lessonl_to, std::false_type) const {
+    for (long long lessonl_i = 0; lessonl_i < count; ++lessonl_i)
+      ::new (static_cast<void *>(lessonl_to + lessonl_i)) elem(caller[lessonl_i]);
+  }
+  void destroy(elem *, std::true_type) const {}
+  void destroy(elem *lessonl_p, std::false_type) const {
+    for (long long lessonl_i = 0; lessonl_i < count; ++lessonl_i) lessonl_p[lessonl_i].~elem();
+  }
   void make(std::false_type) {}
   void make(std::true_type) {
     if (!caller || count <= 0) return;
-    void *lessonl_mem = 0;
-    std::size_t lessonl_align = alignof(elem) < sizeof(void *) ? sizeof(void *) : alignof(elem);
-    if (posix_memalign(&lessonl_mem, lessonl_align, sizeof(elem) * static_cast<std::size_t>(count)) != 0) return;
-    buffer = static_cast<elem *>(lessonl_mem);
-    fill(std::integral_constant<bool, trivial>());
+    buffer = allocate();
+    if (!buffer) return;
+    fill(buffer, std::integral_constant<bool, trivial>());
     orig = buffer;
   }
-  void fill(std::true_type) {
-    std::size_t lessonl_bytes = sizeof(elem) * static_cast<std::size_t>(count);
-    std::memcpy(static_cast<void *>(buffer), static_cast<const void *>(caller), lessonl_bytes);
+  ~ptr_slot() {
+    release(lessonl_copies());
+    drop(lessonl_watch());
   }
-  void fill(std::false_type) {
-    for (long long lessonl_i = 0; lessonl_i < count; ++lessonl_i)
-      ::new (static_cast<void *>(buffer + lessonl_i)) elem(caller[lessonl_i]);
-  }
-  ~ptr_slot() { release(lessonl_copies()); }
   void release(std::false_type) {}
   void release(std::true_type) {
     if (!buffer) return;
-    destroy(std::integral_constant<bool, trivial>());
+    destroy(buffer, std::integral_constant<bool, trivial>());
     free(buffer);
-  }
-  void destroy(std::true_type) {}
-  void destroy(std::false_type) {
-    for (long long lessonl_i = 0; lessonl_i < count; ++lessonl_i) buffer[lessonl_i].~elem();
   }
   bool ready(lessonl_site *lessonl_s, int lessonl_bit, const char *lessonl_what) const {
     return !writable || count <= 0 || !caller || buffer || ::lessonl_rt::unready(lessonl_s, lessonl_bit, lessonl_what);
@@ -977,27 +1574,98 @@ template <class LessonlP> struct ptr_slot {
   lessonl_ptr for_orig() { return orig; }
   long long extent() const { return count; }
   elem *copy() const { return orig == caller ? 0 : const_cast<elem *>(orig); }
+  std::size_t bytes() const { return count > 0 ? static_cast<std::size_t>(count) * sizeof(elem) : 0; }
+  void scan(diff &lessonl_d) const { scan(lessonl_d, lessonl_object()); }
+  void scan(diff &, std::false_type) const {}
+  void scan(diff &lessonl_d, std::true_type) const {
+    if (caller && count > 0) ::lessonl_rt::scan_span(const_cast<const elem *>(caller), count, lessonl_d);
+  }
+  bool float_out() const {
+    return writable && count == 1 && (std::is_floating_point<elem>::value || is_complex<elem>::value);
+  }
+  bool holds(const char *lessonl_p, std::size_t lessonl_n) const { return holds(lessonl_p, lessonl_n, lessonl_object()); }
+  bool holds(const char *, std::size_t, std::false_type) const { return false; }
+  bool holds(const char *lessonl_p, std::size_t lessonl_n, std::true_type) const {
+    return caller && ::lessonl_rt::overlaps(lessonl_p, lessonl_n, ::lessonl_rt::address_of(caller), bytes());
+  }
+  void drop(std::false_type) {}
+  void drop(std::true_type) {
+    if (!snap) return;
+    destroy(snap, std::integral_constant<bool, trivial>());
+    free(snap);
+    snap = 0;
+  }
+  void watch() { watch(lessonl_watch()); }
+  void watch(std::false_type) {}
+  void watch(std::true_type) {
+    if (redirected || !caller || count <= 0) return;
+    snap = allocate();
+    if (snap) fill(snap, std::integral_constant<bool, trivial>());
+  }
+  template <class LessonlO> void spare(const LessonlO &lessonl_out) { spare(lessonl_out, lessonl_watch()); }
+  template <class LessonlO> void spare(const LessonlO &, std::false_type) {}
+  template <class LessonlO> void spare(const LessonlO &lessonl_out, std::true_type) {
+    if (snap && lessonl_out.holds(::lessonl_rt::address_of(caller), bytes())) drop(lessonl_watch());
+  }
+  void settle(lessonl_site *lessonl_s) { settle(lessonl_s, lessonl_watch()); }
+  void settle(lessonl_site *, std::false_type) {}
+  void settle(lessonl_site *lessonl_s, std::true_type) {
+    if (snap && !unchanged(lessonl_s, std::integral_constant<bool, trivial>())) drop(lessonl_watch());
+  }
+  bool unchanged(lessonl_site *, std::true_type) const {
+    return std::memcmp(static_cast<const void *>(snap), static_cast<const void *>(caller), bytes()) == 0;
+  }
+  bool unchanged(lessonl_site *lessonl_s, std::false_type) const {
+    diff lessonl_d(lessonl_s, 0);
+    return ::lessonl_rt::span_eq(const_cast<const elem *>(snap), const_cast<const elem *>(caller), count, lessonl_d) &&
+           !lessonl_d.c.uncomparable;
+  }
   void compare(diff &lessonl_d, int lessonl_bit, const char *lessonl_what) {
     compare_elements(lessonl_d, lessonl_bit, lessonl_what, lessonl_copies());
+    compare_snapshot(lessonl_d, lessonl_bit, lessonl_what, lessonl_watch());
   }
   void compare_elements(diff &, int, const char *, std::false_type) {}
   void compare_elements(diff &lessonl_d, int lessonl_bit, const char *lessonl_what, std::true_type) {
     if (lessonl_d.c.found || orig == caller || !caller) return;
-    for (long long lessonl_i = 0; lessonl_i < count; ++lessonl_i) {
-      if (!::lessonl_rt::eq(*const_cast<const elem *>(orig + lessonl_i), *const_cast<const elem *>(caller + lessonl_i), lessonl_d)) {
-        lessonl_d.step("[" + ::lessonl_rt::number(static_cast<unsigned long long>(lessonl_i)) + "]");
-        lessonl_d.root(false, lessonl_bit, lessonl_what);
-        return;
-      }
-      if (lessonl_d.c.uncomparable) break;
-    }
-    lessonl_d.root(true, lessonl_bit, lessonl_what);
+    lessonl_d.root(::lessonl_rt::span_eq(const_cast<const elem *>(orig), const_cast<const elem *>(caller), count, lessonl_d),
+                   lessonl_bit, lessonl_what);
+  }
+  void compare_snapshot(diff &, int, const char *, std::false_type) {}
+  void compare_snapshot(diff &lessonl_d, int lessonl_bit, const char *lessonl_what, std::true_type) {
+    if (!snap || lessonl_d.c.found || (trivial && unchanged(lessonl_d.c.site, std::true_type()))) return;
+    ::lessonl_rt::compare_unchanged(
+        lessonl_d, ::lessonl_rt::span_eq(const_cast<const elem *>(snap), const_cast<const elem *>(caller), count, lessonl_d),
+        lessonl_bit, lessonl_what);
   }
 };
 
-template <class LessonlA> const char *address_of(LessonlA *lessonl_p) {
-  return static_cast<const char *>(const_cast<const void *>(static_cast<const volatile void *>(lessonl_p)));
-}
+/* [check] ignore: the slot still gives the original its own copy where it can (else both get
+   the caller's argument), but nothing is snapshot or compared, and no copy is required. */
+template <class LessonlS> struct ignored : LessonlS {
+  template <class... LessonlA> explicit ignored(LessonlA &&... lessonl_a) : LessonlS(static_cast<LessonlA &&>(lessonl_a)...) {}
+  bool ready(lessonl_site *, int, const char *) const { return true; }
+  void compare(diff &, int, const char *) {}
+  void watch() {}
+  template <class LessonlO> void spare(const LessonlO &) {}
+  void settle(lessonl_site *) {}
+};
+
+/* Whether a returned type is (or holds outside containers: pair, tuple) a floating scalar,
+   whose comparison needs the input scale. */
+template <class LessonlT, int LessonlI, int LessonlN> struct any_float_element;
+template <class LessonlT, class = void>
+struct float_scalar : std::integral_constant<bool, std::is_floating_point<LessonlT>::value || is_complex<LessonlT>::value> {};
+template <class LessonlT>
+struct float_scalar<LessonlT, typename std::enable_if<(tuple_arity<LessonlT>::value > 0) && !is_range<LessonlT>::value>::type>
+    : any_float_element<LessonlT, 0, tuple_arity<LessonlT>::value> {};
+template <class LessonlT, int LessonlI, int LessonlN>
+struct any_float_element
+    : std::integral_constant<bool, float_scalar<typename std::remove_cv<typename std::remove_reference<
+                                       typename std::tuple_element<LessonlI, LessonlT>::type>::type>::type>::value ||
+                                       any_float_element<LessonlT, LessonlI + 1, LessonlN>::value> {};
+template <class LessonlT, int LessonlN> struct any_float_element<LessonlT, LessonlN, LessonlN> : std::false_type {};
+template <class LessonlR>
+struct returns_float : float_scalar<typename std::remove_cv<typename std::remove_reference<LessonlR>::type>::type> {};
 
 /* When parameter `in` lies inside what `out` copied for the original, the original sees it
    in the copy at the same place, so an in-place call stays in place (first match wins). */
@@ -1144,14 +1812,8 @@ template <class LessonlR> void compare_return_span(diff &lessonl_d, outcome<Less
   typedef typename std::remove_pointer<typename std::remove_reference<LessonlR>::type>::type lessonl_pointee;
   typedef typename std::remove_cv<lessonl_pointee>::type lessonl_e;
   if (lessonl_d.c.found || !lessonl_o.value || !lessonl_c.value || !*lessonl_o.value || !*lessonl_c.value) return;
-  for (long long lessonl_i = 0; lessonl_i < lessonl_n; ++lessonl_i) {
-    const lessonl_e &lessonl_x = (*lessonl_o.value)[lessonl_i], &lessonl_y = (*lessonl_c.value)[lessonl_i];
-    if (!::lessonl_rt::eq(lessonl_x, lessonl_y, lessonl_d)) {
-      lessonl_d.step("[" + ::lessonl_rt::number(static_cast<unsigned long long>(lessonl_i)) + "]");
-      lessonl_d.root(false, 0, "return value");
-      return;
-    }
-  }
+  const lessonl_e *lessonl_x = *lessonl_o.value, *lessonl_y = *lessonl_c.value;
+  lessonl_d.root(::lessonl_rt::span_eq(lessonl_x, lessonl_y, lessonl_n, lessonl_d), 0, "return value");
 }
 
 /* The thread's mode for one site (0 outside, 1 in the original, 2 in the rewrite), restored on exit. */

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import tree_sitter as ts
 
 from ..code.functions import Definition, scan
 from ..code.signature import declarator_name_node, function_declarator, leaf_tokens
 from ..records import FunctionRef
-from .cfamily_extent import Extent, extent_of, lengths_entry
+from .cfamily_extent import Extent, extent_of, ignored, lengths_entry
 from .cfamily_params import Param, ParameterProblem, default_value_spans, read_parameters, template_arguments
 from .records import InstrumentError
 
@@ -49,13 +49,15 @@ class Target:
     extents: dict[int, Extent] = field(default_factory=dict)  # pointer parameters, by index
     return_extent: str | None = None  # [check] lengths "return", for a returned pointer
     extern_c: bool = False  # `extern "C" R f(...) {...}` without braces: the wrapper needs it too
+    ignored: set[int] = field(default_factory=set)  # parameters named by [check] ignore, by index
 
     @property
     def body(self) -> ts.Node | None:
         return self.original.node.child_by_field_name("body")
 
 
-def read_target(original: FunctionRef, candidate: Definition, lengths: Mapping[str, str]) -> Target:
+def read_target(original: FunctionRef, candidate: Definition, lengths: Mapping[str, str],
+                ignore: Iterable[str] = ()) -> Target:
     """The target as both versions define it. InstrumentError for a compile-time function,
     OriginalUnreadable when `original.text` is no definition on its own."""
     _refuse_compile_time(candidate)
@@ -75,6 +77,7 @@ def read_target(original: FunctionRef, candidate: Definition, lengths: Mapping[s
                 t.extents[p.index] = extent_of(p, t.params, original.qualified_name, lengths, t.body)
         if t.returns == "pointer":
             t.return_extent = lengths_entry(lengths, original.qualified_name, "return")
+        t.ignored = {p.index for p in t.params if ignored(ignore, original.qualified_name, p.name)}
     return t
 
 

@@ -19,6 +19,7 @@ import atexit
 import contextvars
 import copy
 import functools
+import itertools
 import json
 import math
 import os
@@ -149,7 +150,7 @@ def hit(site: str) -> None:
 # ---- dual mode: building the wrapper -------------------------------------------------------------
 
 class _Options(object):
-    __slots__ = ("name", "params", "method", "max_calls", "rtol", "atol", "rtol_f32", "atol_f32")
+    __slots__ = ("name", "params", "method", "max_calls", "rtol", "atol", "rtol_f32", "atol_f32", "ignore")
 
     def __init__(self, **kwargs):
         for key, value in kwargs.items():
@@ -158,19 +159,22 @@ class _Options(object):
 
 def dual(original, rewrite, site: str, name: str = "", params=(), method: bool = False,
          is_async: bool = False, max_calls: int = 100000, rtol: float = 1e-9, atol: float = 1e-12,
-         rtol_f32: float = 1e-4, atol_f32: float = 1e-6):
+         rtol_f32: float = 1e-4, atol_f32: float = 1e-6, ignore=()):
     """What the target's name is bound to: the rewrite, with the original run beside it.
 
     `original` and `rewrite` are what their decorators produced (a function, an `lru_cache`
     wrapper, a `staticmethod` or `classmethod`); the result is of the rewrite's kind.
     `params` are the parameter names ("self", "items", "*args", "*", "**kw") for paths.
+    `ignore` names parameters ("work", "args" for `*args`) whose contents after the call do not
+    matter ([check] ignore): each version still gets its own copy, but they are not compared.
     """
     kind_o, func_o = _unwrap(original)
     kind_c, func_c = _unwrap(rewrite)
     name = name or getattr(func_c, "__name__", "function")
     st = _site(site)
     opts = _Options(name=name, params=tuple(params), method=bool(method and kind_c != "staticmethod"),
-                    max_calls=max_calls, rtol=rtol, atol=atol, rtol_f32=rtol_f32, atol_f32=atol_f32)
+                    max_calls=max_calls, rtol=rtol, atol=atol, rtol_f32=rtol_f32, atol_f32=atol_f32,
+                    ignore=frozenset(ignore))
     if kind_o != kind_c:
         why = "the original is a %s and the rewrite a %s: only the rewrite runs" % (kind_o, kind_c)
         wrapper = _forwarding(func_c, st, is_async, why)
@@ -358,9 +362,11 @@ def _named(opts, args, kwargs):
 
 
 def _prepare(st, opts, args, kwargs):
-    """Deep copies of (args, kwargs) for the original, or None when they cannot be made (the
-    call then runs the rewrite alone). Callables and modules are shared, not copied: both
-    versions call the same callback; one memo keeps arguments that alias each other aliased."""
+    """(args, kwargs, input scale): deep copies of the arguments for the original, and the scale
+    of floating results (`_input_scale`, taken now, before either version can change them); None
+    when the copies cannot be made (the call then runs the rewrite alone). Callables and modules
+    are shared, not copied: both versions call the same callback; one memo keeps arguments that
+    alias each other aliased."""
     guard = st.guard
     token = guard.set(_REWRITE)
     try:
@@ -376,11 +382,16 @@ def _prepare(st, opts, args, kwargs):
                 _uncompared(st, name, "a callable: both versions call it")
         seed = dict(memo)
         try:
-            return copy.deepcopy((args, kwargs), memo)
+            copies = copy.deepcopy((args, kwargs), memo)
         except Exception as exc:
             what, why = _copy_failure(named, seed, exc)
             _uncompared(st, what, why)
             return None
+        try:
+            scale = _input_scale([(name, value) for name, value, _ in named if _param_of(name) not in opts.ignore])
+        except Exception:
+            scale = 0.0  # an argument that refuses to be looked at: floats get no extra slack
+        return copies[0], copies[1], scale
     finally:
         guard.reset(token)
 
@@ -406,6 +417,11 @@ def _is_module(value):
     return type(value).__name__ == "module" and hasattr(value, "__spec__")
 
 
+def _param_of(name):
+    """The parameter an argument's path belongs to: "args[2]" -> "args", "kw['x']" -> "kw"."""
+    return name.split("[", 1)[0]
+
+
 # ---- dual mode: comparing ----------------------------------------------------------------------
 
 def _settle(st, opts, call, copies, first, real, second):
@@ -413,7 +429,7 @@ def _settle(st, opts, call, copies, first, real, second):
     must never break the program: a failure of the comparison itself is only reported."""
     guard = st.guard
     token = guard.set(_REWRITE)
-    cmp = _Comparer(opts)
+    cmp = _Comparer(opts, copies[2])
     try:
         found = _difference(cmp, opts, copies, first, real, second)
         for what, why in cmp.uncomparable:
@@ -446,6 +462,8 @@ def _difference(cmp, opts, copies, first, real, second):
     if found is not None:
         return found
     for (name, after_o, _), (_, after_c, _) in zip(named_o, named_c):
+        if _param_of(name) in opts.ignore:
+            continue  # [check] ignore: a scratch buffer or cache whose contents afterwards do not matter
         found = cmp.diff(after_o, after_c, name)
         if found is not None:
             return found
@@ -526,40 +544,233 @@ def _child_path(holder, path, key):
 
 
 _FLAT = frozenset([type(None), bool, int, float, str, bytes])
+_PLAIN = frozenset([type(None), bool, int, str, bytes])  # never floating, never holding floats
+_SCALARS = _PLAIN | frozenset([float, complex])
+
+
+# ---- floating point tolerance --------------------------------------------------------------------
+#
+# Two floats match when |a - b| <= atol + rtol * max(|a|, |b|) + 64 * eps * s, where eps is the
+# machine epsilon of their type (Python float / float64, float32, float16) and s the SCALE of
+# the value:
+#   - an element of a container (list, tuple, dict values, NumPy array, nested): the largest
+#     finite floating magnitude in that container on the original's side (computed once per
+#     container comparison, and only when some element is not already within rtol / atol);
+#   - a floating scalar (a return value, a float attribute): the sum of the finite floating
+#     magnitudes in the call's INPUT arguments, taken before the call (`_input_scale`).
+# Why: reassociating a sum of terms (math.fsum, pairwise numpy.sum, blocked partial sums)
+# changes it by about eps times the sum of the magnitudes of its TERMS, not of its result, so a
+# correct rewrite of a sum that cancels to nearly zero differs by far more than rtol * |result|.
+# A dropped, doubled or wrong term changes it by about the size of that term, which is far
+# larger than 64 * eps times the sum of all of them, so such bugs are still caught. Within a
+# container, an element that cancels to nearly zero carries the rounding of terms as large as
+# its neighbours, whose magnitudes stand in for them.
+_SLACK = 64
+_EPS = sys.float_info.epsilon  # Python float, float64
+_SCALE_CAP = 10000000  # numbers looked at per scale: beyond, the scale is what was seen so far
+
+
+def _floating(cls, np):
+    """Python float and complex (subclasses too: numpy.float64), NumPy floating scalars."""
+    if issubclass(cls, (float, complex)):
+        return True
+    return np is not None and issubclass(cls, (np.floating, np.complexfloating))
+
+
+def _finite_magnitude(value):
+    m = float(abs(value))
+    return m if m - m == 0 else 0.0
+
+
+def _input_scale(values):
+    """The scale of floating scalars compared after this call: the sum of the finite floating
+    magnitudes in the arguments `[(name, value)]`: floats, lists / tuples / dict values /
+    attributes holding floats, NumPy float arrays, one level of nesting; at most _SCALE_CAP
+    numbers looked at."""
+    np = sys.modules.get("numpy")
+    left = [_SCALE_CAP]
+    total = 0.0
+    for _, value in values:
+        total += _magnitudes(value, 0, left, np)
+        if left[0] <= 0:
+            break
+    return min(total, sys.float_info.max)
+
+
+def _magnitudes(value, depth, left, np):
+    cls = type(value)
+    left[0] -= 1
+    if cls is float or _floating(cls, np):
+        return _finite_magnitude(value)
+    if np is not None and isinstance(value, np.ndarray):
+        if value.dtype.kind in "fc":
+            return _array_magnitudes(value, left, np)
+        if value.dtype.kind != "O" or depth >= 1:
+            return 0.0
+        items = value.ravel()
+    elif depth >= 2 or cls in _PLAIN or isinstance(value, type) or _is_module(value):
+        return 0.0
+    elif isinstance(value, (list, tuple)) or _is_deque(value):
+        items = value
+    elif isinstance(value, dict):
+        items = value.values()
+    else:
+        attrs = getattr(value, "__dict__", None)
+        if not isinstance(attrs, dict) or callable(value):
+            return 0.0
+        items = attrs.values()
+    if len(items) > left[0]:
+        items = list(itertools.islice(items, max(left[0], 0)))
+    kinds = set(map(type, items))
+    if kinds <= _SCALARS:  # the common case, at C speed: a list of floats
+        left[0] -= len(items)
+        if float not in kinds and complex not in kinds:
+            return 0.0
+        values = items if kinds == {float} else [v for v in items if type(v) is float or type(v) is complex]
+        total = sum(map(abs, values))
+        return total if total - total == 0 else sum(map(_finite_magnitude, values))
+    total = 0.0
+    for item in items:
+        total += _magnitudes(item, depth + 1, left, np)
+        if left[0] <= 0:
+            break
+    return total
+
+
+def _array_magnitudes(value, left, np):
+    """Sum of |x| over the finite elements of a float / complex array, in float64, in chunks
+    (no temporary the size of a huge array)."""
+    take = min(int(value.size), max(left[0], 0))
+    left[0] -= int(value.size)
+    flat = np.ravel(value, order="K")
+    total = 0.0
+    chunk = 1 << 16
+    for start in range(0, take, chunk):
+        part = np.abs(flat[start:min(start + chunk, take)])
+        s = float(part.sum(dtype=np.float64))
+        if s - s != 0:
+            s = float(part[np.isfinite(part)].sum(dtype=np.float64))
+        total += s
+    return total
+
+
+def _peak(root, np):
+    """The scale of the elements of a container: its largest finite floating magnitude, nested
+    containers included (lists, tuples, deques, dict values, NumPy arrays; not the attributes of
+    objects inside, which are compared as scalars)."""
+    best = 0.0
+    left = _SCALE_CAP
+    stack = [root]
+    seen = set()
+    while stack and left > 0:
+        value = stack.pop()
+        cls = type(value)
+        left -= 1
+        if cls is float or _floating(cls, np):
+            best = max(best, _finite_magnitude(value))
+            continue
+        if np is not None and isinstance(value, np.ndarray):
+            if value.dtype.kind in "fc" and value.size:
+                best = max(best, _array_peak(value, np))
+                continue
+            if value.dtype.kind != "O":
+                continue
+            items = value.ravel()
+        elif cls in _PLAIN or id(value) in seen:
+            continue
+        elif isinstance(value, (list, tuple)) or _is_deque(value):
+            items = value
+        elif isinstance(value, dict):
+            items = list(value.values())
+        else:
+            continue
+        seen.add(id(value))
+        if len(items) > left:
+            items = list(itertools.islice(items, max(left, 0)))
+        kinds = set(map(type, items))
+        if kinds <= _SCALARS:  # the common case, at C speed: a list of floats
+            left -= len(items)
+            if float not in kinds and complex not in kinds:
+                continue
+            values = items if kinds == {float} else [v for v in items if type(v) is float or type(v) is complex]
+            m = max(map(abs, values), default=0.0)  # a NaN is skipped unless it comes first
+            best = max(best, m if m - m == 0 else max(map(_finite_magnitude, values), default=0.0))
+        else:
+            stack.extend(items)
+    return best
+
+
+def _array_peak(value, np):
+    """The largest finite |x| of a float / complex array, without temporaries the array's size
+    where possible."""
+    with np.errstate(all="ignore"):
+        if value.dtype.kind == "f":
+            m = max(float(value.max()), -float(value.min()))
+            if m - m == 0:
+                return m
+        flat = np.ravel(value, order="K")
+        best = 0.0
+        chunk = 1 << 16
+        for start in range(0, flat.size, chunk):
+            part = np.abs(flat[start:start + chunk])
+            m = float(part.max())
+            if m - m != 0:
+                finite = part[np.isfinite(part)]
+                m = float(finite.max()) if finite.size else 0.0
+            best = max(best, m)
+        return best
+
+
+class _Scale(object):
+    """The scale of one container's elements, computed on first need."""
+
+    __slots__ = ("container", "value")
+
+    def __init__(self, container):
+        self.container = container
+        self.value = None
+
+    def get(self, np):
+        if self.value is None:
+            self.value = _peak(self.container, np)
+        return self.value
 
 
 class _Comparer(object):
     """The first difference between two values as (what, original, rewrite), or None.
 
     Types must match exactly (list vs tuple, int vs bool, int vs float differ); floats match
-    within the tolerance and NaN matches NaN; containers match element by element (dicts in
-    their iteration order, which callers can observe); NumPy arrays by shape, dtype and values;
-    objects with their own `==` by it, other objects by their attributes.
+    within the tolerance (see "floating point tolerance" above) and NaN matches NaN; containers
+    match element by element (dicts in their iteration order, which callers can observe); NumPy
+    arrays by shape, dtype and values; objects with their own `==` by it, other objects by their
+    attributes.
     """
 
-    def __init__(self, opts):
+    def __init__(self, opts, scale=0.0):
         self.opts = opts
+        self.scale = scale  # of floating scalars: `_input_scale` of this call
         self.seen = set()
         self.np = sys.modules.get("numpy")
         self.uncomparable = []  # (what, why): values the comparer could not judge (taken as equal)
 
-    def diff(self, a, b, path):
+    def diff(self, a, b, path, scale=None):
+        """`scale`: the `_Scale` of the container `a` is inside, None outside containers."""
         ta, tb = type(a), type(b)
         if ta is not tb:
             return "type(%s)" % path, ta.__name__, tb.__name__
         if a is b:
             return None
         if isinstance(a, float):
-            return self._number(a, b, path, self.opts.rtol, self.opts.atol)
+            return self._number(a, b, path, self.opts.rtol, self.opts.atol, _EPS, scale)
         if ta in _FLAT or isinstance(a, (int, str, bytes, bytearray, range)):
             return None if a == b else (path, _short(a), _short(b))
         if isinstance(a, complex):
-            return self._complex(a, b, path, self.opts.rtol, self.opts.atol)
+            return self._complex(a, b, path, self.opts.rtol, self.opts.atol, _EPS, scale)
         np = self.np
         if np is not None and isinstance(a, np.ndarray):
-            return self._array(a, b, path)
+            return self._array(a, b, path, scale)
         if np is not None and isinstance(a, np.generic):
-            return self._numpy_scalar(a, b, path)
+            return self._numpy_scalar(a, b, path, scale)
         if isinstance(a, type) or _is_module(a):
             return None if a is b else (path, _short(a), _short(b))
         if ta is types.MethodType:  # a bound method kept in an attribute: its object is compared elsewhere
@@ -569,26 +780,33 @@ class _Comparer(object):
             return None  # a cycle: this pair is already being compared further up
         self.seen.add(key)
         if isinstance(a, (list, tuple)) or _is_deque(a):
-            return _whole(self._sequence(a, b, path), a, b, path)
+            return _whole(self._sequence(a, b, path, scale or _Scale(a)), a, b, path)
         if isinstance(a, dict):
-            return _whole(self._dict(a, b, path), a, b, path)
+            return _whole(self._dict(a, b, path, scale or _Scale(a)), a, b, path)
         if isinstance(a, (set, frozenset)):
             return self._set(a, b, path)
         if _has_own_eq(ta):
             return self._equality(a, b, path)
         return self._attributes(a, b, path)
 
-    def _number(self, a, b, path, rtol, atol):
-        if _close(a, b, rtol, atol):
+    def _slack(self, eps, scale):
+        """64 * eps * the value's scale: the absolute error reassociation may add."""
+        return _SLACK * eps * (scale.get(self.np) if scale is not None else self.scale)
+
+    def _number(self, a, b, path, rtol, atol, eps, scale):
+        if _close(a, b, rtol, atol) or _close(a, b, rtol, atol, self._slack(eps, scale)):
             return None
         return path, _short(a), _short(b)
 
-    def _complex(self, a, b, path, rtol, atol):
+    def _complex(self, a, b, path, rtol, atol, eps, scale):
         if _close(a.real, b.real, rtol, atol) and _close(a.imag, b.imag, rtol, atol):
             return None
+        slack = self._slack(eps, scale)
+        if _close(a.real, b.real, rtol, atol, slack) and _close(a.imag, b.imag, rtol, atol, slack):
+            return None
         return path, _short(a), _short(b)
 
-    def _sequence(self, a, b, path):
+    def _sequence(self, a, b, path, scale):
         if len(a) != len(b):
             return "len(%s)" % path, str(len(a)), str(len(b))
         if _flat_equal(a, b):
@@ -596,12 +814,12 @@ class _Comparer(object):
         fields = getattr(type(a), "_fields", None)  # a namedtuple: paths by field name
         for i, (x, y) in enumerate(zip(a, b)):
             sub = "%s.%s" % (path, fields[i]) if fields and i < len(fields) else "%s[%d]" % (path, i)
-            found = self.diff(x, y, sub)
+            found = self.diff(x, y, sub, scale)
             if found is not None:
                 return found
         return None
 
-    def _dict(self, a, b, path):
+    def _dict(self, a, b, path, scale):
         keys_a, keys_b = list(a), list(b)
         for key in keys_a:
             if key not in b:
@@ -615,7 +833,8 @@ class _Comparer(object):
         if keys_a != keys_b:
             return "list(%s)" % path, _short(keys_a), _short(keys_b)
         for key in keys_a:
-            found = self.diff(dict.__getitem__(a, key), dict.__getitem__(b, key), "%s[%s]" % (path, _short(key)))
+            found = self.diff(dict.__getitem__(a, key), dict.__getitem__(b, key), "%s[%s]" % (path, _short(key)),
+                              scale)
             if found is not None:
                 return found
         return None
@@ -668,7 +887,7 @@ class _Comparer(object):
             return self.opts.rtol_f32, self.opts.atol_f32
         return self.opts.rtol, self.opts.atol
 
-    def _array(self, a, b, path):
+    def _array(self, a, b, path, scale):
         np = self.np
         if a.shape != b.shape:
             return "%s.shape" % path, _short(a.shape), _short(b.shape)
@@ -677,17 +896,19 @@ class _Comparer(object):
         if a.size == 0:
             return None
         if a.dtype.kind == "O":
+            scale = scale or _Scale(a)
             for index in np.ndindex(a.shape):
-                found = self.diff(a[index], b[index], _index_path(path, index))
+                found = self.diff(a[index], b[index], _index_path(path, index), scale)
                 if found is not None:
                     return found
             return None
         if a.dtype.kind in "fc":
             rtol, atol = self._tolerance(a.dtype)
             with np.errstate(all="ignore"):
-                ok = (a == b) | (np.isnan(a) & np.isnan(b)) | (
-                    np.isfinite(a) & np.isfinite(b)
-                    & (np.abs(a - b) <= atol + rtol * np.maximum(np.abs(a), np.abs(b))))
+                ok = _close_array(np, a, b, atol, rtol)
+                if not ok.all():
+                    peak = scale.get(np) if scale is not None else _peak(a, np)
+                    ok = _close_array(np, a, b, atol + _SLACK * float(np.finfo(a.dtype).eps) * peak, rtol)
         else:
             ok = np.asarray(a == b)
             if ok.shape != a.shape:
@@ -697,16 +918,17 @@ class _Comparer(object):
         index = tuple(int(i) for i in np.unravel_index(int(np.argmin(ok.ravel())), a.shape))
         return _index_path(path, index), _short(_item(a[index])), _short(_item(b[index]))
 
-    def _numpy_scalar(self, a, b, path):
+    def _numpy_scalar(self, a, b, path, scale):
         np = self.np
         if isinstance(a, np.floating):
             rtol, atol = self._tolerance(a.dtype)
-            if _close(float(a), float(b), rtol, atol):
+            x, y = float(a), float(b)
+            if _close(x, y, rtol, atol) or _close(x, y, rtol, atol, self._slack(float(np.finfo(a.dtype).eps), scale)):
                 return None
             return path, _short(_item(a)), _short(_item(b))
         if isinstance(a, np.complexfloating):
             rtol, atol = self._tolerance(a.dtype)
-            return self._complex(complex(a), complex(b), path, rtol, atol)
+            return self._complex(complex(a), complex(b), path, rtol, atol, float(np.finfo(a.dtype).eps), scale)
         return None if bool(a == b) else (path, _short(_item(a)), _short(_item(b)))
 
 
@@ -731,12 +953,18 @@ def _complete_repr(value):
     return text if len(text) <= 80 and "\n" not in text and " at 0x" not in text else None
 
 
-def _close(a, b, rtol, atol):
+def _close(a, b, rtol, atol, slack=0.0):
     if a == b or (a != a and b != b):
         return True
     if math.isinf(a) or math.isinf(b):
         return False
-    return abs(a - b) <= atol + rtol * max(abs(a), abs(b))
+    return abs(a - b) <= atol + rtol * max(abs(a), abs(b)) + slack
+
+
+def _close_array(np, a, b, atol, rtol):
+    """Elementwise `_close` (atol with the slack already added)."""
+    return (a == b) | (np.isnan(a) & np.isnan(b)) | (
+        np.isfinite(a) & np.isfinite(b) & (np.abs(a - b) <= atol + rtol * np.maximum(np.abs(a), np.abs(b))))
 
 
 def _flat_equal(a, b):

@@ -76,8 +76,9 @@ def instrument(original: FunctionRef, candidate_text: str, settings: CheckSettin
         reason = _why_not_dual(original, orig_shape, shape, in_class)
         if not reason:
             assert orig_shape is not None
-            text = _dual_text(s.data, cand, original, orig_shape, shape, prefix, in_class, site, settings)
-            compared, not_compared = _compared(shape, in_class, effects)
+            ignored = _ignored(shape, original.qualified_name, settings)
+            text = _dual_text(s.data, cand, original, orig_shape, shape, prefix, in_class, site, settings, ignored)
+            compared, not_compared = _compared(shape, in_class, effects, ignored)
             return Instrumented(text=text, mode="dual", site=site, compared=compared, not_compared=not_compared,
                                 effects=effects)
     return Instrumented(text=_count_text(s.data, cand, site), mode="count", site=site, reason=reason,
@@ -218,14 +219,14 @@ def _binding_kind(shape: _Shape) -> str:
 # ---- writing -----------------------------------------------------------------------------------
 
 def _dual_text(data: bytes, cand: Definition, original: FunctionRef, orig_shape: _Shape, shape: _Shape,
-               prefix: str, in_class: bool, site: str, settings: CheckSettings) -> str:
+               prefix: str, in_class: bool, site: str, settings: CheckSettings, ignored: list[str]) -> str:
     """The candidate's span replaced by: the original renamed, the candidate renamed, the binding."""
     newline = _newline(data)
     name = shape.name
     block = newline.join([
         _renamed(original.text.encode("utf-8"), orig_shape, ORIGINAL_PREFIX + name),
         prefix + _renamed(data[cand.start_byte:cand.end_byte], shape, CANDIDATE_PREFIX + name),
-        prefix + _binding(name, site, shape, in_class, settings),
+        prefix + _binding(name, site, shape, in_class, settings, ignored),
     ])
     return (data[:cand.start_byte] + block.encode("utf-8") + data[cand.end_byte:]).decode("utf-8")
 
@@ -240,12 +241,15 @@ def _renamed(text: bytes, shape: _Shape, new_name: str) -> str:
     return (text[:lo] + new_name.encode("utf-8") + text[hi:]).decode("utf-8")
 
 
-def _binding(name: str, site: str, shape: _Shape, in_class: bool, settings: CheckSettings) -> str:
+def _binding(name: str, site: str, shape: _Shape, in_class: bool, settings: CheckSettings,
+             ignored: list[str]) -> str:
     """`name = __import__("_lessonl_check").dual(...)`: one statement, no new name bound."""
     args = [f"{ORIGINAL_PREFIX}{name}", f"{CANDIDATE_PREFIX}{name}", f"site={ascii(site)}", f"name={ascii(name)}",
             f"params={ascii(shape.params)}", f"method={in_class and _binding_kind(shape) != 'staticmethod'}",
             f"is_async={shape.is_async}", f"max_calls={int(settings.max_calls)}", f"rtol={settings.rtol!r}",
             f"atol={settings.atol!r}", f"rtol_f32={settings.rtol_f32!r}", f"atol_f32={settings.atol_f32!r}"]
+    if ignored:
+        args.append(f"ignore={ascii(ignored)}")
     return f"{name} = __import__({RUNTIME!r}).dual({', '.join(args)})"
 
 
@@ -280,13 +284,28 @@ def _is_docstring(node: ts.Node) -> bool:
         and node.named_children[0].type in ("string", "concatenated_string")
 
 
-def _compared(shape: _Shape, in_class: bool, effects: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+IGNORED_WHY = "ignored by [check] ignore"
+
+
+def _ignored(shape: _Shape, qualified_name: str, settings: CheckSettings) -> list[str]:
+    """The parameters [check] ignore names: "Class.method.param" or "method.param" (the function's
+    qualified or bare name) or a plain "param" (any function); "args" for `*args`."""
+    keys = {str(key).strip() for key in settings.ignore}
+    bare = qualified_name.rsplit(".", 1)[-1]
+    names = [p.lstrip("*") for p in shape.params if p.lstrip("*")]
+    return [n for n in names if {f"{qualified_name}.{n}", f"{bare}.{n}", n} & keys]
+
+
+def _compared(shape: _Shape, in_class: bool, effects: list[str],
+              ignored: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     kind = _binding_kind(shape)
     names = [p.lstrip("*") for p in shape.params if p.lstrip("*")]
     not_compared: list[tuple[str, str]] = []
     if in_class and kind == "classmethod" and names:
         not_compared.append((names.pop(0), "the class itself: both versions share it, so class attributes they "
                                            "change are not compared"))
+    not_compared += [(n, IGNORED_WHY) for n in names if n in ignored]
+    names = [n for n in names if n not in ignored]
     not_compared += [(effect, "state outside the arguments, shared by both versions")
                      for effect in effects if effect.startswith(("uses `global", "uses `nonlocal", "changes the"))]
     return ["return value", *names, "exception"], not_compared

@@ -59,7 +59,11 @@ PRIVATE_PREFIX = "lessonl_"  # generated names start with __lessonl_ (C, C++) or
 class CheckSettings:
     """[check] of lessonl.toml, as the generators need it."""
 
-    rtol: float = 1e-9  # double / Python float / float64: |a - b| <= atol + rtol * max(|a|, |b|)
+    # Floats match when |a - b| <= atol + rtol * max(|a|, |b|) + 64 * eps * s, eps the type's
+    # machine epsilon and s the value's scale: for an element of a container, the largest
+    # magnitude in that container (original's side); for a scalar, the sum of the magnitudes of
+    # the floating inputs (reassociating a sum moves it by about eps times the size of its terms).
+    rtol: float = 1e-9  # double / Python float / float64
     atol: float = 1e-12
     rtol_f32: float = 1e-4  # C/C++ float, NumPy float32 / float16
     atol_f32: float = 1e-6

@@ -6,8 +6,9 @@ per round spreads drift evenly over both sides, and pairs each baseline run with
 run taken moments apart.
 
 Timing stops early only when the interval settles the verdict (wholly above 1 + min_effect,
-wholly below 1 / (1 + min_effect), or wholly between the two); otherwise it goes on until
-the budget or max_runs is spent. The interval is only checked at the planned looks of
+wholly below 1 / (1 + min_effect), or wholly between the two), and, for a win, no benchmark case
+looks slower without its own interval saying so yet; otherwise it goes on until the budget or
+max_runs is spent. The interval is only checked at the planned looks of
 `stats.look_plan`, each allowed its share of the 5% error, and the last look spends what is
 left, so the reported interval stays a 95% interval however early timing stopped.
 """
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
 from ..cancel import CancelToken
+from ..records import Outcome
 from . import stats
 
 RunBench = Callable[[], Awaitable[dict[str, float]]]
@@ -86,9 +88,23 @@ async def interleave(run_baseline: RunBench, run_candidate: RunBench, *, min_run
             samples.looks.append(samples.runs)
             verdict = stats.settled(stats.overall_interval(samples.baseline, samples.candidate, alpha), min_effect)
             if verdict is not None:
+                estimate = stats.estimate(samples.baseline, samples.candidate, alpha=alpha, seed=seed)
+                if verdict is Outcome.FASTER and _open_regressions(estimate, min_effect):
+                    continue  # a win, but a case looks slower and is not proven either way yet
                 samples.stop = f"decided: {verdict.value.replace('_', ' ')}"
-                samples.estimate = stats.estimate(samples.baseline, samples.candidate, alpha=alpha, seed=seed)
+                samples.estimate = estimate
                 return samples
+
+
+def _open_regressions(estimate: stats.SpeedupEstimate, min_effect: float) -> list[str]:
+    """Cases of a win that look slower (beyond the noise threshold) while their interval still
+    reaches 1: stopping now would leave "is this case slower?" unanswered, and the answer decides
+    whether the verdict names a regression (or, with allow_case_regressions = false, whether the
+    win counts at all). Timing goes on for them, within the budget."""
+    if len(estimate.cases) < 2:
+        return []
+    return [case.name for case in estimate.cases
+            if case.speedup < 1.0 / (1.0 + min_effect) and case.ci[1] >= 1.0]
 
 
 async def _round(run_baseline: RunBench, run_candidate: RunBench, order: random.Random, samples: Samples) -> None:

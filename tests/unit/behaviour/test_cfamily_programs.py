@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from lessonl.behaviour.cfamily import instrument
-from lessonl.behaviour.cfamily_extent import UNKNOWN_WHY
+from lessonl.behaviour.cfamily_extent import IGNORED_WHY, UNKNOWN_WHY
 from lessonl.behaviour.records import CheckSettings, Instrumented
 from lessonl.code import locate
 
@@ -277,7 +277,7 @@ def test_unrolled_rewrite_that_forgets_the_tail_names_the_first_missed_element(k
     rewrite's y, the difference is reported at the first element it never wrote."""
     program, result = kernels
     assert program.results["kern::axpy_sum"].mode == "dual"
-    assert program.results["kern::axpy_sum"].compared == ["y", "return value"]
+    assert program.results["kern::axpy_sum"].compared == ["x (unchanged)", "y", "return value"]
     mismatch = result.mismatch(site("kern::axpy_sum"))
     assert mismatch is not None
     assert (mismatch["what"], mismatch["original"], mismatch["rewrite"], mismatch["call"]) == \
@@ -549,7 +549,7 @@ def test_an_in_place_call_is_compared_with_the_originals_in_place_behaviour(c_ke
     program, result = c_kernels
     assert result.mismatch(site("smooth", "kern.c")) is None
     assert result.summary(site("smooth", "kern.c"))["checked"] == 2
-    assert program.results["smooth"].compared == ["y[0..n)"]
+    assert program.results["smooth"].compared == ["x[0..n) (unchanged)", "y[0..n)"]
     assert result.stdout.split()[1] == "15"  # 1+2+3+4+5: accumulated in place
     mismatch = result.mismatch(site("smooth_back", "kern.c"))
     assert (mismatch["what"], mismatch["original"], mismatch["rewrite"]) == ("y[2]", "6.0", "5.0")
@@ -564,7 +564,7 @@ def test_a_static_c_function_is_checked(c_kernels):
 
 def test_a_returned_struct_is_compared_field_by_field(c_kernels):
     program, result = c_kernels
-    assert program.results["summarize"].compared == ["return value"]
+    assert program.results["summarize"].compared == ["x[0..n) (unchanged)", "return value"]
     mismatch = result.mismatch(site("summarize", "kern.c"))
     assert (mismatch["what"], mismatch["original"], mismatch["rewrite"]) == ("return value.mean", "5.0", "4.8")
 
@@ -1147,3 +1147,540 @@ def test_generated_code_is_quiet_under_common_stricter_warnings(tmp_path, file, 
     result = run(program)
     assert all(result.summary(site(n, file))["checked"] == 1 for n in names)
     assert not [e for e in result.events if e["event"] == "mismatch"]
+
+
+# ---- C: read-only inputs, memcpy extents, [check] ignore, the float scale, text ---------------------
+
+INPUTS_C = r"""#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N 100003
+#define M 64
+
+long find_index(const int *a, size_t n, int key) {
+    size_t i;
+    for (i = 0; i < n; ++i)
+        if (a[i] == key)
+            return (long)i;
+    return -1;
+}
+
+static int compare_ints(const void *p, const void *q) {
+    int x = *(const int *)p, y = *(const int *)q;
+    return (x > y) - (x < y);
+}
+
+size_t count_unique(int *a, size_t n) {
+    int *sorted;
+    size_t i, count = 1;
+    if (n == 0)
+        return 0;
+    sorted = malloc(n * sizeof *sorted);
+    memcpy(sorted, a, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, compare_ints);
+    for (i = 1; i < n; ++i)
+        if (sorted[i] != sorted[i - 1])
+            count++;
+    free(sorted);
+    return count;
+}
+
+/* out[i] = mean of x[i-1..i+1]; `work` is scratch space of n doubles. */
+void smooth(const double *x, double *out, double *work, int n) {
+    int i;
+    for (i = 0; i < n; ++i) work[i] = x[i] * 2.0;
+    for (i = 0; i < n; ++i) out[i] = work[i] / 2.0;
+}
+
+double total(const double *x, size_t n) {
+    double s = 0.0;
+    size_t i;
+    for (i = 0; i < n; ++i) s += x[i];
+    return s;
+}
+
+double total_minus(const double *x, size_t n) {
+    double s = 0.0;
+    size_t i;
+    for (i = 0; i < n; ++i) s += x[i];
+    return s;
+}
+
+void total_into(const double *x, size_t n, double *out) {
+    double s = 0.0;
+    size_t i;
+    for (i = 0; i < n; ++i) s += x[i];
+    *out = s;
+}
+
+float total_f32(const float *x, int n) {
+    float s = 0.0f;
+    int i;
+    for (i = 0; i < n; ++i) s += x[i];
+    return s;
+}
+
+void matmul(const double *a, const double *b, double *c, int n) {
+    int i, j, k;
+    for (i = 0; i < n; ++i)
+        for (j = 0; j < n; ++j) {
+            double s = 0.0;
+            for (k = 0; k < n; ++k) s += a[i * n + k] * b[k * n + j];
+            c[i * n + j] = s;
+        }
+}
+
+void rescale(const double *x, double *y, int n) {
+    int i;
+    double top = x[0];
+    for (i = 1; i < n; ++i) if (x[i] > top) top = x[i];
+    for (i = 0; i < n; ++i) y[i] = x[i] / top;
+}
+
+/* dst[2i] = x[i]; called in place, the original's writes through dst change x. */
+void spread(const double *x, int n, double *dst) {
+    int i;
+    for (i = n - 1; i >= 0; --i) dst[2 * i] = x[i];
+}
+
+void spell(char *out, int n) {
+    int i, at = 0;
+    for (i = 0; at + 12 < n; ++i) at += sprintf(out + at, i ? ", w%d" : "w%d", i);
+    memset(out + at, 0, (size_t)(n - at));
+}
+
+static unsigned long long seed = 7;
+static double uniform(void) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(seed >> 11) / 9007199254740992.0;
+}
+
+static int old_rule_flags(double a, double b, double rtol, double atol) {
+    double d = a > b ? a - b : b - a, m = a < 0 ? -a : a, mb = b < 0 ? -b : b;
+    return d > atol + rtol * (m > mb ? m : mb);
+}
+
+int main(void) {
+    static double x[N], y[N], a[M * M], b[M * M], c[M * M], sm[8], out[8], work[8];
+    static float xf[65536];
+    static char text[4000];
+    int keys[5] = {5, 3, 8, 1, 2}, values[5] = {3, 1, 2, 3, 5};
+    double mean = 0.0, naive = 0.0, parts[4] = {0, 0, 0, 0}, one = 0.0, fwd, back;
+    float meanf = 0.0f, naivef = 0.0f, partf[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t i;
+    int k;
+    for (i = 0; i < N; ++i) { x[i] = 200.0 * uniform() - 100.0; mean += x[i]; }
+    mean /= N;
+    for (i = 0; i < N; ++i) { x[i] -= mean; naive += x[i]; parts[i % 4] += x[i]; }
+    for (i = 0; i < 65536; ++i) { xf[i] = (float)(4.0 * uniform() - 2.0); meanf += xf[i]; }
+    meanf /= 65536.0f;
+    for (i = 0; i < 65536; ++i) { xf[i] -= meanf; naivef += xf[i]; partf[i % 8] += xf[i]; }
+    for (i = 0; i < M; ++i)
+        for (k = 0; k < M; ++k) {
+            a[i * M + k] = i == 0 ? x[k] * 10.0 : 1000.0 + 1000.0 * uniform();
+            b[k * M + i] = i == 0 ? 1000.0 : 1000.0 * uniform();
+        }
+    for (k = 0, mean = 0.0; k < M; ++k) mean += a[k];
+    for (k = 0; k < M; ++k) a[k] -= mean / M;
+    for (k = 0, fwd = 0.0; k < M; ++k) fwd += a[k] * b[k * M];
+    for (k = M - 1, back = 0.0; k >= 0; --k) back += a[k] * b[k * M];
+    for (i = 0; i < 8; ++i) sm[i] = (double)i;
+    for (i = 0; i < N; ++i) x[i] += 0.0;
+    printf("old rule: %d %d %d\n", old_rule_flags(naive, (parts[0] + parts[1]) + (parts[2] + parts[3]), 1e-9, 1e-12),
+           old_rule_flags(fwd, back, 1e-9, 1e-12),
+           old_rule_flags(naivef, ((partf[0] + partf[1]) + (partf[2] + partf[3])) + ((partf[4] + partf[5]) + (partf[6] + partf[7])), 1e-4, 1e-6));
+    printf("%ld %zu\n", find_index(keys, 5, 8), count_unique(values, 5));
+    smooth(sm, out, work, 8);
+    printf("%g %g %g\n", total(x, N), total_minus(x, N), (total_into(x, N, &one), one));
+    printf("%g\n", (double)total_f32(xf, 65536));
+    matmul(a, b, c, M);
+    for (i = 0; i < N; ++i) y[i] = 0.0;
+    for (i = 0; i < N; ++i) x[i] = 1e5 + (double)(i % 97);
+    rescale(x, y, N);
+    for (i = 0; i < 8; ++i) sm[i] = (double)i;
+    spread(sm, 4, sm);
+    spell(text, (int)sizeof text);
+    printf("%g %g %s\n", c[0], y[3], text + 3900);
+    return 0;
+}
+"""
+
+INPUT_REWRITES = [
+    Target("find_index", """long find_index(const int *a, size_t n, int key) {
+    int *p = (int *)a; /* the caller's array is not const */
+    int last;
+    size_t i = 0;
+    if (n == 0)
+        return -1;
+    last = p[n - 1];
+    p[n - 1] = key;
+    while (p[i] != key)
+        ++i;
+    if (i < n - 1 || last == key)
+        return (long)i;
+    return -1;
+}"""),
+    Target("count_unique", """size_t count_unique(int *a, size_t n) {
+    size_t i, count = 1;
+    if (n == 0)
+        return 0;
+    qsort(a, n, sizeof *a, compare_ints);
+    for (i = 1; i < n; ++i)
+        count += a[i] != a[i - 1];
+    return count;
+}"""),
+    Target("smooth", """void smooth(const double *x, double *out, double *work, int n) {
+    int i;
+    for (i = 0; i < n; ++i) work[i] = x[i] * 4.0;
+    for (i = 0; i < n; ++i) out[i] = work[i] / 4.0;
+}""", settings=CheckSettings(ignore=("smooth.work",))),
+    Target("total", """double total(const double *x, size_t n) {
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) { s0 += x[i]; s1 += x[i + 1]; s2 += x[i + 2]; s3 += x[i + 3]; }
+    for (; i < n; ++i) s0 += x[i];
+    return (s0 + s1) + (s2 + s3);
+}"""),
+    Target("total_minus", """double total_minus(const double *x, size_t n) {
+    double s = 0.0;
+    size_t i, smallest = 0;
+    for (i = 1; i < n; ++i)
+        if ((x[i] < 0 ? -x[i] : x[i]) < (x[smallest] < 0 ? -x[smallest] : x[smallest])) smallest = i;
+    for (i = 0; i < n; ++i)
+        if (i != smallest) s += x[i];
+    return s;
+}"""),
+    Target("total_into", """void total_into(const double *x, size_t n, double *out) {
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) { s0 += x[i]; s1 += x[i + 1]; s2 += x[i + 2]; s3 += x[i + 3]; }
+    for (; i < n; ++i) s0 += x[i];
+    *out = (s0 + s1) + (s2 + s3);
+}"""),
+    Target("total_f32", """float total_f32(const float *x, int n) {
+    float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int i = 0, k;
+    for (; i + 8 <= n; i += 8)
+        for (k = 0; k < 8; ++k) s[k] += x[i + k];
+    for (; i < n; ++i) s[0] += x[i];
+    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}"""),
+    Target("matmul", """void matmul(const double *a, const double *b, double *c, int n) {
+    int i, j, k;
+    for (i = 0; i < n; ++i)
+        for (j = 0; j < n; ++j) {
+            double s = 0.0;
+            for (k = n - 1; k >= 0; --k) s += a[i * n + k] * b[k * n + j];
+            c[i * n + j] = s;
+        }
+}""", settings=CheckSettings(lengths={"c": "n * n"})),
+    Target("rescale", """void rescale(const double *x, double *y, int n) {
+    int i;
+    double top = x[0], inv;
+    for (i = 1; i < n; ++i) if (x[i] > top) top = x[i];
+    inv = 1.0 / top;
+    for (i = 0; i < n; ++i) y[i] = x[i] * inv;
+    y[3] *= 1 + 1e-6;
+}"""),
+    Target("spell", """void spell(char *out, int n) {
+    int i, at = 0;
+    for (i = 0; at + 12 < n; ++i) at += sprintf(out + at, i == 0 ? "w%d" : i == 600 ? ",w%d" : ", w%d", i);
+    memset(out + at, 0, (size_t)(n - at));
+}""", settings=CheckSettings(lengths={"spell.out": "n"})),
+    Target("spread"),
+]
+
+
+@pytest.fixture(scope="module")
+def inputs_c(tmp_path_factory: pytest.TempPathFactory) -> tuple[Program, Run]:
+    program = build(tmp_path_factory.mktemp("inputs"), "inputs.c", INPUTS_C, INPUT_REWRITES, "gnu17")
+    return program, run(program)
+
+
+def test_a_read_only_input_written_through_a_cast_and_not_restored_is_a_difference(inputs_c):
+    """The sentinel search writes `key` into a[n - 1] of its `const int *a`: the original runs
+    first on the untouched array, and the snapshot taken before the call says what it was."""
+    program, result = inputs_c
+    assert program.results["find_index"].compared == ["a[0..n) (unchanged)", "return value"]
+    mismatch = result.mismatch(site("find_index", "inputs.c"))
+    assert (mismatch["what"], mismatch["original"], mismatch["rewrite"]) == ("a[4]", "2", "8")
+
+
+def test_a_pointer_handed_to_memcpy_has_the_extent_of_the_copy(inputs_c):
+    """`memcpy(sorted, a, n * sizeof *sorted)`: a is n elements long, so the original gets its
+    own copy and a rewrite that sorts the caller's array in place is caught."""
+    program, result = inputs_c
+    assert program.results["count_unique"].compared == ["a[0..n)", "return value"]
+    mismatch = result.mismatch(site("count_unique", "inputs.c"))
+    assert (mismatch["what"], mismatch["original"], mismatch["rewrite"]) == ("a[0]", "3", "1")
+
+
+def test_an_input_the_original_itself_changes_through_an_output_is_not_held_to_its_snapshot(inputs_c):
+    """spread(v, 4, v): the original writes x through `dst` (extent unknown, so shared): a
+    change it makes itself says nothing about the rewrite, as the reference run shows."""
+    program, result = inputs_c
+    assert program.results["spread"].compared == ["x[0..n) (unchanged)"]
+    assert result.mismatch(site("spread", "inputs.c")) is None
+    assert result.summary(site("spread", "inputs.c"))["checked"] == 1
+
+
+def test_an_ignored_scratch_buffer_gets_a_copy_but_is_not_compared(inputs_c):
+    program, result = inputs_c
+    assert program.results["smooth"].compared == ["x[0..n) (unchanged)", "out[0..n)"]
+    assert program.results["smooth"].not_compared == [("work", IGNORED_WHY)]
+    assert result.mismatch(site("smooth", "inputs.c")) is None
+    assert result.summary(site("smooth", "inputs.c"))["checked"] == 1
+
+
+def test_the_float_scale_passes_reassociated_sums_that_cancel_and_catches_a_dropped_term(inputs_c):
+    """100003 values in [-100, 100) minus their mean: four partial sums land far from the naive
+    sum relative to the result (the old rule flagged all three cases, the program says so), but
+    within 64 eps times the sum of the terms' magnitudes; dropping the smallest term is not."""
+    _, result = inputs_c
+    assert result.stdout.splitlines()[0] == "old rule: 1 1 1"
+    for name in ("total", "total_into", "total_f32", "matmul"):
+        assert result.mismatch(site(name, "inputs.c")) is None, name
+        assert result.summary(site(name, "inputs.c"))["checked"] == 1, name
+    assert result.mismatch(site("total_minus", "inputs.c"))["what"] == "return value"
+
+
+def test_an_element_off_by_a_relative_millionth_among_values_near_one_is_caught(inputs_c):
+    """The input sums to about 10^10, the elements are about 1: their scale is their own."""
+    _, result = inputs_c
+    mismatch = result.mismatch(site("rescale", "inputs.c"))
+    assert mismatch["what"] == "y[3]"
+
+
+def test_characters_that_differ_read_as_the_text_around_them(inputs_c):
+    _, result = inputs_c
+    text = ", ".join(f"w{i}" for i in range(700))
+    at = text.index(", w600") + 1
+    mismatch = result.mismatch(site("spell", "inputs.c"))
+    assert mismatch["what"] == f"out[{at}]"
+    assert mismatch["original"] == '"\u2026' + text[at - 24:at + 24] + '\u2026"'
+    assert mismatch["rewrite"].startswith('"\u2026' + text[at - 24:at - 1] + ",w600, w601")
+
+
+INPUTS_CPP = r"""#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+int owned_total(const std::vector<std::unique_ptr<int>>& v) {
+    int s = 0;
+    for (const auto& p : v) s += *p;
+    return s;
+}
+
+int largest(const std::vector<int>& v) {
+    int best = v[0];
+    for (int x : v) best = std::max(best, x);
+    return best;
+}
+
+long find_index(const int* a, std::size_t n, int key) {
+    for (std::size_t i = 0; i < n; ++i)
+        if (a[i] == key) return static_cast<long>(i);
+    return -1;
+}
+
+// Adds x to every element; x may be an element of v.
+void shift(std::vector<double>& v, const double& x) {
+    double t = x;
+    for (double& e : v) e += t;
+}
+
+std::string spell(int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) {
+        if (i) out += ", ";
+        out += "w" + std::to_string(i);
+    }
+    return out;
+}
+
+std::string spell_all(int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) {
+        if (i) out += ", ";
+        out += "w" + std::to_string(i);
+    }
+    return out;
+}
+
+double smooth_sum(const std::vector<double>& x, std::vector<double>& work) {
+    work.assign(x.begin(), x.end());
+    double s = 0;
+    for (double w : work) s += w;
+    return s;
+}
+
+double total(const std::vector<double>& x) {
+    double s = 0.0;
+    for (double v : x) s += v;
+    return s;
+}
+
+std::vector<std::vector<double>> rescaled(const std::vector<std::vector<double>>& rows) {
+    std::vector<std::vector<double>> out;
+    for (const auto& r : rows) {
+        double top = *std::max_element(r.begin(), r.end());
+        std::vector<double> o;
+        for (double v : r) o.push_back(v / top);
+        out.push_back(o);
+    }
+    return out;
+}
+
+int main() {
+    std::vector<int> v = {4, 9, 1, 7};
+    std::vector<std::unique_ptr<int>> owned;
+    owned.push_back(std::unique_ptr<int>(new int(4)));
+    int a[5] = {5, 3, 8, 1, 2};
+    std::vector<double> s = {1, 2, 3}, work;
+    shift(s, s[0]);
+    std::vector<double> x(100003);
+    unsigned long long seed = 7;
+    double mean = 0;
+    for (double& e : x) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        e = static_cast<double>(seed >> 11) / 9007199254740992.0 * 200.0 - 100.0;
+        mean += e;
+    }
+    mean /= static_cast<double>(x.size());
+    for (double& e : x) e -= mean;
+    std::vector<std::vector<double>> rows(3, std::vector<double>(1000));
+    for (std::size_t i = 0; i < 3; ++i)
+        for (std::size_t j = 0; j < 1000; ++j) rows[i][j] = 1e5 * static_cast<double>(i + 1) + static_cast<double>(j % 97);
+    std::printf("%d %d %ld %g %zu %zu %g %g %g\n", owned_total(owned), largest(v), find_index(a, 5, 8), s[2], spell(20000).size(),
+                spell_all(20000).size(), smooth_sum(s, work), total(x), rescaled(rows)[1][3]);
+    return 0;
+}
+"""
+
+INPUT_REWRITES_CPP = [
+    Target("owned_total"),
+    Target("largest", """int largest(const std::vector<int>& v) {
+    std::vector<int>& w = const_cast<std::vector<int>&>(v);
+    std::sort(w.begin(), w.end());
+    return w.back();
+}"""),
+    Target("find_index", """long find_index(const int* a, std::size_t n, int key) {
+    if (n == 0) return -1;
+    int* p = const_cast<int*>(a);
+    int last = p[n - 1];
+    p[n - 1] = key;
+    std::size_t i = 0;
+    while (p[i] != key) ++i;
+    return i < n - 1 || last == key ? static_cast<long>(i) : -1;
+}"""),
+    Target("shift"),
+    Target("spell", """std::string spell(int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) {
+        if (i) out += i == n - 1 ? "," : ", ";
+        out += "w" + std::to_string(i);
+    }
+    return out;
+}"""),
+    Target("spell_all", """std::string spell_all(int n) {
+    std::string out;
+    for (int i = 0; i + 1 < n; ++i) {
+        if (i) out += ", ";
+        out += "w" + std::to_string(i);
+    }
+    return out;
+}"""),
+    Target("smooth_sum", """double smooth_sum(const std::vector<double>& x, std::vector<double>& work) {
+    work.assign(x.rbegin(), x.rend());
+    double s = 0;
+    for (double w : work) s += w;
+    return s;
+}""", settings=CheckSettings(ignore=("work",))),
+    Target("total", """double total(const std::vector<double>& x) {
+    double s[4] = {0, 0, 0, 0};
+    std::size_t i = 0;
+    for (; i + 4 <= x.size(); i += 4)
+        for (int k = 0; k < 4; ++k) s[k] += x[i + k];
+    for (; i < x.size(); ++i) s[0] += x[i];
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}"""),
+    Target("rescaled", """std::vector<std::vector<double>> rescaled(const std::vector<std::vector<double>>& rows) {
+    std::vector<std::vector<double>> out;
+    for (const auto& r : rows) {
+        double inv = 1.0 / *std::max_element(r.begin(), r.end());
+        std::vector<double> o;
+        for (double v : r) o.push_back(v * inv);
+        out.push_back(o);
+    }
+    out[1][3] *= 1 + 1e-6;
+    return out;
+}"""),
+]
+
+
+@pytest.fixture(scope="module")
+def inputs_cpp(tmp_path_factory: pytest.TempPathFactory) -> tuple[Program, Run]:
+    program = build(tmp_path_factory.mktemp("inputs_cpp"), "inputs.cpp", INPUTS_CPP, INPUT_REWRITES_CPP, "c++17")
+    return program, run(program)
+
+
+def test_a_const_reference_changed_through_const_cast_is_a_difference(inputs_cpp):
+    program, result = inputs_cpp
+    assert program.results["largest"].compared == ["v (unchanged)", "return value"]
+    mismatch = result.mismatch(site("largest", "inputs.cpp"))
+    assert (mismatch["what"], mismatch["original"], mismatch["rewrite"]) == ("v[0]", "4", "1")
+
+
+def test_a_pointer_to_const_written_and_not_restored_is_a_difference_in_cpp_too(inputs_cpp):
+    program, result = inputs_cpp
+    assert program.results["find_index"].compared == ["a[0..n) (unchanged)", "return value"]
+    mismatch = result.mismatch(site("find_index", "inputs.cpp"))
+    assert (mismatch["what"], mismatch["original"], mismatch["rewrite"]) == ("a[4]", "2", "8")
+
+
+def test_a_const_reference_whose_type_cannot_be_copied_is_left_alone(inputs_cpp):
+    """std::vector<std::unique_ptr<int>> claims a copy constructor it cannot have: no snapshot,
+    and the file still builds."""
+    _, result = inputs_cpp
+    assert result.mismatch(site("owned_total", "inputs.cpp")) is None
+    assert result.summary(site("owned_total", "inputs.cpp"))["checked"] == 1
+    assert not result.of(site("owned_total", "inputs.cpp"), "uncompared")
+
+
+def test_a_const_reference_into_an_outputs_storage_may_change(inputs_cpp):
+    """shift(s, s[0]): x is an element of v, which the call writes; no false alarm on x."""
+    _, result = inputs_cpp
+    assert result.mismatch(site("shift", "inputs.cpp")) is None
+    assert result.summary(site("shift", "inputs.cpp"))["checked"] == 1
+
+
+def test_long_strings_differ_at_their_first_differing_character(inputs_cpp):
+    """Two 148,888-character strings: the path names the position, the values the text around it
+    (or their sizes, when one is a prefix of the other)."""
+    _, result = inputs_cpp
+    text = ", ".join(f"w{i}" for i in range(20000))
+    at = text.rindex(", ") + 1
+    mismatch = result.mismatch(site("spell", "inputs.cpp"))
+    assert (mismatch["what"], mismatch["original"], mismatch["rewrite"]) == \
+        (f"return value[{at}]", '"\u2026' + text[at - 24:] + '"', '"\u2026' + text[at - 24:at] + 'w19999"')
+    mismatch = result.mismatch(site("spell_all", "inputs.cpp"))
+    assert (mismatch["what"], mismatch["original"], mismatch["rewrite"]) == \
+        ("return value.size()", str(len(text)), str(len(text) - len(", w19999")))
+
+
+def test_an_ignored_reference_is_copied_and_not_compared(inputs_cpp):
+    program, result = inputs_cpp
+    assert program.results["smooth_sum"].not_compared == [("work", IGNORED_WHY)]
+    assert program.results["smooth_sum"].compared == ["x (unchanged)", "return value"]
+    assert result.mismatch(site("smooth_sum", "inputs.cpp")) is None
+    assert result.summary(site("smooth_sum", "inputs.cpp"))["checked"] == 1
+
+
+def test_cpp_float_scale_passes_a_cancelling_sum_and_catches_a_nested_element_off_by_a_millionth(inputs_cpp):
+    _, result = inputs_cpp
+    assert result.mismatch(site("total", "inputs.cpp")) is None
+    assert result.summary(site("total", "inputs.cpp"))["checked"] == 1
+    assert result.mismatch(site("rescaled", "inputs.cpp"))["what"] == "return value[1][3]"

@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from lessonl.behaviour.cfamily import COUNT_ONLY, instrument
-from lessonl.behaviour.cfamily_extent import UNKNOWN_WHY
+from lessonl.behaviour.cfamily_extent import IGNORED_WHY, UNKNOWN_WHY
 from lessonl.behaviour.cfamily_runtime import C_GUARD, CPP_GUARD
 from lessonl.behaviour.records import CheckSettings, InstrumentError
 from lessonl.code import locate
@@ -137,18 +137,25 @@ def test_a_recursive_free_function_is_declared_ahead_of_its_copies():
 
 @pytest.mark.parametrize("source,name,settings,compared,not_compared", [
     ("void scale(const double *x, double *y, int n) { for (int i = 0; i < n; ++i) y[i] = 2 * x[i]; }\n",
-     "scale", CheckSettings(), ["y[0..n)"], []),
+     "scale", CheckSettings(), ["x[0..n) (unchanged)", "y[0..n)"], []),
     ("void put(double *out, int out_len, int k) { for (int i = 0; i < k; ++i) out[i * 2] = 0; }\n",
      "put", CheckSettings(), ["out[0..out_len)"], []),
     ("void mm(const double *a, double *c, int n) { for (int i = 0; i < n * n; ++i) c[i] = a[i]; }\n",
-     "mm", CheckSettings(), ["c[0..n)"], []),
+     "mm", CheckSettings(), ["a[0..n) (unchanged)", "c[0..n)"], []),
     ("void mm(const double *a, double *c, int n) { for (int i = 0; i < n; ++i) c[i * n + i] = a[i]; }\n",
-     "mm", CheckSettings(), [], [("c", UNKNOWN_WHY)]),
+     "mm", CheckSettings(), ["a[0..n) (unchanged)"], [("c", UNKNOWN_WHY)]),
     ("void mm(const double *a, double *c, int n) { for (int i = 0; i < n; ++i) c[i * n + i] = a[i]; }\n",
-     "mm", CheckSettings(lengths={"c": "n", "mm.c": "n * n"}), ["c[0..n * n)"], []),
+     "mm", CheckSettings(lengths={"c": "n", "mm.c": "n * n"}), ["a[0..n) (unchanged)", "c[0..n * n)"], []),
     ("void inc(int *counter, int n) { *counter += n; }\n", "inc", CheckSettings(), ["counter[0..1)"], []),
-    ("void zero(double *p, int n) { memset(p, 0, n * sizeof *p); }\n", "zero", CheckSettings(), [],
+    ("void zero(double *p, int n) { memset(p, 0, n * sizeof *p); }\n", "zero", CheckSettings(), ["p[0..n)"], []),
+    ("void zero(double *p, int n) { memset(p, 0, sizeof(float) * n); }\n", "zero", CheckSettings(), [],
      [("p", UNKNOWN_WHY)]),
+    ("void cp(int *d, const int *s, int n) { int *t = d; memcpy(t, s, sizeof(int) * n); }\n", "cp", CheckSettings(),
+     ["s[0..n) (unchanged)"], [("d", UNKNOWN_WHY)]),
+    ("void cp(int *d, const int *s, int n) { memcpy(d, s, (n - 1) * sizeof d[0]); d[n - 1] = 0; }\n", "cp",
+     CheckSettings(), ["s[0..(n - 1)) (unchanged)"], [("d", UNKNOWN_WHY)]),
+    ("void cp(double *d, const double *s, int r, int c) { memcpy(d, s, r * c * sizeof *s); }\n", "cp",
+     CheckSettings(), ["d[0..r * c)", "s[0..r * c) (unchanged)"], []),
     ("void put16(double out[16]) { out[3] = 1; }\n", "put16", CheckSettings(), ["out[0..16)"], []),
     ("double *first(double *v, int n) { return n ? v : 0; }\n", "first", CheckSettings(), [],
      [("v", UNKNOWN_WHY), ("return value", "a returned pointer is not compared (declare its extent as \"return\" "
@@ -178,8 +185,32 @@ struct Acc {
 };
 """
     result = check(source, "Acc::merge")
-    assert result.compared == ["spill", "*this"]
+    assert result.compared == ["in (unchanged)", "spill", "*this"]
     assert result.not_compared == [("give", "an rvalue reference: the original gets a copy it may consume")]
+
+
+def test_ignored_parameters_are_listed_and_never_compared():
+    """[check] ignore: "function.param" or "param"; a scratch buffer still gets its own copy."""
+    source = ("void f(const double *x, double *work, double *y, int n) {\n"
+              "    for (int i = 0; i < n; ++i) { work[i] = x[i]; y[i] = work[i]; }\n}\n")
+    result = check(source, "f", "c", settings=CheckSettings(ignore=("f.work", "x")))
+    assert result.compared == ["y[0..n)"]
+    assert result.not_compared == [("x", IGNORED_WHY), ("work", IGNORED_WHY)]
+    assert "__lessonl_c1 = " in result.text and "lessonl_eq_span(__lessonl_a1" not in result.text
+    source = """#include <vector>
+namespace ns {
+int g(const std::vector<int>& in, std::vector<int>& scratch, std::vector<int>& out) {
+    scratch = in;
+    out = scratch;
+    return 0;
+}
+}
+"""
+    result = check(source, "ns::g", settings=CheckSettings(ignore=("ns::g.scratch",)))
+    assert result.compared == ["in (unchanged)", "out", "return value"]
+    assert result.not_compared == [("scratch", IGNORED_WHY)]
+    assert "::lessonl_rt::ignored<::lessonl_rt::slot<decltype(scratch)>>" in result.text
+    assert "__lessonl_p1.compare(" not in result.text
 
 
 # ---- effects -------------------------------------------------------------------------------------------

@@ -84,7 +84,7 @@ def test_message_renders_file_line_and_key(tmp_path):
 
 def test_check_reports_every_problem_with_ranges():
     text = ('[test]\ncommand = "x"\ntimout = 3\n[bench]\ncommand = "b"\nformat = "regexp"\n'
-            '[timing]\nmin_runs = 50\n[sandboxx]\n')
+            '[timing]\nmin_runs = 500\n[sandboxx]\n')
     issues = check_config_text("lessonl.toml", text)
     by_key = {i.key: i for i in issues}
     assert set(by_key) == {"test.timout", "bench.format", "timing.min_runs", "sandboxx"}

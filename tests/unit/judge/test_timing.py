@@ -146,3 +146,28 @@ async def test_repeated_looks_do_not_inflate_false_verdicts() -> None:
                       is not Outcome.NO_SIGNIFICANT_CHANGE for n in (8, 12, 16, 24, 32, 48, 60))
     assert planned / trials <= 0.042 + 3 * (0.042 * 0.958 / trials) ** 0.5
     assert peeked / trials > 0.08
+
+
+async def test_a_win_with_a_case_that_looks_slower_keeps_timing_until_that_case_is_decided() -> None:
+    """Overall 1.2x faster but one case ~0.9x with wide noise: the win alone would settle at the
+    first look; timing goes on while that case's interval still reaches 1."""
+    import random as _random
+    from lessonl.judge.timing import interleave
+
+    rng = _random.Random(3)
+    clock = {"t": 0.0}
+
+    async def baseline() -> dict[str, float]:
+        clock["t"] += 0.05
+        return {"big": 2.0 * (1 + rng.gauss(0, 0.01)), "small": 1.0 * (1 + abs(rng.gauss(0, 0.15)))}
+
+    async def candidate() -> dict[str, float]:
+        clock["t"] += 0.05
+        return {"big": 1.0 * (1 + rng.gauss(0, 0.01)), "small": 1.1 * (1 + abs(rng.gauss(0, 0.15)))}
+
+    samples = await interleave(baseline, candidate, min_runs=6, max_runs=200, budget_s=60.0, min_effect=0.03,
+                               clock=lambda: clock["t"], warmup=False)
+    small = next(case for case in samples.estimate.cases if case.name == "small")
+    assert samples.stop == "decided: faster"
+    assert samples.runs > samples.looks[0]  # not at the first look, where the overall win was clear
+    assert small.ci[1] < 1.0  # stopped once the slower case was established
