@@ -31,7 +31,9 @@ class CPlan:
     elements: dict[int, Comparison] = field(default_factory=dict)  # how each counted pointer's elements compare
     ret: Comparison = Comparison(None)
     scale: str = ""  # C condition: take the input scale before the call ("" never)
-    scans: list[str] = field(default_factory=list)  # statements adding the inputs to the scan `__lessonl_d`
+    scans: list[str] = field(default_factory=list)  # before the call: inputs without a snapshot, into `__lessonl_d`
+    late_scans: list[str] = field(default_factory=list)  # after it, when needed: the snapshots
+    differs: str = ""  # C condition after both ran: a floating scalar result is not the same bytes
     scanned: set[int] = field(default_factory=set)  # pointers those statements read
     compared: list[str] = field(default_factory=list)
     not_compared: list[tuple[str, str]] = field(default_factory=list)
@@ -95,16 +97,22 @@ def c_plan(t: Target, types: CTypes) -> CPlan:
 
 def _input_scale(t: Target, types: CTypes, plan: CPlan) -> None:
     """When a floating scalar comes out (a returned value, a 1-element pointer output), the
-    statements that add up the floating magnitudes of the inputs before the call."""
-    conditions = []
+    statements that add up the floating magnitudes of the inputs: before the call for inputs
+    without a snapshot; for the snapshots of read-only ones only after both versions ran, and
+    only when such a result is not the same bytes in both (else the scale is not needed)."""
+    conditions, differs = [], []
     if t.returns == "value" and types.may_hold_float(plan.ret.fn):
         conditions.append("1")
+        differs.append("memcmp(&__lessonl_ro, &__lessonl_rc, sizeof __lessonl_ro)")
     for p, _, comparison in plan.copied:
         if comparison.fn is not None and types.may_hold_float(comparison.fn):
             conditions.append(f"__lessonl_k{p.index} == 1")
+            differs.append(f"(__lessonl_k{p.index} == 1 && memcmp(__lessonl_a{p.index}, {p.name}, sizeof *({p.name})))")
     if not conditions:
         return
     plan.scale = "1" if "1" in conditions else " || ".join(conditions)
+    plan.differs = " || ".join(differs)
+    watched = {q.index for q, _, _ in plan.watched}
     for p in t.params:
         if p.index in t.ignored:
             continue
@@ -112,8 +120,14 @@ def _input_scale(t: Target, types: CTypes, plan: CPlan) -> None:
             comparison = plan.elements.get(p.index)
             if comparison is not None and types.may_hold_float(comparison.fn):
                 fn = comparison.fn.format(x=f"*({p.name})")
-                plan.scans.append(f"lessonl_eq_span({p.name}, {p.name}, __lessonl_k{p.index}, sizeof *({p.name}), "
-                                  f"{fn}, &__lessonl_d);")
+                scan = f"lessonl_eq_span({p.name}, {p.name}, __lessonl_k{p.index}, sizeof *({p.name}), {fn}, &__lessonl_d);"
+                if p.index in watched:
+                    plan.scans.append(f"if (!__lessonl_s{p.index}) {scan}")
+                    plan.late_scans.append(f"if (__lessonl_s{p.index}) lessonl_eq_span(__lessonl_s{p.index}, "
+                                           f"__lessonl_s{p.index}, __lessonl_k{p.index}, sizeof *({p.name}), {fn}, "
+                                           "&__lessonl_d);")
+                else:
+                    plan.scans.append(scan)
                 plan.scanned.add(p.index)
         elif p.kind == "value" and not p.indirect and not p.integer:
             comparison = types.compare(p.type_node, 0, p.name)
@@ -172,16 +186,16 @@ def _copies(t: Target, plan: CPlan, k: str, i2: str, i3: str) -> list[str]:
     kept = [p for p in pointers if p.index in copied or p.index in watched]
     if kept:
         rooms = " + ".join(f"lessonl_room({p.name}, __lessonl_k{p.index}, sizeof *({p.name}))" for p in kept)
-        lines += [f"{i2}unsigned long __lessonl_at = 0;",
+        lines += [f"{i2}unsigned long __lessonl_used = 0;",
                   f"{i2}char *__lessonl_block = (char *)malloc({rooms} + 1);"]
     for p in pointers:
         if p.index in copied:
             lines.append(f"{i2}__typeof__(&*({p.name})) __lessonl_c{p.index} = (__typeof__(&*({p.name})))"
-                         f"lessonl_carve(__lessonl_block, &__lessonl_at, {p.name}, __lessonl_k{p.index}, "
+                         f"lessonl_carve(__lessonl_block, &__lessonl_used, {p.name}, __lessonl_k{p.index}, "
                          f"sizeof *({p.name}));")
     for p in pointers:
         if p.index in watched:
-            lines += [f"{i2}void *__lessonl_s{p.index} = lessonl_carve(__lessonl_block, &__lessonl_at, {p.name}, "
+            lines += [f"{i2}void *__lessonl_s{p.index} = lessonl_carve(__lessonl_block, &__lessonl_used, {p.name}, "
                       f"__lessonl_k{p.index}, sizeof *({p.name}));",
                       f"{i2}int __lessonl_u{p.index} = 0;"]
     for p in pointers:
@@ -227,9 +241,11 @@ def _run_and_compare(t: Target, plan: CPlan, k: str, i3: str) -> list[str]:
     args = ", ".join(p.name for p in t.params)
     orig_args = ", ".join(f"__lessonl_a{p.index}" if p.index in pointers else p.name for p in t.params)
     void = t.returns == "void"
-    # the original left a read-only input as it was: then the rewrite must too
+    # the original left a read-only input as it was: then the rewrite must too. Only a pointer both
+    # get as it is lets the original change it in the caller's memory (all else it writes are copies)
     settle = [f"__lessonl_u{p.index} = __lessonl_s{p.index} && !memcmp(__lessonl_s{p.index}, {p.name}, "
-              f"(unsigned long)__lessonl_k{p.index} * sizeof *({p.name}))" for p, _, _ in plan.watched]
+              f"(unsigned long)__lessonl_k{p.index} * sizeof *({p.name}))" if t.shares_writable_pointer
+              else f"__lessonl_u{p.index} = __lessonl_s{p.index} != 0" for p, _, _ in plan.watched]
     if void:
         lines = [f"{i3}__lessonl_mode_{k} = 1;", f"{i3}{orig}({orig_args});",
                  *[f"{i3}{s};" for s in settle],
@@ -238,6 +254,13 @@ def _run_and_compare(t: Target, plan: CPlan, k: str, i3: str) -> list[str]:
         lines = [f"{i3}__typeof__({orig}({orig_args})) __lessonl_ro = (__lessonl_mode_{k} = 1, {orig}({orig_args}));",
                  f"{i3}__typeof__({cand}({args})) __lessonl_rc = ({''.join(s + ', ' for s in settle)}"
                  f"__lessonl_mode_{k} = 2, {cand}({args}));"]
+    if plan.late_scans and plan.differs:
+        lines += [f"{i3}if ({plan.differs}) {{",
+                  f"{i3}    lessonl_diff_init(&__lessonl_d, &__lessonl_site_{k}, 0);",
+                  f"{i3}    lessonl_scan_begin(&__lessonl_d, 2);",
+                  *[f"{i3}    {s}" for s in plan.late_scans],
+                  f"{i3}    __lessonl_in += __lessonl_d.scan_sum;",
+                  f"{i3}}}"]
     lines.append(f"{i3}lessonl_diff_init(&__lessonl_d, &__lessonl_site_{k}, __lessonl_n);")
     if plan.scale:
         lines.append(f"{i3}__lessonl_d.scale = __lessonl_in;")

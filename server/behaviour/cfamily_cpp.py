@@ -9,7 +9,8 @@ Read-only inputs (a const reference, a pointer to const with a known count) are 
 the call and compared with the caller's argument after both versions ran: the original runs
 first, on the caller's own input, so it always sees it untouched, and a rewrite that writes
 through a cast and does not restore is caught. A snapshot is dropped where the input lies in
-what an output owns (it may change legitimately) or where the original itself changed it.
+what an output owns (it may change legitimately), and where the original itself changed it
+(looked at only when some writable pointer is shared: everything else it writes is a copy).
 """
 from __future__ import annotations
 
@@ -61,9 +62,10 @@ def cpp_wrapper_body(t: Target, site: str, indent: str, unit: str = "    ") -> s
               *_input_scale(t, site_ref, i3, unit),
               f"{i3}__lessonl_g.set(1);",
               f"{i3}__lessonl_ro.run([&]() -> __lessonl_R {{ return {orig_on_copy}; }});",
-              *[f"{i3}__lessonl_p{p.index}.settle({site_ref});" for p in watched],
+              *[f"{i3}__lessonl_p{p.index}.settle({site_ref});" for p in watched if t.shares_writable_pointer],
               f"{i3}__lessonl_g.set(2);",
               f"{i3}__lessonl_rc.run([&]() -> __lessonl_R {{ return {cand}; }});",
+              *_late_input_scale(t, watched, site_ref, i3, unit),
               f"{i3}::lessonl_rt::diff __lessonl_d({site_ref}, __lessonl_n);",
               f"{i3}__lessonl_d.c.scale = __lessonl_in;",
               f"{i3}if (::lessonl_rt::both_returned(__lessonl_d, __lessonl_ro, __lessonl_rc)) {{"]
@@ -155,13 +157,34 @@ def _watched(t: Target, p: Param) -> bool:
         and extent.expr is not None
 
 
+def _float_outs(t: Target) -> list[Param]:
+    return [p for p in t.params if p.kind in ("pointer", "lref") and not p.const and p.index not in t.ignored]
+
+
+def _late_input_scale(t: Target, watched: list[Param], site_ref: str, i3: str, unit: str) -> list[str]:
+    """The snapshots' part of `__lessonl_in`, taken after both versions ran and only when a
+    floating scalar result is not the same bytes in both (else the scale is not needed)."""
+    if not watched:
+        return []
+    i4 = i3 + unit
+    differs = ["(::lessonl_rt::returns_float<__lessonl_R>::value && ::lessonl_rt::differs(__lessonl_ro, __lessonl_rc))",
+               *[f"__lessonl_p{p.index}.float_out_differs()" for p in _float_outs(t)]]
+    return [f"{i3}if ({' || '.join(differs)}) {{",
+            f"{i4}::lessonl_rt::diff __lessonl_sd({site_ref}, 0);",
+            f"{i4}::lessonl_rt::lessonl_scan_begin(&__lessonl_sd.c, 2);",
+            *[f"{i4}__lessonl_p{p.index}.scan_kept(__lessonl_sd);" for p in watched],
+            f"{i4}__lessonl_in += __lessonl_sd.c.scan_sum;",
+            f"{i3}}}"]
+
+
 def _input_scale(t: Target, site_ref: str, i3: str, unit: str) -> list[str]:
     """`__lessonl_in`: the sum of the floating magnitudes in the inputs, taken before the call
-    when a floating scalar comes out (see lessonl_close in the runtime)."""
+    when a floating scalar comes out (see lessonl_close in the runtime); inputs with a snapshot
+    are left to `_late_input_scale`."""
     ignored = t.ignored
-    outs = [f"__lessonl_p{p.index}.float_out()" for p in t.params
-            if p.kind in ("pointer", "lref") and not p.const and p.index not in ignored]
-    scans = [f"__lessonl_p{p.index}.scan(__lessonl_sd);" for p in t.params if p.index not in ignored]
+    outs = [f"__lessonl_p{p.index}.float_out()" for p in _float_outs(t)]
+    scans = [f"if (!__lessonl_p{p.index}.kept()) __lessonl_p{p.index}.scan(__lessonl_sd);" if _watched(t, p)
+             else f"__lessonl_p{p.index}.scan(__lessonl_sd);" for p in t.params if p.index not in ignored]
     if t.member == "method":
         scans.append("__lessonl_self.scan(__lessonl_sd);")
     elif t.member == "const":

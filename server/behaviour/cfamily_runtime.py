@@ -380,30 +380,36 @@ LESSONL_FN void lessonl_scan_add(struct lessonl_diff *lessonl_d, long double les
   if (lessonl_v > lessonl_d->scan_max) lessonl_d->scan_max = lessonl_v;
 }
 
-/* Scan mode over plain arrays of double or float: the same, in a tight loop. */
+/* Scan mode over plain arrays of double or float: the same, in a tight loop (four lanes in
+   registers, no branch on the data). */
+#define LESSONL_FINITE_ABS(lessonl_x) (__builtin_fabs(lessonl_x) - __builtin_fabs(lessonl_x) == 0 ? __builtin_fabs(lessonl_x) : 0.0)
+#define LESSONL_LANE(lessonl_s, lessonl_m, lessonl_x)                \
+  do {                                                                \
+    double lessonl_v = LESSONL_FINITE_ABS(lessonl_x);                 \
+    lessonl_s += lessonl_v;                                           \
+    lessonl_m = lessonl_v > lessonl_m ? lessonl_v : lessonl_m;        \
+  } while (0)
+#define LESSONL_SCAN_LANES                                                                               \
+  double lessonl_s0 = 0, lessonl_s1 = 0, lessonl_s2 = 0, lessonl_s3 = 0;                                \
+  double lessonl_m0 = 0, lessonl_m1 = 0, lessonl_m2 = 0, lessonl_m3 = 0;                                \
+  long long lessonl_i = 0;                                                                              \
+  for (; lessonl_i + 4 <= lessonl_n; lessonl_i += 4) {                                                  \
+    LESSONL_LANE(lessonl_s0, lessonl_m0, (double)lessonl_p[lessonl_i]);                                  \
+    LESSONL_LANE(lessonl_s1, lessonl_m1, (double)lessonl_p[lessonl_i + 1]);                              \
+    LESSONL_LANE(lessonl_s2, lessonl_m2, (double)lessonl_p[lessonl_i + 2]);                              \
+    LESSONL_LANE(lessonl_s3, lessonl_m3, (double)lessonl_p[lessonl_i + 3]);                              \
+  }                                                                                                     \
+  for (; lessonl_i < lessonl_n; ++lessonl_i) LESSONL_LANE(lessonl_s0, lessonl_m0, (double)lessonl_p[lessonl_i]); \
+  lessonl_m0 = lessonl_m1 > lessonl_m0 ? lessonl_m1 : lessonl_m0;                                      \
+  lessonl_m2 = lessonl_m3 > lessonl_m2 ? lessonl_m3 : lessonl_m2;                                      \
+  lessonl_m0 = lessonl_m2 > lessonl_m0 ? lessonl_m2 : lessonl_m0;                                      \
+  lessonl_d->scan_sum += (lessonl_s0 + lessonl_s1) + (lessonl_s2 + lessonl_s3);                         \
+  if (lessonl_m0 > lessonl_d->scan_max) lessonl_d->scan_max = lessonl_m0;
 LESSONL_FN void lessonl_scan_doubles(struct lessonl_diff *lessonl_d, const double *lessonl_p, long long lessonl_n) {
-  double lessonl_s = 0, lessonl_m = 0;
-  long long lessonl_i;
-  for (lessonl_i = 0; lessonl_i < lessonl_n; ++lessonl_i) {
-    double lessonl_v = lessonl_p[lessonl_i] < 0 ? -lessonl_p[lessonl_i] : lessonl_p[lessonl_i];
-    if (lessonl_v - lessonl_v != 0) continue;
-    lessonl_s += lessonl_v;
-    if (lessonl_v > lessonl_m) lessonl_m = lessonl_v;
-  }
-  lessonl_d->scan_sum += lessonl_s;
-  if (lessonl_m > lessonl_d->scan_max) lessonl_d->scan_max = lessonl_m;
+  LESSONL_SCAN_LANES
 }
 LESSONL_FN void lessonl_scan_floats(struct lessonl_diff *lessonl_d, const float *lessonl_p, long long lessonl_n) {
-  double lessonl_s = 0, lessonl_m = 0;
-  long long lessonl_i;
-  for (lessonl_i = 0; lessonl_i < lessonl_n; ++lessonl_i) {
-    double lessonl_v = lessonl_p[lessonl_i] < 0 ? -(double)lessonl_p[lessonl_i] : (double)lessonl_p[lessonl_i];
-    if (lessonl_v - lessonl_v != 0) continue;
-    lessonl_s += lessonl_v;
-    if (lessonl_v > lessonl_m) lessonl_m = lessonl_v;
-  }
-  lessonl_d->scan_sum += lessonl_s;
-  if (lessonl_m > lessonl_d->scan_max) lessonl_d->scan_max = lessonl_m;
+  LESSONL_SCAN_LANES
 }
 
 LESSONL_FN void lessonl_scan_begin(struct lessonl_diff *lessonl_d, int lessonl_limit) {
@@ -549,6 +555,14 @@ LESSONL_FN void lessonl_window(char *lessonl_out, unsigned long lessonl_cap, con
   lessonl_out[lessonl_len] = 0;
 }
 
+/* A comparator of numbers without padding bytes: equal bytes are equal values. */
+LESSONL_FN int lessonl_plain(lessonl_eq_fn lessonl_eq) {
+  return lessonl_eq == lessonl_eq_d || lessonl_eq == lessonl_eq_f || lessonl_eq == lessonl_eq_i || lessonl_eq == lessonl_eq_u ||
+         lessonl_eq == lessonl_eq_l || lessonl_eq == lessonl_eq_ul || lessonl_eq == lessonl_eq_ll || lessonl_eq == lessonl_eq_ull ||
+         lessonl_eq == lessonl_eq_s || lessonl_eq == lessonl_eq_us || lessonl_eq == lessonl_eq_c || lessonl_eq == lessonl_eq_sc ||
+         lessonl_eq == lessonl_eq_uc;
+}
+
 /* The largest finite floating magnitude in n elements (scan mode of their comparator). */
 LESSONL_FN long double lessonl_span_scale(const void *lessonl_a, long long lessonl_n, unsigned long lessonl_size,
                                           lessonl_eq_fn lessonl_eq, struct lessonl_diff *lessonl_d) {
@@ -588,6 +602,8 @@ LESSONL_FN int lessonl_eq_span(const void *lessonl_a, const void *lessonl_b, lon
     --lessonl_d->scan_level;
     return 1;
   }
+  if (lessonl_n > 0 && lessonl_plain(lessonl_eq) && !memcmp(lessonl_a, lessonl_b, (unsigned long)lessonl_n * lessonl_size))
+    return 1; /* the same bytes: the same numbers (the common case, at memcmp's speed) */
   ++lessonl_d->nest;
   if (lessonl_outer) lessonl_d->scale = -1;
   for (lessonl_i = 0; lessonl_i < lessonl_n; ++lessonl_i) {
@@ -1103,7 +1119,30 @@ inline void span_texts(diff &lessonl_d, const char *lessonl_a, const char *lesso
 }
 
 /* n elements, the original's first: "[i]" on a difference. */
+/* Numbers without padding bytes: equal bytes are equal values. */
+template <class LessonlE>
+struct plain_number : std::integral_constant<bool, std::is_arithmetic<LessonlE>::value && !std::is_same<LessonlE, long double>::value> {};
+template <class LessonlE> bool same_bytes(const LessonlE *, const LessonlE *, long long, std::false_type) { return false; }
+template <class LessonlE> bool same_bytes(const LessonlE *lessonl_a, const LessonlE *lessonl_b, long long lessonl_n, std::true_type) {
+  return lessonl_n > 0 && std::memcmp(static_cast<const void *>(lessonl_a), static_cast<const void *>(lessonl_b),
+                                      static_cast<std::size_t>(lessonl_n) * sizeof(LessonlE)) == 0;
+}
+
+/* A container whose elements are plain numbers in contiguous storage (std::vector<double>). */
+template <class LessonlT, class = void> struct plain_storage : std::false_type {};
+template <class LessonlT>
+struct plain_storage<LessonlT, typename std::enable_if<std::is_pointer<decltype(std::declval<const LessonlT &>().data())>::value,
+                                                       typename always_void<decltype(std::declval<const LessonlT &>().size())>::type>::type>
+    : plain_number<typename std::remove_cv<typename std::remove_pointer<decltype(std::declval<const LessonlT &>().data())>::type>::type> {};
+template <class LessonlT> bool same_storage(const LessonlT &, const LessonlT &, std::false_type) { return false; }
+template <class LessonlT> bool same_storage(const LessonlT &lessonl_a, const LessonlT &lessonl_b, std::true_type) {
+  return lessonl_a.size() == lessonl_b.size() &&
+         (lessonl_a.size() == 0 || ::lessonl_rt::same_bytes(lessonl_a.data(), lessonl_b.data(), static_cast<long long>(lessonl_a.size()),
+                                                            std::true_type()));
+}
+
 template <class LessonlE> bool span_eq(const LessonlE *lessonl_a, const LessonlE *lessonl_b, long long lessonl_n, diff &lessonl_d) {
+  if (::lessonl_rt::same_bytes(lessonl_a, lessonl_b, lessonl_n, plain_number<LessonlE>())) return true;
   container_scope lessonl_sc(lessonl_d, lessonl_n == 1);
   for (long long lessonl_i = 0; lessonl_i < lessonl_n; ++lessonl_i) {
     if (!::lessonl_rt::eq(lessonl_a[lessonl_i], lessonl_b[lessonl_i], lessonl_d)) {
@@ -1192,6 +1231,7 @@ typename std::enable_if<is_range<LessonlT>::value && !is_map<LessonlT>::value &&
 eq_impl(const LessonlT &lessonl_a, const LessonlT &lessonl_b, diff &lessonl_d, rank<8>) {
   typedef typename std::iterator_traits<decltype(lessonl_a.begin())>::iterator_category lessonl_cat;
   const bool lessonl_indexed = std::is_base_of<std::random_access_iterator_tag, lessonl_cat>::value;
+  if (::lessonl_rt::same_storage(lessonl_a, lessonl_b, plain_storage<LessonlT>())) return true;
   unsigned long long lessonl_na = 0, lessonl_nb = 0, lessonl_i = 0;
   for (auto lessonl_x = lessonl_a.begin(); lessonl_x != lessonl_a.end(); ++lessonl_x) ++lessonl_na;
   for (auto lessonl_y = lessonl_b.begin(); lessonl_y != lessonl_b.end(); ++lessonl_y) ++lessonl_nb;
@@ -1361,6 +1401,134 @@ template <class LessonlE, std::size_t LessonlN> struct holder<LessonlE[LessonlN]
   lessonl_array *get() { return copies ? &value : 0; }
 };
 
+/* A few blocks kept per thread between calls (freed when the thread ends): copies of large
+   arrays taken on every call would otherwise make glibc hand memory back to the system and
+   fault it in again on each call. Blocks are 64-byte aligned. */
+struct block_cache {
+  void *block[4];
+  std::size_t size[4];
+  block_cache() {
+    for (int lessonl_i = 0; lessonl_i < 4; ++lessonl_i) {
+      block[lessonl_i] = 0;
+      size[lessonl_i] = 0;
+    }
+  }
+  ~block_cache() {
+    for (int lessonl_i = 0; lessonl_i < 4; ++lessonl_i) free(block[lessonl_i]);
+  }
+  block_cache(const block_cache &) = delete;
+  block_cache &operator=(const block_cache &) = delete;
+  void *take(std::size_t lessonl_n, std::size_t *lessonl_cap) {
+    int lessonl_best = -1;
+    for (int lessonl_i = 0; lessonl_i < 4; ++lessonl_i)
+      if (block[lessonl_i] && size[lessonl_i] >= lessonl_n && (lessonl_best < 0 || size[lessonl_i] < size[lessonl_best]))
+        lessonl_best = lessonl_i;
+    if (lessonl_best >= 0) {
+      void *lessonl_p = block[lessonl_best];
+      *lessonl_cap = size[lessonl_best];
+      block[lessonl_best] = 0;
+      size[lessonl_best] = 0;
+      return lessonl_p;
+    }
+    void *lessonl_p = 0;
+    std::size_t lessonl_bytes = lessonl_n < 64 ? 64 : lessonl_n;
+    if (posix_memalign(&lessonl_p, 64, lessonl_bytes) != 0) return 0;
+    *lessonl_cap = lessonl_bytes;
+    return lessonl_p;
+  }
+  void give(void *lessonl_p, std::size_t lessonl_cap) {
+    int lessonl_at = -1;
+    for (int lessonl_i = 0; lessonl_i < 4 && lessonl_at < 0; ++lessonl_i)
+      if (!block[lessonl_i]) lessonl_at = lessonl_i;
+    if (lessonl_at < 0) { /* all four kept: the smallest goes, unless this one is smaller still */
+      lessonl_at = 0;
+      for (int lessonl_i = 1; lessonl_i < 4; ++lessonl_i)
+        if (size[lessonl_i] < size[lessonl_at]) lessonl_at = lessonl_i;
+      if (size[lessonl_at] >= lessonl_cap) {
+        free(lessonl_p);
+        return;
+      }
+      free(block[lessonl_at]);
+    }
+    block[lessonl_at] = lessonl_p;
+    size[lessonl_at] = lessonl_cap;
+  }
+};
+inline block_cache &blocks() {
+  static thread_local block_cache lessonl_c;
+  return lessonl_c;
+}
+
+/* The snapshot of a read-only input: kind 0 none, 1 a copy (holder), 2 the raw bytes of a
+   container of plain numbers (std::vector<double>) in a cached block. */
+template <class LessonlT, int LessonlK> struct snapshot {
+  bool held() const { return false; }
+  void scan(diff &) const {}
+  void take(const LessonlT &) {}
+  void release() {}
+  bool unchanged(const LessonlT &, lessonl_site *) const { return true; }
+  void compare(diff &, const LessonlT &, int, const char *) const {}
+};
+template <class LessonlT> struct snapshot<LessonlT, 1> {
+  holder<LessonlT> *copy;
+  snapshot() : copy(0) {}
+  ~snapshot() { release(); }
+  snapshot(const snapshot &) = delete;
+  snapshot &operator=(const snapshot &) = delete;
+  bool held() const { return copy != 0; }
+  void scan(diff &lessonl_d) const { ::lessonl_rt::scan_value(lessonl_d, *const_cast<const LessonlT *>(copy->get())); }
+  void take(const LessonlT &lessonl_v) { copy = new holder<LessonlT>(lessonl_v); }
+  void release() {
+    delete copy;
+    copy = 0;
+  }
+  bool unchanged(const LessonlT &lessonl_v, lessonl_site *lessonl_s) const {
+    return ::lessonl_rt::same(*const_cast<const LessonlT *>(copy->get()), lessonl_v, lessonl_s);
+  }
+  void compare(diff &lessonl_d, const LessonlT &lessonl_v, int lessonl_bit, const char *lessonl_what) const {
+    const LessonlT &lessonl_before = *copy->get();
+    if (::lessonl_rt::bytes_equal(lessonl_before, lessonl_v)) return;
+    ::lessonl_rt::compare_unchanged(lessonl_d, ::lessonl_rt::eq(lessonl_before, lessonl_v, lessonl_d), lessonl_bit, lessonl_what);
+  }
+};
+template <class LessonlT> struct snapshot<LessonlT, 2> {
+  typedef typename std::remove_cv<typename std::remove_pointer<decltype(std::declval<const LessonlT &>().data())>::type>::type
+      lessonl_e;
+  lessonl_e *data;
+  std::size_t n, cap;
+  snapshot() : data(0), n(0), cap(0) {}
+  ~snapshot() { release(); }
+  snapshot(const snapshot &) = delete;
+  snapshot &operator=(const snapshot &) = delete;
+  bool held() const { return data != 0; }
+  void scan(diff &lessonl_d) const { ::lessonl_rt::scan_span(const_cast<const lessonl_e *>(data), static_cast<long long>(n), lessonl_d); }
+  void take(const LessonlT &lessonl_v) {
+    n = static_cast<std::size_t>(lessonl_v.size());
+    data = static_cast<lessonl_e *>(::lessonl_rt::blocks().take(n * sizeof(lessonl_e), &cap));
+    if (data && n) std::memcpy(static_cast<void *>(data), static_cast<const void *>(lessonl_v.data()), n * sizeof(lessonl_e));
+  }
+  void release() {
+    if (data) ::lessonl_rt::blocks().give(data, cap);
+    data = 0;
+  }
+  bool unchanged(const LessonlT &lessonl_v, lessonl_site *) const {
+    return static_cast<std::size_t>(lessonl_v.size()) == n &&
+           (n == 0 || std::memcmp(static_cast<const void *>(data), static_cast<const void *>(lessonl_v.data()), n * sizeof(lessonl_e)) == 0);
+  }
+  void compare(diff &lessonl_d, const LessonlT &lessonl_v, int lessonl_bit, const char *lessonl_what) const {
+    if (unchanged(lessonl_v, 0)) return;
+    if (static_cast<std::size_t>(lessonl_v.size()) != n) {
+      lessonl_d.differ(::lessonl_rt::number(n), ::lessonl_rt::number(static_cast<unsigned long long>(lessonl_v.size())));
+      lessonl_d.step(".size()");
+      lessonl_d.root(false, lessonl_bit, lessonl_what);
+      return;
+    }
+    ::lessonl_rt::compare_unchanged(
+        lessonl_d, ::lessonl_rt::span_eq(const_cast<const lessonl_e *>(data), lessonl_v.data(), static_cast<long long>(n), lessonl_d),
+        lessonl_bit, lessonl_what);
+  }
+};
+
 enum { in_kind = 0, out_kind = 1, moved_kind = 2 };
 template <class LessonlP> struct kind_of {
   typedef typename std::remove_reference<LessonlP>::type lessonl_r;
@@ -1395,13 +1563,13 @@ template <class LessonlP> struct slot<LessonlP, in_kind> {
   static const bool watchable = std::is_reference<LessonlP>::value && std::is_object<lessonl_r>::value &&
                                 holder<elem>::copies && !std::is_pointer<elem>::value &&
                                 !std::is_member_pointer<elem>::value;
+  static const int snap_kind = !watchable ? 0 : plain_storage<elem>::value && !is_text<elem>::value ? 2 : 1;
   typedef std::integral_constant<bool, watchable> lessonl_watch;
   lessonl_r *caller;
   lessonl_r *orig;
-  bool redirected;
-  holder<elem> *snap;
-  explicit slot(lessonl_r &lessonl_v) : caller(&lessonl_v), orig(&lessonl_v), redirected(false), snap(0) {}
-  ~slot() { delete snap; }
+  bool redirected, stale;
+  snapshot<elem, snap_kind> snap;
+  explicit slot(lessonl_r &lessonl_v) : caller(&lessonl_v), orig(&lessonl_v), redirected(false), stale(false) {}
   slot(const slot &) = delete;
   slot &operator=(const slot &) = delete;
   bool ready(lessonl_site *lessonl_s, int lessonl_bit, const char *lessonl_what) const {
@@ -1412,35 +1580,25 @@ template <class LessonlP> struct slot<LessonlP, in_kind> {
   long long extent() const { return 1; }
   elem *copy() const { return orig == caller ? 0 : const_cast<elem *>(orig); }
   void scan(diff &lessonl_d) const { ::lessonl_rt::scan_value(lessonl_d, *caller); }
+  bool kept() const { return snap.held(); }
+  void scan_kept(diff &lessonl_d) const { snap.scan(lessonl_d); }
   bool float_out() const { return false; }
+  bool float_out_differs() const { return false; }
   bool holds(const char *, std::size_t) const { return false; }
-  void drop() {
-    delete snap;
-    snap = 0;
-  }
-  void watch() { watch(lessonl_watch()); }
-  void watch(std::false_type) {}
-  void watch(std::true_type) {
-    if (!redirected) snap = new holder<elem>(*caller);
+  void watch() {
+    if (!redirected) snap.take(*caller);
   }
   template <class LessonlO> void spare(const LessonlO &lessonl_out) { spare(lessonl_out, lessonl_watch()); }
   template <class LessonlO> void spare(const LessonlO &, std::false_type) {}
   template <class LessonlO> void spare(const LessonlO &lessonl_out, std::true_type) {
-    if (snap && lessonl_out.holds(::lessonl_rt::address_of(caller), sizeof(lessonl_r))) drop();
+    if (snap.held() && lessonl_out.holds(::lessonl_rt::address_of(caller), sizeof(lessonl_r))) snap.release();
   }
-  void settle(lessonl_site *lessonl_s) { settle(lessonl_s, lessonl_watch()); }
-  void settle(lessonl_site *, std::false_type) {}
-  void settle(lessonl_site *lessonl_s, std::true_type) {
-    if (snap && !::lessonl_rt::same(*const_cast<const elem *>(snap->get()), *caller, lessonl_s)) drop();
+  /* the original changed it (through another argument, or a cast): then nothing to hold the rewrite to */
+  void settle(lessonl_site *lessonl_s) {
+    if (snap.held() && !snap.unchanged(*caller, lessonl_s)) stale = true;
   }
   void compare(diff &lessonl_d, int lessonl_bit, const char *lessonl_what) {
-    compare(lessonl_d, lessonl_bit, lessonl_what, lessonl_watch());
-  }
-  void compare(diff &, int, const char *, std::false_type) {}
-  void compare(diff &lessonl_d, int lessonl_bit, const char *lessonl_what, std::true_type) {
-    if (!snap || lessonl_d.c.found || ::lessonl_rt::bytes_equal(*const_cast<const elem *>(snap->get()), *caller)) return;
-    ::lessonl_rt::compare_unchanged(
-        lessonl_d, ::lessonl_rt::eq(*const_cast<const elem *>(snap->get()), *caller, lessonl_d), lessonl_bit, lessonl_what);
+    if (snap.held() && !stale && !lessonl_d.c.found) snap.compare(lessonl_d, *caller, lessonl_bit, lessonl_what);
   }
 };
 
@@ -1449,6 +1607,8 @@ struct written {
   void watch() {}
   template <class LessonlO> void spare(const LessonlO &) {}
   void settle(lessonl_site *) {}
+  bool kept() const { return false; }
+  void scan_kept(diff &) const {}
 };
 
 /* A non-const lvalue reference: the original gets a copy, compared with the caller's one after. */
@@ -1470,6 +1630,10 @@ template <class LessonlP> struct slot<LessonlP, out_kind> : written {
   elem *copy() const { return orig == caller ? 0 : orig; }
   void scan(diff &lessonl_d) const { ::lessonl_rt::scan_value(lessonl_d, *caller); }
   bool float_out() const { return std::is_floating_point<elem>::value || is_complex<elem>::value; }
+  bool float_out_differs() const {
+    return float_out() && orig != caller &&
+           std::memcmp(static_cast<const void *>(orig), static_cast<const void *>(caller), sizeof(elem)) != 0;
+  }
   bool holds(const char *lessonl_p, std::size_t lessonl_n) const { return ::lessonl_rt::owns(*caller, lessonl_p, lessonl_n); }
   void compare(diff &lessonl_d, int lessonl_bit, const char *lessonl_what) {
     if (lessonl_d.c.found || orig == caller) return;
@@ -1524,19 +1688,28 @@ template <class LessonlP> struct ptr_slot {
   long long count;
   elem *buffer;
   elem *snap;
-  bool redirected;
+  std::size_t buffer_cap, snap_cap;
+  bool redirected, stale;
   ptr_slot(lessonl_ptr lessonl_p, long long lessonl_n)
-      : caller(lessonl_p), orig(lessonl_p), count(lessonl_n), buffer(0), snap(0), redirected(false) {
+      : caller(lessonl_p), orig(lessonl_p), count(lessonl_n), buffer(0), snap(0), buffer_cap(0), snap_cap(0), redirected(false),
+        stale(false) {
     make(lessonl_copies());
   }
   ptr_slot(const ptr_slot &) = delete;
   ptr_slot &operator=(const ptr_slot &) = delete;
-  /* `count` elements of uninitialised memory, aligned for elem (0 when it cannot be had) */
-  elem *allocate() const {
+  /* `count` elements of uninitialised memory, aligned for elem (0 when it cannot be had): a
+     cached block, or for an over-aligned type its own (then `*cap` is 0) */
+  elem *allocate(std::size_t *lessonl_cap) const {
+    std::size_t lessonl_bytes = sizeof(elem) * static_cast<std::size_t>(count);
+    if (alignof(elem) <= 64) return static_cast<elem *>(::lessonl_rt::blocks().take(lessonl_bytes, lessonl_cap));
     void *lessonl_mem = 0;
-    std::size_t lessonl_align = alignof(elem) < sizeof(void *) ? sizeof(void *) : alignof(elem);
-    if (posix_memalign(&lessonl_mem, lessonl_align, sizeof(elem) * static_cast<std::size_t>(count)) != 0) return 0;
+    *lessonl_cap = 0;
+    if (posix_memalign(&lessonl_mem, alignof(elem), lessonl_bytes) != 0) return 0;
     return static_cast<elem *>(lessonl_mem);
+  }
+  static void give_back(elem *lessonl_p, std::size_t lessonl_cap) {
+    if (lessonl_cap) ::lessonl_rt::blocks().give(lessonl_p, lessonl_cap);
+    else free(lessonl_p);
   }
   void fill(elem *lessonl_to, std::true_type) const {
     std::size_t lessonl_bytes = sizeof(elem) * static_cast<std::size_t>(count);
@@ -1553,7 +1726,7 @@ template <class LessonlP> struct ptr_slot {
   void make(std::false_type) {}
   void make(std::true_type) {
     if (!caller || count <= 0) return;
-    buffer = allocate();
+    buffer = allocate(&buffer_cap);
     if (!buffer) return;
     fill(buffer, std::integral_constant<bool, trivial>());
     orig = buffer;
@@ -1566,7 +1739,7 @@ template <class LessonlP> struct ptr_slot {
   void release(std::true_type) {
     if (!buffer) return;
     destroy(buffer, std::integral_constant<bool, trivial>());
-    free(buffer);
+    give_back(buffer, buffer_cap);
   }
   bool ready(lessonl_site *lessonl_s, int lessonl_bit, const char *lessonl_what) const {
     return !writable || count <= 0 || !caller || buffer || ::lessonl_rt::unready(lessonl_s, lessonl_bit, lessonl_what);
@@ -1583,6 +1756,14 @@ template <class LessonlP> struct ptr_slot {
   bool float_out() const {
     return writable && count == 1 && (std::is_floating_point<elem>::value || is_complex<elem>::value);
   }
+  bool float_out_differs() const {
+    return float_out() && orig != caller &&
+           std::memcmp(static_cast<const void *>(orig), static_cast<const void *>(caller), sizeof(elem)) != 0;
+  }
+  bool kept() const { return snap != 0; }
+  void scan_kept(diff &lessonl_d) const {
+    if (snap) ::lessonl_rt::scan_span(const_cast<const elem *>(snap), count, lessonl_d);
+  }
   bool holds(const char *lessonl_p, std::size_t lessonl_n) const { return holds(lessonl_p, lessonl_n, lessonl_object()); }
   bool holds(const char *, std::size_t, std::false_type) const { return false; }
   bool holds(const char *lessonl_p, std::size_t lessonl_n, std::true_type) const {
@@ -1592,14 +1773,14 @@ template <class LessonlP> struct ptr_slot {
   void drop(std::true_type) {
     if (!snap) return;
     destroy(snap, std::integral_constant<bool, trivial>());
-    free(snap);
+    give_back(snap, snap_cap);
     snap = 0;
   }
   void watch() { watch(lessonl_watch()); }
   void watch(std::false_type) {}
   void watch(std::true_type) {
     if (redirected || !caller || count <= 0) return;
-    snap = allocate();
+    snap = allocate(&snap_cap);
     if (snap) fill(snap, std::integral_constant<bool, trivial>());
   }
   template <class LessonlO> void spare(const LessonlO &lessonl_out) { spare(lessonl_out, lessonl_watch()); }
@@ -1610,7 +1791,7 @@ template <class LessonlP> struct ptr_slot {
   void settle(lessonl_site *lessonl_s) { settle(lessonl_s, lessonl_watch()); }
   void settle(lessonl_site *, std::false_type) {}
   void settle(lessonl_site *lessonl_s, std::true_type) {
-    if (snap && !unchanged(lessonl_s, std::integral_constant<bool, trivial>())) drop(lessonl_watch());
+    if (snap && !unchanged(lessonl_s, std::integral_constant<bool, trivial>())) stale = true;
   }
   bool unchanged(lessonl_site *, std::true_type) const {
     return std::memcmp(static_cast<const void *>(snap), static_cast<const void *>(caller), bytes()) == 0;
@@ -1632,7 +1813,7 @@ template <class LessonlP> struct ptr_slot {
   }
   void compare_snapshot(diff &, int, const char *, std::false_type) {}
   void compare_snapshot(diff &lessonl_d, int lessonl_bit, const char *lessonl_what, std::true_type) {
-    if (!snap || lessonl_d.c.found || (trivial && unchanged(lessonl_d.c.site, std::true_type()))) return;
+    if (!snap || stale || lessonl_d.c.found || (trivial && unchanged(lessonl_d.c.site, std::true_type()))) return;
     ::lessonl_rt::compare_unchanged(
         lessonl_d, ::lessonl_rt::span_eq(const_cast<const elem *>(snap), const_cast<const elem *>(caller), count, lessonl_d),
         lessonl_bit, lessonl_what);
@@ -1648,6 +1829,8 @@ template <class LessonlS> struct ignored : LessonlS {
   void watch() {}
   template <class LessonlO> void spare(const LessonlO &) {}
   void settle(lessonl_site *) {}
+  bool kept() const { return false; }
+  void scan_kept(diff &) const {}
 };
 
 /* Whether a returned type is (or holds outside containers: pair, tuple) a floating scalar,
@@ -1799,6 +1982,20 @@ template <class LessonlR> struct returned {
 template <> struct returned<void> {
   template <class LessonlO> static void compare(diff &, LessonlO &, LessonlO &) {}
 };
+
+/* Whether the two results are not the same bytes (then a floating one needs the input scale);
+   a result that cannot be looked at that way counts as different. */
+template <class LessonlV> bool same_value_bytes(const LessonlV &lessonl_a, const LessonlV &lessonl_b, std::true_type) {
+  return std::memcmp(static_cast<const void *>(&lessonl_a), static_cast<const void *>(&lessonl_b), sizeof(LessonlV)) == 0;
+}
+template <class LessonlV> bool same_value_bytes(const LessonlV &, const LessonlV &, std::false_type) { return false; }
+template <class LessonlR> bool differs(const outcome<LessonlR> &lessonl_o, const outcome<LessonlR> &lessonl_c) {
+  typedef typename std::remove_cv<typename std::remove_reference<LessonlR>::type>::type lessonl_v;
+  if (!lessonl_o.value || !lessonl_c.value) return false;
+  return !::lessonl_rt::same_value_bytes(static_cast<const lessonl_v &>(*lessonl_o.value), static_cast<const lessonl_v &>(*lessonl_c.value),
+                                         std::integral_constant<bool, std::is_trivially_copyable<lessonl_v>::value>());
+}
+inline bool differs(const outcome<void> &, const outcome<void> &) { return false; }
 
 template <class LessonlR> void compare_return(diff &lessonl_d, outcome<LessonlR> &lessonl_o, outcome<LessonlR> &lessonl_c) {
   typedef typename std::remove_reference<LessonlR>::type lessonl_r;

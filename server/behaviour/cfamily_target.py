@@ -55,6 +55,14 @@ class Target:
     def body(self) -> ts.Node | None:
         return self.original.node.child_by_field_name("body")
 
+    @property
+    def shares_writable_pointer(self) -> bool:
+        """Whether both versions get some writable pointer as it is (no extent, `void *`), so the
+        original may legitimately change a read-only input through it, even in the caller's memory."""
+        return any(p.kind == "pointer" and not p.const and (p.void_pointee or self.extents.get(p.index) is None
+                                                             or self.extents[p.index].expr is None)
+                   for p in self.params)
+
 
 def read_target(original: FunctionRef, candidate: Definition, lengths: Mapping[str, str],
                 ignore: Iterable[str] = ()) -> Target:
