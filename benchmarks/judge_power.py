@@ -41,46 +41,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from judge_common import cleanup, cpp_example, load, workdir
+from judge_common import BUSY, cleanup, cpp_example, load, with_knob, workdir
 
 from lessonl.config import load_config
 from lessonl.judge import Judge, benchparse
 from lessonl.judge.procs import Limits, run, scrub_env
 
-KNOB = '''
-// How often a prefix sum continues from the previous one instead of being recomputed (0: never).
-volatile std::size_t continue_every = {every};
-
-std::vector<std::int64_t> prefix_sum(const std::vector<std::int64_t>& in) {{
-    const std::size_t every = continue_every;
-    std::size_t countdown = every;  // 0 wraps around and never reaches 0 again within a run
-    std::vector<std::int64_t> out(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {{
-        std::size_t from = 0;
-        std::int64_t total = 0;
-        if (--countdown == 0) {{
-            countdown = every;
-            from = i;
-            total = out[i - 1];
-        }}
-        for (std::size_t j = from; j <= i; ++j) {{
-            total += in[j];
-        }}
-        out[i] = total;
-    }}
-    return out;
-}}
-'''
 CANDIDATES = {"~1.00 (A/A)": 0, "~1.05": 21, "~1.10": 11, "~1.20": 6}  # label: knob m
-BUSY = ("import time\nwhile True:\n    t = time.monotonic()\n    while time.monotonic() - t < 15:\n"
-        "        pass\n    time.sleep(15)\n")
 CODEFLASH_LOOP_S = 10.0
 CODEFLASH_GAIN = 0.05
-
-
-def with_knob(source: str, every: int) -> str:
-    start = source.index("// Computes each prefix sum from scratch.")
-    return source[:start] + KNOB.format(every=every).lstrip("\n")
 
 
 @dataclass

@@ -57,6 +57,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 DATA = REPO / "benchmarks" / "data" / "judge_noise.json"
 
+from judge_common import BUSY, with_knob  # noqa: E402
+
 from lessonl.judge import benchparse, stats, timing  # noqa: E402
 from lessonl.judge.procs import Limits, run, scrub_env  # noqa: E402
 from lessonl.records import Outcome  # noqa: E402
@@ -67,37 +69,6 @@ SPEEDUPS = (1.0, 1.03, 1.05, 1.10, 1.20, 0.90)
 
 # ---- recording the noise (--collect) --------------------------------------------------------
 
-KNOB = '''
-// How often a prefix sum continues from the previous one instead of being recomputed (0: never).
-volatile std::size_t continue_every = {every};
-
-std::vector<std::int64_t> prefix_sum(const std::vector<std::int64_t>& in) {{
-    const std::size_t every = continue_every;
-    std::size_t countdown = every;  // 0 wraps around and never reaches 0 again within a run
-    std::vector<std::int64_t> out(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {{
-        std::size_t from = 0;
-        std::int64_t total = 0;
-        if (--countdown == 0) {{
-            countdown = every;
-            from = i;
-            total = out[i - 1];
-        }}
-        for (std::size_t j = from; j <= i; ++j) {{
-            total += in[j];
-        }}
-        out[i] = total;
-    }}
-    return out;
-}}
-'''
-BUSY = ("import time\nwhile True:\n    t = time.monotonic()\n    while time.monotonic() - t < 15:\n"
-        "        pass\n    time.sleep(15)\n")
-
-
-def with_knob(source: str, every: int) -> str:
-    start = source.index("// Computes each prefix sum from scratch.")
-    return source[:start] + KNOB.format(every=every).lstrip("\n")
 
 
 def build_copies(base: Path) -> dict[str, Path]:

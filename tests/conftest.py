@@ -8,6 +8,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
+# Fixture repositories carry their own tests (weak on purpose): they are data, not our tests.
+collect_ignore_glob = ["fixtures/*"]
 
 
 @pytest.fixture(autouse=True)
