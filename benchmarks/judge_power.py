@@ -11,7 +11,7 @@ instructions per element (a countdown: no division, which would cost the candida
 a few percent); only that number in the data section differs, so the speedup is about
 m / (m - 1): ~1.05, ~1.10, ~1.20, and the A/A candidate is the baseline itself. Each
 candidate's true speedup is measured in the same run, before the trials: a long interleaved
-measurement (all five builds once per round, in random order) and the ratio of minimums.
+measurement (all five builds once per round, in random order), the median same-round ratio.
 
 Per trial, every candidate goes once through the real Judge (default [timing]: min_effect
 0.03, budget 20 s) and once through codeflash's rule, re-implemented here: the baseline's
@@ -102,7 +102,12 @@ def build_copies(base: Path, original: str) -> dict[str, Bench]:
 
 async def true_speedups(benches: dict[str, Bench], rounds: int) -> dict[str, float]:
     """Every build once per round, in random order; per candidate the geometric mean over cases of
-    min(baseline) / min(candidate)."""
+    the median over rounds of baseline / candidate in the same round.
+
+    The ratio of minimums (Chen & Revels' estimator) was tried first: over 200 rounds it still
+    reported 0.993x for two identical builds, because one lucky quiet run sets a minimum; the
+    median of same-round ratios over as many rounds stays within about 0.2% of the constructed
+    truths (1, m / (m - 1)), so it is the one the judge's intervals are held against."""
     order = list(benches)
     runs: dict[str, list[dict[str, float]]] = {label: [] for label in order}
     rng = random.Random(1)
@@ -112,12 +117,12 @@ async def true_speedups(benches: dict[str, Bench], rounds: int) -> dict[str, flo
         rng.shuffle(order)
         for label in order:
             runs[label].append(await benches[label].once())
-    return {label: _min_ratio(runs["baseline"], runs[label]) for label in CANDIDATES}
+    return {label: _paired_median_ratio(runs["baseline"], runs[label]) for label in CANDIDATES}
 
 
-def _min_ratio(baseline: list[dict[str, float]], candidate: list[dict[str, float]]) -> float:
+def _paired_median_ratio(baseline: list[dict[str, float]], candidate: list[dict[str, float]]) -> float:
     names = list(baseline[0])
-    logs = [math.log(min(r[n] for r in baseline) / min(r[n] for r in candidate)) for n in names]
+    logs = [statistics.median(math.log(b[n] / c[n]) for b, c in zip(baseline, candidate)) for n in names]
     return math.exp(sum(logs) / len(logs))
 
 
@@ -187,7 +192,7 @@ async def main(trials: int, loaded: bool, truth_rounds: int) -> None:
         benches = build_copies(base, original)
         truths = await true_speedups(benches, truth_rounds)
         tallies = {label: Tally(truth=truths[label]) for label in CANDIDATES}
-        print("true speedups (" + f"{truth_rounds} interleaved rounds, ratio of minimums): " +
+        print("true speedups (" + f"{truth_rounds} interleaved rounds, median same-round ratio): " +
               ", ".join(f"{label} {value:.3f}x" for label, value in truths.items()))
         if loaded:
             busy = subprocess.Popen([sys.executable, "-c", BUSY])
@@ -215,6 +220,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=20, help="evaluations per candidate, for each method")
     parser.add_argument("--load", action="store_true", help="a busy loop takes a core 15 s out of every 30 s")
-    parser.add_argument("--truth-rounds", type=int, default=40, help="rounds of the true-speedup measurement")
+    parser.add_argument("--truth-rounds", type=int, default=200, help="rounds of the true-speedup measurement "
+                        "(taken before any background load starts)")
     args = parser.parse_args()
     asyncio.run(main(args.trials, args.load, args.truth_rounds))
