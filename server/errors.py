@@ -84,3 +84,8 @@ class Cancelled(LessonLError):
 class ReachError(BaselineError):
     """Neither the tests nor the benchmark call the target function in the scratch copy: no
     verdict about it could mean anything (e.g. an editable install imports the user's tree)."""
+
+
+class UnisolatedError(LessonLError):
+    """A rewrite judged without a sandbox is not written into the user's files unless they
+    opted in: its candidate could have forged the verdict or changed files on the way."""

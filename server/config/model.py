@@ -59,6 +59,10 @@ class SandboxConfig:
     file_size_mb: int = 1024
     processes: int = 256
     network: bool = False
+    isolation: bool = True  # false: candidates run without bubblewrap (every verdict says UNISOLATED)
+    allow_unisolated: bool = False  # apply/Accept a rewrite judged without isolation
+    pass_env: tuple[str, ...] = ()  # more environment names for candidates (`NAME` or `PREFIX_*`)
+    expose: tuple[str, ...] = ()  # more folders candidates may read (e.g. a toolchain under $HOME)
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,10 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "file_size_mb": _f("int", 1024, positive=True),
         "processes": _f("int", 256, positive=True),
         "network": _f("bool", False),
+        "isolation": _f("bool", True),
+        "allow_unisolated": _f("bool", False),
+        "pass_env": _f("str_list", []),
+        "expose": _f("str_list", []),
     },
     "code": {"standard": _f("str", ""), "flags": _f("str", "")},
     "check": {

@@ -8,22 +8,28 @@ from pathlib import Path
 from ..code import relocate
 from ..code.rebase import rebase
 from ..code.source import encode_source, read_source
-from ..errors import StaleTargetError, TargetError
+from ..errors import StaleTargetError, TargetError, UnisolatedError
 from .result import OptimizationResult
 
 
-def apply_result(result: OptimizationResult, root: Path | str) -> Path:
+def apply_result(result: OptimizationResult, root: Path | str, allow_unisolated: bool = False) -> Path:
     """Write the winning rewrite into the target file, atomically; returns the path written.
 
     If the file is as the job found it, it becomes `result.new_text`. If it changed elsewhere
     (the function itself untouched), the rewrite is replayed onto the current text. If the
     function changed, or the rewrite's lines were edited meanwhile, StaleTargetError: writing
     would silently drop the user's edit. The file keeps its encoding (UTF-8, BOM, Latin-1) and
-    line endings: the bytes outside the rewrite are the bytes that were there.
+    line endings: the bytes outside the rewrite are the bytes that were there. A result judged
+    without a sandbox is refused (UnisolatedError) unless `allow_unisolated`.
     """
     if not result.improved or result.new_text is None:
         raise TargetError("there is no verified improvement to apply", file=result.target.file,
                           hint=result.message or None)
+    if result.unisolated and not allow_unisolated:
+        raise UnisolatedError("this rewrite was judged without a sandbox, so its verdict could be forged; "
+                              "nothing was written", file=result.target.file, key="sandbox.allow_unisolated",
+                              hint="install bubblewrap (`apt install bubblewrap`) and run again, or set "
+                                   "[sandbox] allow_unisolated = true to apply such rewrites anyway")
     ref = result.target
     path = Path(root).resolve() / ref.file
     if not path.is_file():

@@ -37,6 +37,12 @@ class OptimizationResult:
     original_text: str = ""  # the whole file when the job started (the diff's base; for apply)
 
     @property
+    def unisolated(self) -> bool:
+        """Judged without a sandbox (UNISOLATED warning): the verdict could be forged."""
+        verdict_warnings = self.best.verdict.warnings if self.best is not None else []
+        return any(w.startswith("UNISOLATED") for w in [*self.warnings, *verdict_warnings])
+
+    @property
     def lessons(self) -> list[Any]:
         return self.justifying_lessons
 
@@ -58,4 +64,5 @@ class OptimizationResult:
             "rounds": self.rounds,
             "warnings": list(self.warnings),
             "judge_s": self.judge_s,
+            "unisolated": self.unisolated,
         }

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..behaviour import REPORT_ENV, PHASE_ENV, CheckSettings, InstrumentError, Instrumented, instrument
+from ..behaviour import CheckSettings, InstrumentError, Instrumented, instrument
 from ..behaviour.report import CheckEvents, Mismatch, read_events
 from ..cancel import CancelToken
 from ..errors import ReachError
@@ -215,6 +215,13 @@ class BehaviourCheck:
             return Verdict(Outcome.INCORRECT, behaviour=report,
                            message=f"neither the tests nor the benchmark reached the rewrite of "
                                    f"{ref.qualified_name} (they called the original {reference.report.calls} times)")
+        if report.calls_benchmark == 0 and reference.report.calls_benchmark > 0:
+            # what is timed must be the rewrite at work: a candidate that ends the benchmark
+            # early (printing times of its own) or routes around itself is no speedup
+            return Verdict(Outcome.REJECTED, behaviour=report,
+                           message=f"the benchmark never called the rewrite of {ref.qualified_name} (it called "
+                                   f"the original {reference.report.calls_benchmark} times): the rewrite stops "
+                                   f"the benchmark from running its work, so its timings cannot be about it")
         return None
 
     # ---- running an instrumented copy --------------------------------------------------------
@@ -228,27 +235,28 @@ class BehaviourCheck:
         async with judge.scratch.slot(cancel) as slot:
             async with judge.gate.work():
                 await judge.sync_slot(slot, {file_rel: instrumented.text})
-                report_path = slot.with_name(slot.name + ".check.jsonl")
+                report_dir = judge.check_dir(slot)  # seen as mounts.CHECK_DIR inside the sandbox
+                report_dir.mkdir(exist_ok=True)
+                report_path = report_dir / "report.jsonl"
                 report_path.unlink(missing_ok=True)
                 env = judge.env_for(slot, file_rel)
-                env[REPORT_ENV] = str(report_path)
                 if target.ref.language == "python":
                     self._write_runtime()
-                    env["PYTHONPATH"] = ":".join(filter(None, [str(self.runtime_dir), env.get("PYTHONPATH", "")]))
                 config = judge.config
                 if config.build is not None and config.build.command:
                     run.build = await judge.run_step(config.build.command, slot, config.build.timeout, cancel,
-                                                     tally, env=env)
+                                                     tally, env=env, check_dir=report_dir)
                 if run.build is None or run.build.ok:
                     run.tests = await judge.run_step(config.test.command, slot, config.test.timeout * SLOWDOWN,
-                                                     cancel, tally, env={**env, PHASE_ENV: "tests"})
+                                                     cancel, tally, env=env, check_dir=report_dir)
                     run.events = read_events(report_path, instrumented.site)
                     # a candidate's verdict is known at its first failure; the reference run goes on,
                     # because the benchmark's calls count for reach whatever the tests did
                     if not text_is_candidate or (run.tests.ok and run.events.mismatch is None):
                         run.bench = await judge.run_step(judge.bench_command(target.ref.qualified_name), slot,
                                                          config.bench.timeout * SLOWDOWN, cancel, tally,
-                                                         env={**env, PHASE_ENV: "benchmark"})
+                                                         env=judge.env_for(slot, file_rel, "benchmark"),
+                                                         check_dir=report_dir, read_only=True)
                         run.events = read_events(report_path, instrumented.site)
         run.wall_s = time.monotonic() - started
         return run

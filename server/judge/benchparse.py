@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import statistics
+from dataclasses import dataclass, field
 from typing import Any
 
 FORMATS = ("google-benchmark", "pytest-benchmark", "regex", "wall")
@@ -35,36 +36,61 @@ def snippet(output: str, limit: int = SNIPPET_CHARS) -> str:
     return text[:half] + "\n[...]\n" + text[-half:]
 
 
+@dataclass
+class BenchRun:
+    """One run's figures and what they claim: how many figures each case printed (its shape)
+    and how much measured time they add up to (`accounted_s`, 0 where the format does not say),
+    which the judge holds against the time the process really ran."""
+
+    cases: dict[str, float]
+    counts: dict[str, int] = field(default_factory=dict)
+    accounted_s: float = 0.0
+    wall_s: float = 0.0
+
+
 def parse(output: str, fmt: str, *, regex: str | None = None, unit: str = "s",
           wall_s: float | None = None) -> dict[str, float]:
     """Seconds per case from one run's stdout (`wall_s` is the whole process's wall time)."""
+    return parse_run(output, fmt, regex=regex, unit=unit, wall_s=wall_s).cases
+
+
+def parse_run(output: str, fmt: str, *, regex: str | None = None, unit: str = "s",
+              wall_s: float | None = None) -> BenchRun:
+    """parse(), with the run's shape and the measured time its figures account for."""
     if fmt == "google-benchmark":
-        cases = parse_google_benchmark(output)
+        run = _google_benchmark_run(output)
     elif fmt == "pytest-benchmark":
-        cases = parse_pytest_benchmark(output)
+        run = _pytest_benchmark_run(output)
     elif fmt == "regex":
         if not regex:
             raise ValueError("format 'regex' needs a regex")
-        cases = parse_regex(output, regex, unit)
+        run = _regex_run(output, regex, unit)
     elif fmt == "wall":
         if wall_s is None:
             raise ValueError("format 'wall' needs the process wall time")
-        cases = {"wall": wall_s}
+        run = BenchRun({"wall": wall_s}, {"wall": 1})
     else:
         raise ValueError(f"unknown benchmark format {fmt!r}; valid: {', '.join(FORMATS)}")
-    bad = [name for name, value in cases.items() if not value > 0]
+    bad = [name for name, value in run.cases.items() if not value > 0]
     if bad:
         raise BenchParseError(f"benchmark case {bad[0]!r} reports a time that is not positive", output)
-    return cases
+    run.wall_s = wall_s or 0.0
+    return run
 
 
 def parse_google_benchmark(output: str) -> dict[str, float]:
+    return _google_benchmark_run(output).cases
+
+
+def _google_benchmark_run(output: str) -> BenchRun:
     """`real_time` in `time_unit` of every iteration entry; aggregates (mean, median, stddev
-    of --benchmark_repetitions) are left out, repeated entries of one name give their median."""
+    of --benchmark_repetitions) are left out, repeated entries of one name give their median.
+    Measured time: real_time x iterations of each entry."""
     document = find_json(output, "benchmarks")
     if document is None:
         raise BenchParseError("no Google Benchmark JSON (an object with \"benchmarks\") in the output", output)
     samples: dict[str, list[float]] = {}
+    accounted = 0.0
     for entry in _entries(document, output):
         if entry.get("run_type") == "aggregate" or "aggregate_name" in entry:
             continue
@@ -76,19 +102,29 @@ def parse_google_benchmark(output: str) -> dict[str, float]:
             raise BenchParseError(f"benchmark entry without name, numeric real_time or known time_unit: "
                                   f"{json.dumps(entry)[:200]}", output)
         samples.setdefault(name, []).append(float(entry["real_time"]) * UNITS[unit])
+        iterations = entry.get("iterations")
+        accounted += samples[name][-1] * (float(iterations) if isinstance(iterations, (int, float)) else 1.0)
     if not samples:
         raise BenchParseError("the Google Benchmark JSON lists no benchmark runs", output)
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return BenchRun({name: statistics.median(values) for name, values in samples.items()},
+                    {name: len(values) for name, values in samples.items()}, accounted)
 
 
 def parse_pytest_benchmark(output: str) -> dict[str, float]:
-    """stats.median (else stats.mean), in seconds, per benchmark; `name` unless two share it."""
+    return _pytest_benchmark_run(output).cases
+
+
+def _pytest_benchmark_run(output: str) -> BenchRun:
+    """stats.median (else stats.mean), in seconds, per benchmark; `name` unless two share it.
+    Measured time: stats.total."""
     document = find_json(output, "benchmarks")
     if document is None:
         raise BenchParseError("no pytest-benchmark JSON (an object with \"benchmarks\") in the output", output)
     entries = _entries(document, output)
     names = [str(e.get("name", "")) for e in entries]
     cases: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    accounted = 0.0
     for entry, name in zip(entries, names):
         if names.count(name) > 1 or not name:
             name = str(entry.get("fullname") or name)
@@ -99,14 +135,22 @@ def parse_pytest_benchmark(output: str) -> dict[str, float]:
         if not isinstance(value, (int, float)):
             raise BenchParseError(f"benchmark {name!r} has no numeric stats.median or stats.mean", output)
         cases[name] = float(value)
+        counts[name] = counts.get(name, 0) + 1
+        total = stats.get("total") if isinstance(stats, dict) else None
+        accounted += float(total) if isinstance(total, (int, float)) else 0.0
     if not cases:
         raise BenchParseError("the pytest-benchmark JSON lists no benchmarks", output)
-    return cases
+    return BenchRun(cases, counts, accounted)
 
 
 def parse_regex(output: str, pattern: str, unit: str) -> dict[str, float]:
+    return _regex_run(output, pattern, unit).cases
+
+
+def _regex_run(output: str, pattern: str, unit: str) -> BenchRun:
     """Every match's `value` group; a `case` group names the case (else all matches are
-    samples of one case "time", whose median is taken); a `unit` group overrides `unit`."""
+    samples of one case "time", whose median is taken); a `unit` group overrides `unit`.
+    Measured time: the sum of all matches."""
     compiled = re.compile(pattern, re.MULTILINE)
     if "value" not in compiled.groupindex:
         raise ValueError("the benchmark regex needs a named group (?P<value>...)")
@@ -125,7 +169,9 @@ def parse_regex(output: str, pattern: str, unit: str) -> dict[str, float]:
         samples.setdefault(groups.get("case") or "time", []).append(value * UNITS[match_unit])
     if not samples:
         raise BenchParseError(f"the benchmark regex {pattern!r} matches nothing in the output", output)
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return BenchRun({name: statistics.median(values) for name, values in samples.items()},
+                    {name: len(values) for name, values in samples.items()},
+                    sum(sum(values) for values in samples.values()))
 
 
 def find_json(output: str, key: str) -> dict[str, Any] | None:

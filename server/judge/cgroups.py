@@ -1,4 +1,5 @@
-"""A pids cgroup per command: the process-count limit that also holds for root.
+"""A pids cgroup per command: the process-count limit that also holds for root; and a memory
+cgroup per command: a memory limit for the command's processes together.
 
 RLIMIT_NPROC is ignored for root (and for CAP_SYS_RESOURCE), and CI and containers often run
 as root, so there a fork bomb written by a model would meet no limit. The kernel's pids
@@ -36,6 +37,7 @@ class PidsGroup:
     """One command's cgroup."""
 
     path: Path
+    controller: str = "pids"
 
     @property
     def procs_file(self) -> str:
@@ -88,24 +90,29 @@ class PidsGroup:
 
 
 class PidsCgroups:
-    """Where this process can create pids cgroups, found once; None-like when it cannot."""
+    """Where this process can create cgroups of one controller (pids, or memory), found once;
+    None-like when it cannot."""
 
-    def __init__(self, parent: Path | None, reason: str) -> None:
+    def __init__(self, parent: Path | None, reason: str, controller: str = "pids", v2: bool = False) -> None:
         self.parent = parent
         self.reason = reason  # why not, when parent is None
+        self.controller = controller
+        self.v2 = v2
 
     @property
     def available(self) -> bool:
         return self.parent is not None
 
-    def create(self, max_pids: int) -> PidsGroup:
-        """A new group allowing `max_pids` tasks; OSError if the hierarchy refuses."""
+    def create(self, limit: int) -> PidsGroup:
+        """A new group allowing `limit` tasks (pids) or bytes (memory); OSError if the
+        hierarchy refuses."""
         assert self.parent is not None
         path = self.parent / f"{_owner_tag()}-{next(_counter)}"
         path.mkdir()
-        group = PidsGroup(path)
+        group = PidsGroup(path, self.controller)
         try:
-            (path / "pids.max").write_text(str(int(max_pids)))
+            for name, value in _limit_files(self.controller, self.v2, int(limit)):
+                (path / name).write_text(value)
         except OSError:
             group.remove_now(wait_s=0)
             raise
@@ -114,27 +121,44 @@ class PidsCgroups:
         return group
 
 
-def probe() -> PidsCgroups:
-    """Find a writable pids hierarchy, prove it works with a throw-away group, and sweep
-    groups left by dead LessonL processes. Blocking (file system only, no subprocess)."""
-    base, reason = _own_pids_cgroup()
+def probe(controller: str = "pids") -> PidsCgroups:
+    """Find a writable hierarchy of `controller`, prove it works with a throw-away group, and
+    sweep groups left by dead LessonL processes. Blocking (file system only, no subprocess)."""
+    base, reason = _own_cgroup(controller)
     if base is None:
-        return PidsCgroups(None, reason)
+        return PidsCgroups(None, reason, controller)
     parent = base / PARENT
+    v2 = (base / "cgroup.subtree_control").exists()
     try:
         parent.mkdir(exist_ok=True)
-        if (base / "cgroup.subtree_control").exists():  # cgroup v2: children need pids enabled
-            _enable_pids(parent)
-        sweep(parent)
+        if v2:  # cgroup v2: children need the controller enabled
+            _enable(parent, controller)
+        swept = sweep(parent)
+        if swept:
+            reaped.append(f"removed {swept} {controller} cgroup(s) left by LessonL processes that were killed, "
+                          f"with every process still in them")
         trial = PidsGroup(parent / f"{_owner_tag()}-probe")
         trial.path.mkdir(exist_ok=True)
         try:
-            (trial.path / "pids.max").write_text("8")
+            for name, value in _limit_files(controller, v2, 8 if controller == "pids" else 1 << 30):
+                (trial.path / name).write_text(value)
         finally:
             trial.remove_now(wait_s=0)
     except OSError as exc:
-        return PidsCgroups(None, f"{parent} is not writable ({exc.strerror or exc})")
-    return PidsCgroups(parent, "")
+        return PidsCgroups(None, f"{parent} is not writable ({exc.strerror or exc})", controller)
+    return PidsCgroups(parent, "", controller, v2)
+
+
+# What the sweeps found, for the face that started us to say (LessonL was killed last time).
+reaped: list[str] = []
+
+
+def _limit_files(controller: str, v2: bool, limit: int) -> list[tuple[str, str]]:
+    if controller == "pids":
+        return [("pids.max", str(limit))]
+    if v2:
+        return [("memory.max", str(limit)), ("memory.swap.max", "0")]
+    return [("memory.limit_in_bytes", str(limit))]
 
 
 def sweep(parent: Path) -> int:
@@ -178,7 +202,7 @@ def join_in_child(procs_file: str) -> None:
 # ---- finding our own cgroup ------------------------------------------------------------------
 
 
-def _own_pids_cgroup() -> tuple[Path | None, str]:
+def _own_cgroup(controller: str) -> tuple[Path | None, str]:
     try:
         memberships = Path("/proc/self/cgroup").read_text().splitlines()
         mounts = Path("/proc/self/mountinfo").read_text().splitlines()
@@ -190,7 +214,7 @@ def _own_pids_cgroup() -> tuple[Path | None, str]:
         controllers, _, path = rest.partition(":")
         if hierarchy == "0" and controllers == "":
             v2 = path
-        elif "pids" in controllers.split(","):
+        elif controller in controllers.split(","):
             v1 = path
     for line in mounts:
         fields = line.split()
@@ -199,16 +223,16 @@ def _own_pids_cgroup() -> tuple[Path | None, str]:
         dash = fields.index("-")
         root, mountpoint = fields[3], _unescape(fields[4])
         fstype, options = fields[dash + 1], fields[dash + 3].split(",") if len(fields) > dash + 3 else []
-        if v1 is not None and fstype == "cgroup" and "pids" in options:
+        if v1 is not None and fstype == "cgroup" and controller in options:
             return _inside(mountpoint, root, v1), ""
         if v1 is None and v2 is not None and fstype == "cgroup2":
             base = _inside(mountpoint, root, v2)
             try:
-                if "pids" in (base / "cgroup.controllers").read_text().split():
+                if controller in (base / "cgroup.controllers").read_text().split():
                     return base, ""
             except OSError:
                 pass
-    return None, "no pids cgroup controller is mounted for this process"
+    return None, f"no {controller} cgroup controller is mounted for this process"
 
 
 def _inside(mountpoint: str, root: str, path: str) -> Path:
@@ -216,14 +240,15 @@ def _inside(mountpoint: str, root: str, path: str) -> Path:
     return Path(mountpoint) / relative.lstrip("/")
 
 
-def _enable_pids(parent: Path) -> None:
-    """cgroup v2 only: let `parent`'s children have pids.max (it holds no process itself)."""
+def _enable(parent: Path, controller: str) -> None:
+    """cgroup v2 only: let `parent`'s children have the controller's limits (it holds no
+    process itself)."""
     control = parent.parent / "cgroup.subtree_control"
-    if "pids" not in control.read_text().split():
-        control.write_text("+pids")
+    if controller not in control.read_text().split():
+        control.write_text("+" + controller)
     own = parent / "cgroup.subtree_control"
-    if "pids" not in own.read_text().split():
-        own.write_text("+pids")
+    if controller not in own.read_text().split():
+        own.write_text("+" + controller)
 
 
 def _unescape(text: str) -> str:

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import shlex
+import shutil
 import signal as signals
 import time
 from dataclasses import dataclass, field
@@ -24,10 +25,14 @@ from typing import Any, Callable, Mapping, TypeVar
 from ..cancel import CancelToken, until_cancelled
 from ..errors import BaselineError, Cancelled, TargetError, ToolMissingError
 from ..records import BehaviourReport, Outcome, Verdict
-from . import benchparse, commands, logtail, stats
+from ..sandbox import snapshot
+from . import benchparse, cgroups, commands, forgery, leftovers, logtail, stats
 from .behaviour_check import BehaviourCheck, CheckResult, CheckTarget, Reference
+from ..sandbox import allowed_env
 from .gate import Gate
-from .procs import Limits, ProcResult, run, scrub_env
+from ..behaviour import PHASE_ENV, REPORT_ENV
+from .mounts import CHECK_DIR, mounts_for
+from .procs import Limits, ProcResult, aisolation, isolation, run, unisolated_warning
 from .pythonpath import import_roots, with_import_roots
 from .sanitizer_check import SanitizerCheck
 from .scratch import Scratch, timing_lock_path
@@ -50,6 +55,7 @@ class BaselineReport:
     wall_s: float
     warnings: list[str] = field(default_factory=list)
     behaviour: BehaviourReport | None = None  # with a target: how often it is called, and the check's promise
+    sandbox: str = ""  # what isolates candidate commands here, in words
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +67,7 @@ class BaselineReport:
             "wall_s": self.wall_s,
             "warnings": list(self.warnings),
             "behaviour": self.behaviour.to_json() if self.behaviour else None,
+            "sandbox": self.sandbox,
         }
 
 
@@ -121,8 +128,11 @@ class Judge:
                              file_size_mb=sandbox.file_size_mb, processes=sandbox.processes,
                              network=sandbox.network)
         self._status_path = self.scratch.home / "baseline-status.json"
+        self._files_path = self.scratch.home / "baseline-files.json"
+        self._slot_files: dict[Path, dict[str, list]] = {}
         self.behaviour = BehaviourCheck(self)
         self.sanitizer = SanitizerCheck(self)
+        self._notes = _reap_once()  # said in this judge's first report
 
     # ---- public API -------------------------------------------------------------------------
 
@@ -146,7 +156,7 @@ class Judge:
     async def _check_baseline(self, function: str | None, cancel: CancelToken | None,
                               target: CheckTarget | None) -> BaselineReport:
         start = time.monotonic()
-        tally = _Tally()
+        tally = _Tally(warnings=self._take_notes())
         file_rel = target.ref.file if target else None
         build, test, key = await self._prepare_baseline(tally, cancel, use_cache=False, file_rel=file_rel)
         reference = await self.behaviour.reference(target, key, cancel, tally) if target else None
@@ -154,7 +164,8 @@ class Judge:
         async with self.gate.timing(cancel):
             async with self.scratch.lock_for(self.scratch.baseline_dir):
                 result = await self._run(command, self.scratch.baseline_dir, self.config.bench.timeout, cancel,
-                                         tally, env=self.env_for(self.scratch.baseline_dir, file_rel))
+                                         tally, env=self.env_for(self.scratch.baseline_dir, file_rel, "benchmark"),
+                                         read_only=True)
         if not result.ok:
             raise self._baseline_error("benchmark", result, command)
         try:
@@ -166,7 +177,8 @@ class Judge:
         assert test is not None
         warnings = [*tally.warnings, *(reference.warnings if reference else [])]
         return BaselineReport(build, test, result, cases, command, time.monotonic() - start, warnings,
-                              behaviour=reference.report if reference else None)
+                              behaviour=reference.report if reference else None,
+                              sandbox=await self._sandbox_words())
 
     async def calibrate(self, function: str | None = None,
                         cancel: CancelToken | None = None) -> CalibrationReport:
@@ -186,7 +198,7 @@ class Judge:
     async def _judge(self, changes: Mapping[str, str], function: str | None, cancel: CancelToken | None,
                      target: CheckTarget | None = None) -> tuple[Verdict, Samples | None]:
         start = time.monotonic()
-        tally = _Tally()
+        tally = _Tally(warnings=self._take_notes())
         file_rel = target.ref.file if target else None
         _, _, key = await self._prepare_baseline(tally, cancel, file_rel=file_rel)
         reference = await self.behaviour.reference(target, key, cancel, tally) if target else None
@@ -276,11 +288,13 @@ class Judge:
             if not result.ok:
                 return Verdict(Outcome.NOT_COMPILABLE, message=f"the build failed (exit status {result.rc})",
                                log_tail=logtail.compiler_errors(result.output))
+        built = await _in_thread(snapshot.take, slot, self._slot_files.get(slot))
+        self._slot_files[slot] = built
         syntax = _python_syntax_error(changes)
         test = self.config.test
         result = await self._run(test.command, slot, test.timeout, cancel, tally, env=env)
         if result.ok:
-            return None
+            return await self._restore_after_tests(slot, changes, built, cancel, tally, env)
         if syntax:
             return Verdict(Outcome.NOT_COMPILABLE, message=f"the candidate is not valid Python: {syntax}",
                            log_tail=syntax + "\n" + logtail.tail(result.output, 20))
@@ -293,15 +307,44 @@ class Judge:
         return Verdict(Outcome.INCORRECT, message=f"the tests failed (exit status {result.rc})",
                        log_tail=logtail.test_failures(result.output))
 
+    async def _restore_after_tests(self, slot: Path, changes: Mapping[str, str], built: dict[str, list],
+                                   cancel: CancelToken | None, tally: _Tally, env: dict[str, str]) -> Verdict | None:
+        """Undo what the tests left in the scratch copy, so that nothing they computed, cached or
+        replaced reaches the timed runs: files they created are removed, files they changed are
+        restored (sources) or rebuilt (build products)."""
+        after = await _in_thread(snapshot.take, slot, built)
+        changes_seen = snapshot.compare(built, after)
+        if not changes_seen:
+            return None
+        for rel in sorted([*changes_seen.added, *changes_seen.changed], key=lambda r: -r.count("/")):
+            _remove(slot / rel)
+        if not changes_seen.changed:
+            return None
+        self.log(f"the tests changed files of the build ({changes_seen.sentence()}); restoring and rebuilding")
+        await self.sync_slot(slot, changes)
+        build = self.config.build
+        if build is not None and build.command:
+            result = await self._run(build.command, slot, build.timeout, cancel, tally, env=env)
+            if not result.ok:
+                return Verdict(Outcome.NOT_COMPILABLE, message=f"the rebuild after the tests failed (exit status "
+                               f"{result.rc}); the tests had changed {changes_seen.sentence()}",
+                               log_tail=logtail.compiler_errors(result.output))
+        self._slot_files[slot] = await _in_thread(snapshot.take, slot, built)
+        return None
+
     async def _time(self, slot: Path, function: str | None, changes: Mapping[str, str],
                     cancel: CancelToken | None, tally: _Tally, file_rel: str | None = None) -> Samples:
         command = self._bench_command(function)
         baseline_dir = self.scratch.baseline_dir
-        base_env, cand_env = _padded(self.env_for(baseline_dir, file_rel), self.env_for(slot, file_rel))
+        base_env = self.env_for(baseline_dir, file_rel, "benchmark")
+        cand_env = self.env_for(slot, file_rel, "benchmark")
         timing = self.config.timing
 
+        runs: dict[str, list[benchparse.BenchRun]] = {"baseline": [], "candidate": []}
+
         async def run_side(side: str, directory: Path, env: dict[str, str]) -> dict[str, float]:
-            result = await self._run(command, directory, self.config.bench.timeout, cancel, tally, env=env)
+            result = await self._run(command, directory, self.config.bench.timeout, cancel, tally, env=env,
+                                     read_only=True)
             if result.timed_out:
                 raise _BenchFailed(side, Outcome.TIMEOUT,
                                    f"the benchmark did not finish within {self.config.bench.timeout:g} s",
@@ -313,22 +356,30 @@ class Judge:
                 raise _BenchFailed(side, Outcome.CRASHED, f"the benchmark failed (exit status {result.rc})",
                                    logtail.tail(result.output))
             try:
-                return self._parse_bench(result)
+                parsed = self._parse_run(result)
             except benchparse.BenchParseError as exc:
                 raise _BenchFailed(side, Outcome.CRASHED, f"the benchmark output cannot be read: {exc.reason}",
                                    exc.snippet) from None
+            runs[side].append(parsed)
+            return parsed.cases
 
         seed = int(hashlib.sha256(json.dumps(sorted(changes.items())).encode()).hexdigest()[:8], 16)
         async with self.gate.timing(cancel):
             async with self.scratch.lock_for(baseline_dir):
+                await self._verify_baseline(cancel, tally)
                 try:
-                    return await interleave(
+                    samples = await interleave(
                         lambda: run_side("baseline", baseline_dir, base_env),
                         lambda: run_side("candidate", slot, cand_env),
                         min_runs=timing.min_runs, max_runs=timing.max_runs, budget_s=timing.budget,
                         min_effect=timing.min_effect, seed=seed, cancel=cancel)
                 except CaseMismatch as exc:
-                    raise _BenchFailed("candidate", Outcome.CRASHED, str(exc), "") from None
+                    raise _BenchFailed("candidate", Outcome.REJECTED, str(exc), "") from None
+                await self._verify_baseline(cancel, tally)
+        forged = forgery.problem(runs["baseline"], runs["candidate"])
+        if forged:
+            raise _BenchFailed("candidate", Outcome.REJECTED, forged, "")
+        return samples
 
     # ---- the baseline -----------------------------------------------------------------------
 
@@ -362,8 +413,32 @@ class Judge:
                 test_result = await self._run(test.command, directory, test.timeout, cancel, tally, env=env)
                 if not test_result.ok:
                     raise self._baseline_error("tests", test_result, test.command)
+                files = await _in_thread(snapshot.take, directory, snapshot.load(self._files_path))
+                snapshot.save(self._files_path, files)
                 _save_json(self._status_path, {"built": key})
                 return build_result, test_result, key
+
+    async def _verify_baseline(self, cancel: CancelToken | None, tally: _Tally) -> None:
+        """The baseline's files are what its build and tests left (content hashes), or this
+        evaluation is discarded and the baseline rebuilt: nothing may have changed what every
+        candidate is timed against. Called with the baseline's lock held."""
+        recorded = snapshot.load(self._files_path)
+        if recorded is None:
+            return
+        directory = self.scratch.baseline_dir
+        now = await _in_thread(snapshot.take, directory, recorded)
+        changes = snapshot.compare(recorded, now)
+        if not changes:
+            return
+        for rel in [*changes.changed, *changes.added]:
+            path = directory / rel
+            if path.is_symlink() or path.is_file():
+                path.unlink()  # a build would keep a tampered product newer than its sources
+        self._forget_baseline()
+        message = (f"the baseline's files changed outside its build ({changes.sentence()}); this evaluation "
+                   f"is discarded and the baseline will be rebuilt from your code")
+        self.log(message)
+        raise _BenchFailed("candidate", Outcome.REJECTED, message, "")
 
     def _baseline_key(self, tree_hash: str) -> str:
         build = self.config.build
@@ -404,26 +479,77 @@ class Judge:
         for rel, text in changes.items():
             self.scratch.write_file(slot, rel, text)
 
-    def env_for(self, directory: Path, file_rel: str | None) -> dict[str, str]:
+    def env_for(self, directory: Path, file_rel: str | None, phase: str = "tests") -> dict[str, str]:
         """The candidate environment for commands in `directory`: Python imports that copy's
-        code first (lessonl.judge.pythonpath), whatever an editable install says."""
-        return with_import_roots(self.env, directory, import_roots(self.root, file_rel))
+        code first (lessonl.judge.pythonpath), whatever an editable install says; padded to
+        one size for every copy and every phase (build, tests, check, timing), so that neither
+        the stack's alignment nor the presence of a variable differs between them."""
+        roots = import_roots(self.root, file_rel)
+        env = self._check_env(with_import_roots(self.env, directory, roots), directory, phase)
+        wide = directory.with_name("x" * 16)
+        widest = self._check_env(with_import_roots(self.env, wide, roots), wide, "benchmark")
+        return _padded_to(env, _env_size(widest) + len(ENV_PAD) + 2 + 16)
+
+    def _check_env(self, env: dict[str, str], directory: Path, phase: str) -> dict[str, str]:
+        """The behaviour check's variables, in every phase alike: an instrumented build reports
+        through them, and nothing tells a check run from a test run or a timed run."""
+        if self.isolated():
+            report = CHECK_DIR / "report.jsonl"
+        else:
+            report = self.check_dir(directory) / "report.jsonl"
+        python_path = [str(self.behaviour.runtime_dir), env.get("PYTHONPATH", "")]
+        return {**env, REPORT_ENV: str(report), PHASE_ENV: phase,
+                "PYTHONPATH": os.pathsep.join(p for p in python_path if p)}
+
+    def check_dir(self, directory: Path) -> Path:
+        """The real report folder of the behaviour check run in `directory`."""
+        return directory.with_name(directory.name + ".check")
+
+    def isolated(self) -> bool:
+        """Do candidate commands run in the sandbox here (probed once, then cached)?"""
+        return bool(self.config.sandbox.isolation) and isolation().available
 
     async def run_step(self, command: str, cwd: Path, timeout: float, cancel: CancelToken | None, tally: _Tally,
-                       env: dict[str, str] | None = None, limits: Limits | None = None) -> ProcResult:
-        return await self._run(command, cwd, timeout, cancel, tally, env=env, limits=limits)
+                       env: dict[str, str] | None = None, limits: Limits | None = None,
+                       check_dir: Path | None = None, read_only: bool = False) -> ProcResult:
+        return await self._run(command, cwd, timeout, cancel, tally, env=env, limits=limits, check_dir=check_dir,
+                               read_only=read_only)
 
     def bench_command(self, function: str | None) -> str:
         return self._bench_command(function)
 
     # ---- helpers ----------------------------------------------------------------------------
 
+    def _take_notes(self) -> list[str]:
+        notes = [*self._notes, *(n for n in cgroups.reaped if n not in self._notes)]
+        self._notes = []
+        cgroups.reaped.clear()
+        return notes
+
+    async def _sandbox_words(self) -> str:
+        if not self.config.sandbox.isolation:
+            return "NONE: [sandbox] isolation = false; candidates can change your files and forge timings"
+        found = await aisolation()
+        if not found.available:
+            return f"NONE: {found.reason}; candidates can change your files and forge timings"
+        return ("bubblewrap: each command sees only its scratch copy (read-only while timed), the system "
+                "read-only, a private /tmp and $HOME, its own /proc, no network")
+
     async def _run(self, command: str, cwd: Path, timeout: float, cancel: CancelToken | None, tally: _Tally,
-                   env: dict[str, str] | None = None, limits: Limits | None = None) -> ProcResult:
+                   env: dict[str, str] | None = None, limits: Limits | None = None,
+                   check_dir: Path | None = None, read_only: bool = False) -> ProcResult:
+        """Run one candidate command in its sandbox: `cwd` (a scratch copy) writable unless
+        `read_only`, and the behaviour check's real report folder `check_dir` for its runs."""
         if cancel is not None:
             cancel.raise_if_cancelled()
-        result = tally.add(await run(commands.expand(command), cwd, env=env or self.env_for(cwd, None),
-                                     timeout=timeout, cancel=cancel, limits=limits or self.limits))
+        env = env or self.env_for(cwd, None)
+        mounts = None
+        if self.config.sandbox.isolation:
+            mounts = mounts_for(self, cwd, env, writable=not read_only, check_dir=check_dir)
+        elif _OFF_WARNING not in tally.warnings:
+            tally.warnings.append(_OFF_WARNING)
+        result = tally.add(await run(commands.expand(command), cwd, env=env, timeout=timeout, cancel=cancel,
+                                     limits=limits or self.limits, mounts=mounts))
         if result.cancelled:
             raise Cancelled("cancelled by the user")
         return result
@@ -449,9 +575,12 @@ class Judge:
         return commands.expand(bench.command).replace("{function}", text)
 
     def _parse_bench(self, result: ProcResult) -> dict[str, float]:
+        return self._parse_run(result).cases
+
+    def _parse_run(self, result: ProcResult) -> benchparse.BenchRun:
         bench = self.config.bench
-        return benchparse.parse(result.stdout, bench.format, regex=getattr(bench, "regex", None),
-                                unit=getattr(bench, "unit", None) or "s", wall_s=result.wall_s)
+        return benchparse.parse_run(result.stdout, bench.format, regex=getattr(bench, "regex", None),
+                                    unit=getattr(bench, "unit", None) or "s", wall_s=result.wall_s)
 
     def _checked_rel(self, file_rel: str) -> str:
         path = (self.root / file_rel).resolve()
@@ -515,15 +644,29 @@ def _compiled(changes: Mapping[str, str]) -> bool:
     return any(language_for(rel) in ("c", "cpp") for rel in changes)
 
 
-def _padded(base: dict[str, str], cand: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-    """Equal environment sizes on both sides: the stack's start address depends on it, and a
-    different alignment alone can shift a tight loop's speed by a few percent."""
-    def size(env: dict[str, str]) -> int:
-        return sum(len(k.encode()) + len(v.encode()) + 2 for k, v in env.items())
+_reaped: list[list[str]] = []
 
-    width = max(size(base), size(cand)) + len(ENV_PAD) + 3
-    return ({**base, ENV_PAD: "x" * (width - size(base) - len(ENV_PAD) - 2)},
-            {**cand, ENV_PAD: "x" * (width - size(cand) - len(ENV_PAD) - 2)})
+
+def _reap_once() -> list[str]:
+    """What the last LessonL left running when it was killed, ended now (once per process)."""
+    if _reaped:
+        return []
+    _reaped.append(leftovers.reap())
+    return list(_reaped[0])
+
+
+def _env_size(env: Mapping[str, str]) -> int:
+    return sum(len(k.encode()) + len(v.encode()) + 2 for k, v in env.items())
+
+
+def _padded_to(env: dict[str, str], width: int) -> dict[str, str]:
+    """`env` grown to `width` bytes: the stack's start address depends on the environment's
+    size, and a different alignment alone can shift a tight loop's speed by a few percent."""
+    base = {k: v for k, v in env.items() if k != ENV_PAD}
+    return {**base, ENV_PAD: "x" * max(width - _env_size(base) - len(ENV_PAD) - 2, 0)}
+
+
+_OFF_WARNING = unisolated_warning("[sandbox] isolation = false")
 
 
 async def _in_thread(function: Callable[..., T], *args: Any) -> T:
@@ -548,12 +691,9 @@ def _bank_exclude(config: Any, root: Path) -> list[str]:
 
 
 def _candidate_env(config: Any) -> dict[str, str]:
-    """os.environ without secrets (and without every api_key_env the config names), plus [env]."""
-    names = [getattr(agent, "api_key_env", "") for agent in getattr(config, "agents", None) or []]
-    names.append(getattr(getattr(config, "relevance", None), "api_key_env", "") or "")
-    env = scrub_env(os.environ, drop=names)
-    env.update({str(k): str(v) for k, v in (getattr(config, "env", None) or {}).items()})
-    return env
+    """The allow-listed part of os.environ ([sandbox] pass_env adds names), plus [env]."""
+    sandbox = getattr(config, "sandbox", None)
+    return allowed_env(os.environ, getattr(sandbox, "pass_env", ()) or (), getattr(config, "env", None) or {})
 
 
 def _python_syntax_error(changes: Mapping[str, str]) -> str | None:
@@ -568,6 +708,16 @@ def _python_syntax_error(changes: Mapping[str, str]) -> str | None:
             except ValueError as exc:  # null bytes
                 return f"{rel}: {exc}"
     return None
+
+
+def _remove(path: Path) -> None:
+    try:
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        elif path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+    except OSError:
+        pass
 
 
 def _with_tail(headline: str, tail: str) -> str:

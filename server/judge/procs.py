@@ -34,7 +34,9 @@ from pathlib import Path
 from typing import Callable, Generic, Iterable, Mapping, Sequence, TypeVar
 
 from ..cancel import CancelToken
-from . import cgroups
+from ..sandbox import bubblewrap
+from ..sandbox.bubblewrap import Isolation, Mounts
+from . import cgroups, leftovers
 
 # Environment names holding any of these are never passed to a candidate's processes.
 SECRET_MARKERS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "OPENAI_", "ANTHROPIC_")
@@ -147,12 +149,34 @@ def _probe_network() -> tuple[tuple[str, ...], str]:
 
 _network: _Once[tuple[tuple[str, ...], str]] = _Once(_probe_network)
 _pids_cgroups: _Once[cgroups.PidsCgroups] = _Once(cgroups.probe)
+_memory_cgroups: _Once[cgroups.PidsCgroups] = _Once(lambda: cgroups.probe("memory"))
+_isolation: _Once[Isolation] = _Once(bubblewrap.probe)
+
+
+def isolation() -> Isolation:
+    """Whether candidate commands can be isolated here (bubblewrap), probed once."""
+    return _isolation.get()
+
+
+async def aisolation() -> Isolation:
+    return await _isolation.aget()
+
+
+def unisolated_warning(reason: str) -> str:
+    return ("UNISOLATED: candidate code runs without a sandbox on this machine and can read and change "
+            f"your files, reach the network and forge its timings ({reason}); verdicts cannot be trusted "
+            "and applying a rewrite needs [sandbox] allow_unisolated = true")
 
 
 def process_limit_warning(reason: str) -> str:
     return ("the process-count limit ([sandbox] processes) is not enforced: LessonL runs as root, for "
             f"which the kernel ignores RLIMIT_NPROC, and no pids cgroup could be used ({reason}); "
             "a candidate that forks without end is stopped only by its timeout")
+
+
+def memory_limit_warning(reason: str) -> str:
+    return ("the memory limit ([sandbox] memory_mb) holds per process, not for the whole command: no "
+            f"memory cgroup could be used ({reason}); several processes together can use more")
 
 
 async def _process_group_limit(limits: Limits) -> tuple[cgroups.PidsGroup | None, str]:
@@ -168,32 +192,62 @@ async def _process_group_limit(limits: Limits) -> tuple[cgroups.PidsGroup | None
         return None, process_limit_warning(f"creating one failed: {exc.strerror or exc}")
 
 
+async def _memory_group_limit(limits: Limits) -> tuple[cgroups.PidsGroup | None, str]:
+    """The memory cgroup that holds the whole command to `limits.memory_mb`, or the warning
+    that only the per-process RLIMIT_AS does."""
+    if not limits.memory_mb:
+        return None, ""
+    found = await _memory_cgroups.aget()
+    if not found.available:
+        return None, memory_limit_warning(found.reason)
+    try:
+        return found.create(int(limits.memory_mb) * 1024 * 1024), ""
+    except OSError as exc:
+        return None, memory_limit_warning(f"creating one failed: {exc.strerror or exc}")
+
+
 async def run(cmd: str | Sequence[str], cwd: str | Path, env: Mapping[str, str] | None = None,
               timeout: float = 60.0, cancel: CancelToken | None = None,
-              limits: Limits | None = None, output_cap: int = OUTPUT_CAP) -> ProcResult:
+              limits: Limits | None = None, output_cap: int = OUTPUT_CAP,
+              mounts: Mounts | None = None) -> ProcResult:
     """Run `cmd` (a shell string, or an argv) in `cwd` and return what happened.
 
     `env` is used as given (scrub it with scrub_env first); None means a scrubbed os.environ.
+    With `mounts`, the command runs in a bubblewrap sandbox that shows it only what `mounts`
+    says (and no network); where the machine has no sandbox, it runs as it is and its result
+    carries the UNISOLATED warning.
     """
     limits = limits or Limits()
     display = cmd if isinstance(cmd, str) else shlex.join(cmd)
     argv = ["/bin/sh", "-c", cmd] if isinstance(cmd, str) else list(cmd)
     warnings: list[str] = []
-    if not limits.network:
+    sandboxed = False
+    if mounts is not None:
+        found = await _isolation.aget()
+        if found.available:
+            argv = bubblewrap.wrap(found, mounts, argv, Path(cwd))
+            sandboxed = True
+        else:
+            warnings.append(unisolated_warning(found.reason))
+    if not limits.network and not sandboxed:
         prefix, warning = await _network.aget()
         argv = [*prefix, *argv]
         if warning:
             warnings.append(warning)
     if env is None:
         env = scrub_env(os.environ)
-    group, warning = await _process_group_limit(limits)
-    if warning:
-        warnings.append(warning)
+    groups: list[cgroups.PidsGroup] = []
+    for make in (_process_group_limit, _memory_group_limit):
+        group, warning = await make(limits)
+        if group is not None:
+            groups.append(group)
+        if warning:
+            warnings.append(warning)
     try:
-        return await _run_started(cmd, display, argv, cwd, env, timeout, cancel, limits, output_cap, group,
+        return await _run_started(cmd, display, argv, cwd, env, timeout, cancel, limits, output_cap, groups,
                                   warnings)
     finally:
-        if group is not None:  # also what left the process group (setsid) dies with the command
+        for group in groups:  # also what left the process group (setsid) dies with the command
             try:
                 await group.remove()
             except asyncio.CancelledError:
@@ -203,10 +257,10 @@ async def run(cmd: str | Sequence[str], cwd: str | Path, env: Mapping[str, str] 
 
 async def _run_started(cmd: str | Sequence[str], display: str, argv: list[str], cwd: str | Path,
                        env: Mapping[str, str], timeout: float, cancel: CancelToken | None, limits: Limits,
-                       output_cap: int, group: cgroups.PidsGroup | None, warnings: list[str]) -> ProcResult:
+                       output_cap: int, groups: list[cgroups.PidsGroup], warnings: list[str]) -> ProcResult:
     start = time.monotonic()
     try:
-        proc = await _spawn(argv, cwd, env, limits, group)
+        proc = await _spawn(argv, cwd, env, limits, groups)
     except FileNotFoundError as exc:
         return ProcResult(display, 127, "", f"{exc.filename}: command not found\n", time.monotonic() - start,
                           warnings=warnings)
@@ -214,6 +268,7 @@ async def _run_started(cmd: str | Sequence[str], display: str, argv: list[str], 
         return ProcResult(display, 126, "", f"the command could not be started in its sandbox: {exc}\n",
                           time.monotonic() - start, warnings=warnings)
     _live_groups.add(proc.pid)
+    leftovers.record(proc.pid)
     out, err = _CappedBuffer(output_cap), _CappedBuffer(output_cap)
     readers = [asyncio.ensure_future(_drain(proc.stdout, out)), asyncio.ensure_future(_drain(proc.stderr, err))]
     timed_out = cancelled = False
@@ -225,13 +280,14 @@ async def _run_started(cmd: str | Sequence[str], display: str, argv: list[str], 
     finally:
         # Also on asyncio cancellation: nothing of this command may outlive it.
         signal_group(proc.pid, signals.SIGKILL)
-        if group is not None:
+        for group in groups:
             group.kill()  # before waiting for the pipes, which an escaped process may hold open
         try:
             if proc.returncode is None:
                 await _kill_group(proc)
         finally:
             _live_groups.discard(proc.pid)
+            leftovers.forget(proc.pid)
         await _finish_readers(readers)
     rc = proc.returncode
     sig = _ending_signal(rc, shell=isinstance(cmd, str))
@@ -267,7 +323,7 @@ atexit.register(kill_all_groups)
 
 
 async def _spawn(argv: Sequence[str], cwd: str | Path, env: Mapping[str, str], limits: Limits,
-                 group: cgroups.PidsGroup | None = None) -> asyncio.subprocess.Process:
+                 groups: Sequence[cgroups.PidsGroup] = ()) -> asyncio.subprocess.Process:
     """Start the process in its own group; a cancel during the start still gets a process to kill.
 
     The fork happens before asyncio has connected the pipes. Cancelled in that window, asyncio
@@ -277,7 +333,7 @@ async def _spawn(argv: Sequence[str], cwd: str | Path, env: Mapping[str, str], l
     spawning = asyncio.ensure_future(asyncio.create_subprocess_exec(
         *argv, cwd=str(cwd), env=dict(env), stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        start_new_session=True, preexec_fn=_limiter(limits, group),
+        start_new_session=True, preexec_fn=_limiter(limits, groups),
     ))
     try:
         return await asyncio.shield(spawning)
@@ -294,10 +350,10 @@ async def _spawn(argv: Sequence[str], cwd: str | Path, env: Mapping[str, str], l
         raise
 
 
-def _limiter(limits: Limits, group: cgroups.PidsGroup | None = None):
+def _limiter(limits: Limits, groups: Sequence[cgroups.PidsGroup] = ()):
     """The preexec function that applies `limits` in the child, before exec (and moves it
-    into its pids cgroup, so everything it starts is counted there)."""
-    procs_file = group.procs_file if group is not None else None
+    into its cgroups, so everything it starts is counted there)."""
+    procs_files = [group.procs_file for group in groups]
     settings: list[tuple[int, int]] = []
     if limits.cpu_seconds:
         settings.append((resource.RLIMIT_CPU, int(limits.cpu_seconds)))
@@ -307,11 +363,11 @@ def _limiter(limits: Limits, group: cgroups.PidsGroup | None = None):
         settings.append((resource.RLIMIT_FSIZE, int(limits.file_size_mb) * 1024 * 1024))
     if limits.processes and os.getuid() != 0:
         settings.append((resource.RLIMIT_NPROC, _user_process_count() + int(limits.processes)))
-    if not settings and procs_file is None:
+    if not settings and not procs_files:
         return None
 
     def apply() -> None:
-        if procs_file is not None:
+        for procs_file in procs_files:
             cgroups.join_in_child(procs_file)
         for which, value in settings:
             soft, hard = resource.getrlimit(which)

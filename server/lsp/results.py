@@ -104,6 +104,16 @@ def workspace_edit(ls: LessonLServer, uri: str, version: int | None, current: st
     return types.WorkspaceEdit(changes={uri: edits})
 
 
+def _allows_unisolated(job: "Job") -> bool:
+    from ..config import load_config
+    from ..errors import LessonLError
+
+    try:
+        return bool(load_config(job.key[0]).sandbox.allow_unisolated)
+    except LessonLError:
+        return False
+
+
 async def deliver(ls: LessonLServer, job: "Job", result: Any) -> dict[str, Any]:
     lessons = justifying_lessons(result)
     name = job.name
@@ -115,6 +125,14 @@ async def deliver(ls: LessonLServer, job: "Job", result: Any) -> dict[str, Any]:
         return out
     speed = render.speedup(result.speedup, result.ci)
     label = f"LessonL: {name} {speed} faster"
+    if result.unisolated and not await ls.off_loop(_allows_unisolated, job):
+        message = (f"LessonL: {name} looked {speed} faster, but it was judged without a sandbox, so a "
+                   f"candidate could have forged that; nothing was offered for applying. Install bubblewrap, "
+                   f"or set [sandbox] allow_unisolated = true in lessonl.toml to accept such rewrites.")
+        out = summary(job, "unisolated", message, result, lessons)
+        ls.protocol.notify(NOTIFICATION, out)
+        ls.tell(message, types.MessageType.Warning)
+        return out
     _, current, version = await ls.off_loop(targets.document, ls, job.uri)
     try:
         merged = await ls.off_loop(merged_text, job.start_text, result.new_text, current, job.function, job.key[1])

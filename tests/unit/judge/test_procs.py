@@ -211,3 +211,14 @@ async def test_the_network_probe_runs_once_and_off_the_event_loop(tmp_path: Path
         assert len(probes) == 1, probes
     finally:
         procs._network.forget()  # later tests probe the real unshare again
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="memory cgroups need root here")
+async def test_memory_limit_holds_for_the_processes_of_a_command_together(tmp_path: Path) -> None:
+    # each process stays under the per-process limit; together they pass the command's limit
+    script = ("import sys, time\nb = bytearray(150 * 1024 * 1024)\nfor i in range(0, len(b), 4096):\n"
+              "    b[i] = 1\ntime.sleep(1.5)\nprint('held')\n")
+    (tmp_path / "hold.py").write_text(script)
+    result = await run("python3 hold.py & python3 hold.py & python3 hold.py & wait", tmp_path, timeout=60,
+                       limits=Limits(memory_mb=300))
+    assert result.stdout.count("held") < 3, result.output

@@ -50,6 +50,8 @@ export function resultSummary(status: string, fn: string, speedup: number | null
       return `${fn} ${speedupText(speedup, ci)} faster`;
     case "no_improvement":
       return `${fn}: no verified speedup`;
+    case "unisolated":
+      return `${fn}: judged without a sandbox, not applied`;
     case "stale":
       return `${fn} changed while LessonL ran`;
     case "cancelled":

@@ -38,7 +38,7 @@ export interface Lesson {
   created: number;
 }
 
-export type ResultStatus = "improved" | "no_improvement" | "stale" | "cancelled" | "error";
+export type ResultStatus = "improved" | "no_improvement" | "unisolated" | "stale" | "cancelled" | "error";
 
 export interface OptimizeResult {
   jobId: string;

@@ -25,5 +25,6 @@ test("the function name is read from the server's progress title", () => {
 test("a finished job is summed up by its status", () => {
   assert.equal(resultSummary("improved", "matmul", 1.84, [1.78, 1.9]), "matmul 1.84× (95% CI 1.78–1.90) faster");
   assert.equal(resultSummary("no_improvement", "f", null, null), "f: no verified speedup");
+  assert.equal(resultSummary("unisolated", "f", 3, [2, 4]), "f: judged without a sandbox, not applied");
   assert.equal(resultSummary("error", "f", null, null), "f: failed");
 });
