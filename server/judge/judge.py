@@ -465,9 +465,12 @@ class Judge:
             what = f"failed (exit status {result.rc})"
         verb = {"build": "build", "tests": "pass its tests", "benchmark": "run its benchmark"}[step]
         log = logtail.compiler_errors(result.output) if step == "build" else logtail.tail(result.output)
+        hint = "fix the baseline or the command in the config, then run `lessonl check`"
+        if step == "benchmark" and "read-only file system" in result.output.lower():
+            hint = ("the benchmark runs with the scratch copy read-only, so that no run can leave results for "
+                    "the next: write its temporary files under /tmp (private to each run)")
         error = BaselineError(f"your unchanged code does not {verb}: `{command}` {what}, so nothing can be "
-                              f"judged.\n{log}", key=key,
-                              hint="fix the baseline or the command in the config, then run `lessonl check`")
+                              f"judged.\n{log}", key=key, hint=hint)
         error.log_tail = log  # type: ignore[attr-defined]
         return error
 
