@@ -13,7 +13,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from . import targets
+from . import targets, validation
 from .workspaces import CONFIG_FILES
 
 from .server import LessonLServer
@@ -52,7 +52,9 @@ def actions_for(ls: LessonLServer, params: types.CodeActionParams) -> list[types
     if not (_wanted(OPTIMIZE_KIND, only) or _wanted(SHOW_KIND, only)):
         return []
     pos = params.range.start
-    target = targets.resolve(ls, params.text_document.uri, pos.line, pos.character)
+    target = targets.resolve(ls, params.text_document.uri, pos.line, pos.character,
+                             names=("params.textDocument.uri", "params.range.start.line"))
+    validation.check_line(target.text, params.range.end.line, "params.range.end.line", target.path.name)
     if target.language is None and (target.path.name in CONFIG_FILES
                                     or not _client_can(ls, "disabled")):
         return []  # a config file, or a client that would offer an action that cannot run

@@ -10,6 +10,7 @@ from typing import Any
 from lsprotocol import types
 
 from . import render, targets
+from .validation import InvalidParams
 from .server import LessonLServer
 
 
@@ -45,6 +46,8 @@ def register(server: LessonLServer) -> None:
     async def code_lens(ls: LessonLServer, params: types.CodeLensParams) -> list[types.CodeLens]:
         try:
             return await ls.off_loop(lenses_for, ls, params.text_document.uri)
+        except InvalidParams:  # the request itself is wrong: the client gets the error
+            raise
         except Exception as exc:
             ls.log(f"LessonL: code lens failed: {type(exc).__name__}: {exc}", types.MessageType.Warning)
             return []

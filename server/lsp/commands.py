@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,11 @@ def position_args(command: str, args: tuple[Any, ...]) -> tuple[str, int, int]:
     return args[0], args[1], args[2]
 
 
+def arg_names(command: str) -> tuple[str, str]:
+    """How errors name the uri and line arguments (for targets.resolve's checks)."""
+    return f"{command}: uri (argument 1)", f"{command}: line0 (argument 2)"
+
+
 def _unavailable(ls: LessonLServer, status: str, message: str) -> dict[str, Any]:
     ls.tell(message, types.MessageType.Warning)
     return {"status": status, "message": message}
@@ -62,7 +68,8 @@ def _disk_text(path: Path) -> str | None:
 
 async def optimize(ls: LessonLServer, *args: Any) -> dict[str, Any]:
     uri, line0, character = position_args("lessonl.optimize", args)
-    target = await ls.off_loop(targets.resolve, ls, uri, line0, character)
+    target = await ls.off_loop(partial(targets.resolve, names=arg_names("lessonl.optimize")),
+                               ls, uri, line0, character)
     if target.problem:
         return _unavailable(ls, "unavailable", f"LessonL: {target.problem}")
     if target.function is None:
@@ -144,9 +151,14 @@ async def cancel(ls: LessonLServer, *args: Any) -> dict[str, Any]:
         job = ls.jobs.by_id(args[0])
         jobs = [job] if job else []
     else:
-        uri, line0, character = position_args("lessonl.cancel", args)
+        try:
+            uri, line0, character = position_args("lessonl.cancel", args)
+        except JsonRpcInvalidParams:
+            raise _bad("lessonl.cancel expects no argument (every job), (jobId: string) or (uri: string, "
+                       f"line0: integer >= 0, character: integer >= 0), got {list(args)!r}") from None
         # Finding the function loads the config and parses the file: off the event loop.
-        target = await ls.off_loop(targets.resolve, ls, uri, line0, character)
+        target = await ls.off_loop(partial(targets.resolve, names=arg_names("lessonl.cancel")),
+                                   ls, uri, line0, character)
         jobs = [j for j in ls.jobs.running() if target.function is not None and target.state is not None
                 and j.key == (target.state.root, target.file_rel, target.function.qualified_name)]
     for job in jobs:
@@ -156,7 +168,7 @@ async def cancel(ls: LessonLServer, *args: Any) -> dict[str, Any]:
 
 
 def show_lessons_payload(ls: LessonLServer, uri: str, line0: int, character: int) -> dict[str, Any]:
-    target = targets.resolve(ls, uri, line0, character)
+    target = targets.resolve(ls, uri, line0, character, names=arg_names("lessonl.showLessons"))
     if target.problem:
         return {"status": "unavailable", "message": f"LessonL: {target.problem}"}
     if target.function is None:
@@ -220,16 +232,24 @@ def _bank_or_raise(ls: LessonLServer, state: Any) -> Any:
     return bank
 
 
-def _io_path(state: Any, raw: Any, command: str) -> Path:
-    if not isinstance(raw, str) or not raw:
-        raise _bad(f"{command} expects (rootUri: string | null, path: string)")
+def root_and_path(command: str, args: tuple[Any, ...]) -> tuple[str | None, str]:
+    """(rootUri | null, path) or (path): checked before any work, so that a wrong call is
+    InvalidParams even where there is no LessonL repository."""
+    root_arg, raw = (None, args[0]) if len(args) == 1 else args if len(args) == 2 else (None, None)
+    if not (root_arg is None or isinstance(root_arg, str)) or not isinstance(raw, str) or not raw:
+        raise _bad(f"{command} expects (rootUri: string | null, path: string) or (path: string), "
+                   f"got {list(args)!r}")
+    return root_arg, raw
+
+
+def _io_path(state: Any, raw: str) -> Path:
     path = Path(to_fs_path(raw) or raw) if raw.startswith("file:") else Path(raw)
     return path if path.is_absolute() else state.root / path
 
 
 def export_payload(ls: LessonLServer, root_arg: Any, raw_path: Any) -> dict[str, Any]:
     state = _state_from_arg(ls, "lessonl.exportLessons", root_arg)
-    path = _io_path(state, raw_path, "lessonl.exportLessons")
+    path = _io_path(state, raw_path)
     bank = _bank_or_raise(ls, state)
     written = bank.export_jsonl(path)
     count = written if isinstance(written, int) else len(bank.lessons())
@@ -239,7 +259,7 @@ def export_payload(ls: LessonLServer, root_arg: Any, raw_path: Any) -> dict[str,
 
 def import_payload(ls: LessonLServer, root_arg: Any, raw_path: Any) -> dict[str, Any]:
     state = _state_from_arg(ls, "lessonl.importLessons", root_arg)
-    path = _io_path(state, raw_path, "lessonl.importLessons")
+    path = _io_path(state, raw_path)
     if not path.is_file():
         raise LessonLError(f"{path}: no such file", hint="give the path of a JSON Lines export")
     report = _bank_or_raise(ls, state).import_jsonl(path)
@@ -265,25 +285,22 @@ def register(server: LessonLServer) -> None:
 
     @server.command("lessonl.listLessons")
     async def list_lessons(ls: LessonLServer, *args: Any) -> dict[str, Any]:
-        if len(args) > 2 or (len(args) == 2 and not (isinstance(args[1], int) and args[1] > 0)):
-            raise _bad("lessonl.listLessons expects (rootUri?: string | null, limit?: integer > 0)")
+        if len(args) > 2 or (len(args) == 2 and not (type(args[1]) is int and args[1] > 0)):
+            raise _bad(f"lessonl.listLessons expects (rootUri?: string | null, limit?: integer > 0), "
+                       f"got {list(args)!r}")
         limit = args[1] if len(args) == 2 else DEFAULT_LIST_LIMIT
         return await _bank_command(ls, list_lessons_payload, args[0] if args else None, limit)
 
     @server.command("lessonl.exportLessons")
     async def export_lessons(ls: LessonLServer, *args: Any) -> dict[str, Any]:
-        if len(args) not in (1, 2):
-            raise _bad("lessonl.exportLessons expects (rootUri: string | null, path: string) or (path)")
-        root_arg, path = (None, args[0]) if len(args) == 1 else args
-        return await _bank_command(ls, export_payload, root_arg, path)
+        return await _bank_command(ls, export_payload, *root_and_path("lessonl.exportLessons", args))
 
     @server.command("lessonl.importLessons")
     async def import_lessons(ls: LessonLServer, *args: Any) -> dict[str, Any]:
-        if len(args) not in (1, 2):
-            raise _bad("lessonl.importLessons expects (rootUri: string | null, path: string) or (path)")
-        root_arg, path = (None, args[0]) if len(args) == 1 else args
-        return await _bank_command(ls, import_payload, root_arg, path)
+        return await _bank_command(ls, import_payload, *root_and_path("lessonl.importLessons", args))
 
     @server.command("lessonl.listJobs")
     def list_jobs(ls: LessonLServer, *args: Any) -> dict[str, Any]:
+        if args:
+            raise _bad(f"lessonl.listJobs takes no arguments, got {list(args)!r}")
         return {"jobs": [j.to_json() for j in ls.jobs.running()]}

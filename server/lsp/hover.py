@@ -9,6 +9,7 @@ from typing import Any
 from lsprotocol import types
 
 from . import render, targets
+from .validation import InvalidParams
 
 from .server import LessonLServer
 
@@ -73,6 +74,8 @@ def register(server: LessonLServer) -> None:
         pos = params.position
         try:
             text = await ls.off_loop(markdown_for, ls, params.text_document.uri, pos.line, pos.character)
+        except InvalidParams:  # the request itself is wrong: the client gets the error
+            raise
         except Exception as exc:  # a broken bank must not turn hover into an error popup
             ls.log(f"LessonL: hover failed: {type(exc).__name__}: {exc}", types.MessageType.Warning)
             return None

@@ -13,11 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, TypeVar
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcMethodNotFound
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from .. import __version__
-from . import SERVER_NAME
+from . import SERVER_NAME, validation
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -30,7 +31,28 @@ client_work_done_token: contextvars.ContextVar[types.ProgressToken | None] = con
 
 
 class LessonLProtocol(LanguageServerProtocol):
-    """Standard protocol, plus: remember the client's workDoneToken of executeCommand."""
+    """Standard protocol, plus: malformed params are answered (InvalidParams, see validation.py),
+    and the client's workDoneToken of executeCommand is remembered."""
+
+    def __init__(self, server: Any, converter: Any) -> None:
+        validation.strict_primitives(converter)
+        super().__init__(server, converter)
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        """pygls raises out of `json.loads` here and the request is never answered: return
+        the problem instead, for `handle_message` to answer."""
+        try:
+            message = super().structure_message(data)
+        except JsonRpcException as exc:
+            return validation.malformed(data, exc.__cause__)
+        return (validation.loose(data) if "jsonrpc" in data else None) or message
+
+    def handle_message(self, message: Any) -> None:
+        if isinstance(message, validation.Malformed):
+            if not self._shutdown:
+                validation.answer(self, message)
+            return
+        super().handle_message(message)
 
     @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
     def lsp_workspace__execute_command(self, params: types.ExecuteCommandParams):
@@ -114,7 +136,13 @@ class LessonLServer(LanguageServer):
         root.setLevel(min(root.getEffectiveLevel(), logging.INFO))
 
     def report_server_error(self, error: Exception, source: Any) -> None:
-        """pygls would show 'Error in server: <repr>'; we log it and show one plain line."""
+        """pygls would show 'Error in server: <repr>'; we log it and show one plain line.
+        The client's own mistakes (bad params, an unknown method, a body that is not JSON) were
+        answered: no popup."""
+        if isinstance(error, (JsonRpcInvalidParams, JsonRpcMethodNotFound)) \
+                or validation.parse_error(self.protocol, error):
+            log.warning("the client sent a bad request: %s", error)
+            return
         log.error("internal error: %r", error, exc_info=error)
         if source.__name__ == "FeatureRequestError":
             return  # the request's error response already tells the client

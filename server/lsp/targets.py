@@ -11,9 +11,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from pygls.uris import to_fs_path
 
+from . import validation
 from .workspaces import INIT_HINT, RootState
 
 from .server import LessonLServer
@@ -67,6 +69,13 @@ class FunctionCache:
 _cache = FunctionCache()
 
 
+def check_known(ls: LessonLServer, uri: str, name: str) -> None:
+    """InvalidParams for a URI that is neither open in the editor nor a file (`name`: the
+    param, for the message); an editor asks only about documents it has."""
+    if unquote(uri) not in ls.workspace.text_documents and not Path(to_fs_path(uri) or uri).is_file():
+        raise validation.unknown_document(uri, name)
+
+
 def document(ls: LessonLServer, uri: str) -> tuple[Path, str, int | None]:
     """Path, current text (the editor's buffer if open, else the file) and version."""
     path = Path(to_fs_path(uri) or uri)
@@ -78,9 +87,14 @@ def document(ls: LessonLServer, uri: str) -> tuple[Path, str, int | None]:
     return path, text, doc.version
 
 
-def resolve(ls: LessonLServer, uri: str, line0: int | None = None, character: int = 0) -> Target:
-    """Everything about `uri` at (line0, character); line0=None: the file only, no function."""
+def resolve(ls: LessonLServer, uri: str, line0: int | None = None, character: int = 0, *,
+            names: tuple[str, str] = ("params.textDocument.uri", "params.position.line")) -> Target:
+    """Everything about `uri` at (line0, character); line0=None: the file only, no function.
+    An unknown URI or a line past the end is InvalidParams; `names` name the two params."""
+    check_known(ls, uri, names[0])
     path, text, version = document(ls, uri)
+    if line0 is not None:
+        validation.check_line(text, line0, names[1], path.name)
     target = Target(uri, path, text, version, None, None, None, None, None)
     try:
         from ..code import language_for

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+import uuid
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, AsyncIterator, Union
 
@@ -95,6 +97,21 @@ async def code_actions(client: LanguageClient, uri: str, line: int, character: i
 async def hover(client: LanguageClient, uri: str, line: int, character: int = 4) -> types.Hover | None:
     return await client.text_document_hover_async(types.HoverParams(
         text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=line, character=character)))
+
+
+async def raw_request(client: LanguageClient, method: str, params: Any, timeout: float = 5) -> Any:
+    """Send `params` as they are (the typed client would refuse to serialize malformed ones) over
+    the real stdio connection; the answer's result, or the JsonRpcException of its error."""
+    from pygls.exceptions import JsonRpcException
+
+    msg_id = str(uuid.uuid4())
+    answer: Future[Any] = Future()
+    client.protocol._request_futures[msg_id] = answer
+    client.protocol._send_data({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
+    try:
+        return await asyncio.wait_for(asyncio.wrap_future(answer), timeout)
+    except JsonRpcException as exc:
+        return exc
 
 
 # --- optimization runs against the fake OpenAI server -------------------------------------
