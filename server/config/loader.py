@@ -10,6 +10,7 @@ from typing import Any, Mapping
 from ..agents.defaults import DEFAULT_AGENTS
 from ..errors import ConfigError
 from .model import (AgentConfig, BankConfig, BenchConfig, CheckConfig, CodeConfig, LoopConfig, ProjectConfig,
+                    PythonConfig,
                     RelevanceConfig, SandboxConfig, ScratchConfig, StepConfig, TimingConfig)
 from .positions import TomlPositions
 from .presets import preset_base_url
@@ -98,6 +99,7 @@ def build_config(root: Path, source_file: Path, tables: Mapping[str, Any],
         sandbox=SandboxConfig(**{**tables["sandbox"], "pass_env": tuple(tables["sandbox"]["pass_env"] or ()),
                                  "expose": tuple(tables["sandbox"]["expose"] or ())}),
         code=CodeConfig(**tables["code"]),
+        python=PythonConfig(**tables["python"]),
         check=CheckConfig(**{**tables["check"], "lengths": dict(tables["check"]["lengths"] or {}),
                              "sanitizers": tuple(tables["check"]["sanitizers"] or ()),
                              "ignore": tuple(tables["check"]["ignore"] or ())}),

@@ -66,6 +66,14 @@ class SandboxConfig:
 
 
 @dataclass(frozen=True)
+class PythonConfig:
+    """[python]: what `{python}` means (lessonl.judge.interpreter)."""
+
+    interpreter: str = ""  # the project's interpreter; relative paths from the repository root
+    editor_interpreter: str = ""  # set by the language server from the editor's selection
+
+
+@dataclass(frozen=True)
 class CodeConfig:
     standard: str = ""
     flags: str = ""
@@ -146,6 +154,7 @@ class ProjectConfig:
     env: Mapping[str, str] = field(default_factory=dict)
     sandbox: SandboxConfig = SandboxConfig()
     code: CodeConfig = CodeConfig()
+    python: PythonConfig = PythonConfig()
     check: CheckConfig = CheckConfig()
     loop: LoopConfig = LoopConfig()
     relevance: RelevanceConfig = RelevanceConfig()

@@ -76,6 +76,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "expose": _f("str_list", []),
     },
     "code": {"standard": _f("str", ""), "flags": _f("str", "")},
+    # what {python} means: this interpreter; else the editor's choice (set by the language
+    # server), else the repository's virtual environment, else the one running LessonL
+    "python": {"interpreter": _f("str", ""), "editor_interpreter": _f("str", "")},
     "check": {
         # the behaviour check: original and rewrite run side by side on every call of the tests
         # and the benchmark (lessonl.behaviour)

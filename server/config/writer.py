@@ -20,7 +20,7 @@ def render(found: Detected) -> str:
     else:
         lines += ["# [build]            # optional: a command that compiles the code", "# command = \"make\"", ""]
     if "{python}" in found.test + found.bench:
-        lines += ["# {python} is the interpreter running LessonL (a bare python3 may be one without pytest).", ""]
+        lines += ["# {python} is the project's Python: [python] interpreter, else the editor's, else this repository's", "# virtual environment, else the interpreter running LessonL (`lessonl check` says which).", ""]
     lines += [
         "[test]",
         f"command = {_q(found.test or 'EDIT ME: a command whose exit status 0 means correct')}",

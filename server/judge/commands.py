@@ -1,10 +1,9 @@
 """Placeholders in the configured build, test and bench commands, filled in before they run.
 
-`{python}` is the interpreter running LessonL (sys.executable, shell-quoted). Candidate
-processes get a scrubbed environment whose PATH is the user's, not LessonL's virtual
-environment, so a bare `python3` there may be an interpreter without pytest or without the
-project's dependencies; `{python}` names the one that is known to exist. (`{function}` is
-filled in by the judge from [bench] functions.)
+`{python}` is the project's interpreter (lessonl.judge.interpreter: the configured one, the
+editor's, the repository's virtual environment, else the one running LessonL), shell-quoted.
+A bare `python3` on the user's PATH may be one without pytest or without the project's
+dependencies. (`{function}` is filled in by the judge from [bench] functions.)
 """
 from __future__ import annotations
 
@@ -19,6 +18,9 @@ def interpreter() -> str:
     return shlex.quote(sys.executable) if sys.executable else "python3"
 
 
-def expand(command: str) -> str:
-    """`command` with every `{python}` replaced; other text, `{function}` included, is kept."""
-    return command.replace(PYTHON, interpreter()) if PYTHON in command else command
+def expand(command: str, python: str | None = None) -> str:
+    """`command` with every `{python}` replaced by `python` (default: the running interpreter);
+    other text, `{function}` included, is kept."""
+    if PYTHON not in command:
+        return command
+    return command.replace(PYTHON, shlex.quote(python) if python else interpreter())

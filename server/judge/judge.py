@@ -26,7 +26,7 @@ from ..cancel import CancelToken, until_cancelled
 from ..errors import BaselineError, Cancelled, TargetError, ToolMissingError
 from ..records import BehaviourReport, Outcome, Verdict
 from ..sandbox import snapshot
-from . import benchparse, cgroups, commands, forgery, leftovers, logtail, stats
+from . import benchparse, cgroups, commands, forgery, interpreter, leftovers, logtail, stats
 from .behaviour_check import BehaviourCheck, CheckResult, CheckTarget, Reference
 from ..sandbox import allowed_env
 from .gate import Gate
@@ -56,6 +56,7 @@ class BaselineReport:
     warnings: list[str] = field(default_factory=list)
     behaviour: BehaviourReport | None = None  # with a target: how often it is called, and the check's promise
     sandbox: str = ""  # what isolates candidate commands here, in words
+    python: str = ""  # what {python} stands for and why, when a command uses it
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -68,6 +69,7 @@ class BaselineReport:
             "warnings": list(self.warnings),
             "behaviour": self.behaviour.to_json() if self.behaviour else None,
             "sandbox": self.sandbox,
+            "python": self.python,
         }
 
 
@@ -120,6 +122,7 @@ class Judge:
         self.config = config
         self.root = Path(config.root).resolve()
         self.log = log or (lambda message: None)
+        self.python = interpreter.find(self.root, config)  # what {python} means here
         self.scratch = Scratch(self.root, exclude=[*config.scratch.exclude, *_bank_exclude(config, self.root)])
         self.gate = Gate(timing_lock_path())
         self.env = _candidate_env(config)
@@ -178,7 +181,7 @@ class Judge:
         warnings = [*tally.warnings, *(reference.warnings if reference else [])]
         return BaselineReport(build, test, result, cases, command, time.monotonic() - start, warnings,
                               behaviour=reference.report if reference else None,
-                              sandbox=await self._sandbox_words())
+                              sandbox=await self._sandbox_words(), python=self._python_words())
 
     async def calibrate(self, function: str | None = None,
                         cancel: CancelToken | None = None) -> CalibrationReport:
@@ -443,8 +446,8 @@ class Judge:
     def _baseline_key(self, tree_hash: str) -> str:
         build = self.config.build
         # Expanded commands: another interpreter behind {python} must build and test anew.
-        parts = [tree_hash, commands.expand(build.command) if build else "",
-                 commands.expand(self.config.test.command),
+        parts = [tree_hash, commands.expand(build.command, self.python.path) if build else "",
+                 commands.expand(self.config.test.command, self.python.path),
                  json.dumps(sorted((getattr(self.config, "env", None) or {}).items()))]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
@@ -529,6 +532,13 @@ class Judge:
         cgroups.reaped.clear()
         return notes
 
+    def _python_words(self) -> str:
+        config = self.config
+        used = [c.command for c in (config.build, config.test, config.bench) if c is not None and c.command]
+        if not any(commands.PYTHON in command for command in used):
+            return ""
+        return f"{self.python.path} ({self.python.reason})"
+
     async def _sandbox_words(self) -> str:
         if not self.config.sandbox.isolation:
             return "NONE: [sandbox] isolation = false; candidates can change your files and forge timings"
@@ -551,7 +561,7 @@ class Judge:
             mounts = mounts_for(self, cwd, env, writable=not read_only, check_dir=check_dir)
         elif _OFF_WARNING not in tally.warnings:
             tally.warnings.append(_OFF_WARNING)
-        result = tally.add(await run(commands.expand(command), cwd, env=env, timeout=timeout, cancel=cancel,
+        result = tally.add(await run(commands.expand(command, self.python.path), cwd, env=env, timeout=timeout, cancel=cancel,
                                      limits=limits or self.limits, mounts=mounts))
         if result.cancelled:
             raise Cancelled("cancelled by the user")
@@ -575,7 +585,7 @@ class Judge:
         else:
             bare = function.replace("::", ".").rsplit(".", 1)[-1]
             text = functions.get(bare, shlex.quote(bare))
-        return commands.expand(bench.command).replace("{function}", text)
+        return commands.expand(bench.command, self.python.path).replace("{function}", text)
 
     def _parse_bench(self, result: ProcResult) -> dict[str, float]:
         return self._parse_run(result).cases

@@ -33,6 +33,10 @@ def mounts_for(judge: Any, directory: Path, env: Mapping[str, str], writable: bo
     venvs = [root / name for name in LINKED_DIRS if (root / name).is_dir()]
     shown: list[Path] = [*venvs, *(home for venv in venvs if (home := _venv_base(venv)) is not None)]
     shown += _interpreters()
+    project_python = getattr(judge, "python", None)
+    if project_python is not None:  # e.g. a Poetry environment under ~/.cache
+        shown.append(project_python.prefix)
+        shown += [home for home in [_venv_base(project_python.prefix)] if home is not None]
     shown += [p for p in _search_paths(env) if _under_any(p, hidden) and not _under_any(p, [root, judge.scratch.home])]
     shown += [p for p in _search_paths(env) if _under_any(p, [judge.scratch.home])
               and not p.is_relative_to(directory) and _lessonl_owned(p, judge.scratch.home)]

@@ -54,6 +54,8 @@ def baseline_text(report: BaselineReport) -> str:
         behaviour = report.behaviour
         lines.append(f"reach     tests {behaviour.calls_tests} calls, benchmark {behaviour.calls_benchmark} calls")
         lines.append(f"behaviour {_promise(behaviour)}")
+    if report.python:
+        lines.append(f"python    {report.python}")
     lines.append(f"sandbox   {report.sandbox}")
     for warning in report.warnings:
         lines.append(f"warning: {warning}")

@@ -54,7 +54,7 @@ def test_plain_pytest_project_gets_a_wall_time_placeholder(tmp_path, capsys):
     assert main(["init", str(tmp_path)]) == 0
     config = load_config(tmp_path)
     assert config.test.command.startswith("{python} -m pytest")  # the interpreter running LessonL
-    assert "{python} is the interpreter running LessonL" in (tmp_path / "lessonl.toml").read_text()
+    assert "{python} is the project's Python" in (tmp_path / "lessonl.toml").read_text()
     assert config.bench.format == "wall" and config.bench.command.startswith("EDIT ME")
     assert "edit the [bench]" in capsys.readouterr().out
 
