@@ -161,7 +161,7 @@ def outcome_statement(verdict: Verdict, significant: float = 1.1) -> str:
         return ("Code B does not compile. The first compiler errors were:\n"
                 f"```\n{first_lines(verdict.log_tail)}\n```\n"
                 "Explain why Code B does not compile, in one or two sentences.")
-    if kind is Outcome.TIMEOUT and verdict.message.startswith("the build"):  # the judge's wording
+    if kind is Outcome.TIMEOUT and verdict.stage == "build":
         return (f"Code B did not finish compiling: {verdict.message}. The end of the build log was:\n"
                 f"```\n{first_lines(verdict.log_tail)}\n```\n"
                 "Explain what in Code B makes the compiler take so long, in one or two sentences.")
@@ -171,6 +171,11 @@ def outcome_statement(verdict: Verdict, significant: float = 1.1) -> str:
                 "side by side on every call the tests and the benchmark make, and "
                 f"{behaviour.difference}. "
                 "Explain why Code B is not equivalent to Code A, in one or two sentences.")
+    if kind is Outcome.REJECTED and verdict.stage in ("bench", "check"):
+        reason = verdict.message or first_lines(verdict.log_tail) or "unknown reason"
+        return (f"Code B compiles and passes the tests, but its benchmark results were refused, because: {reason}\n"
+                "Explain what in Code B caused this, in one or two sentences; a rewrite must make the "
+                "benchmark's own work faster, not change what the benchmark reports.")
     if kind is Outcome.REJECTED:
         reason = verdict.message or first_lines(verdict.log_tail) or "unknown reason"
         return (f"Code B was rejected before it could be built, because: {reason}\n"

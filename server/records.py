@@ -149,6 +149,9 @@ class Verdict:
     behaviour: BehaviourReport | None = None  # the behaviour and reach checks, when they ran
     case_regressions: list[str] = field(default_factory=list)  # cases whose whole interval lies below 1
     sanitizers: str = ""  # the sanitizer build's result when [check] sanitizers is set, e.g. "clean (address)"
+    # where the verdict was decided: reply (refused before any build) | build | test | check
+    # (behaviour or sanitizer check) | bench (timing, and figures refused as forged)
+    stage: str = ""
 
     @property
     def effective_speedup(self) -> float:
@@ -172,6 +175,7 @@ class Verdict:
             "behaviour": self.behaviour.to_json() if self.behaviour else None,
             "case_regressions": list(self.case_regressions),
             "sanitizers": self.sanitizers,
+            "stage": self.stage,
         }
 
     @classmethod
@@ -190,6 +194,7 @@ class Verdict:
             behaviour=BehaviourReport.from_json(d["behaviour"]) if d.get("behaviour") else None,
             case_regressions=list(d.get("case_regressions", [])),
             sanitizers=d.get("sanitizers", ""),
+            stage=d.get("stage", ""),
         )
 
 

@@ -28,4 +28,4 @@ def make_candidate(target: Target, agent: str, model: str, round_: int, reply: s
 
 def rejected_verdict(candidate: Candidate) -> Verdict:
     reason = candidate.rejection or "the reply could not be used"
-    return Verdict(outcome=Outcome.REJECTED, message=reason, log_tail=reason)
+    return Verdict(outcome=Outcome.REJECTED, message=reason, log_tail=reason, stage="reply")

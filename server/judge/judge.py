@@ -251,9 +251,11 @@ class Judge:
         if behaviour_result is not None and behaviour_result.warning:
             tally.warnings.append(behaviour_result.warning)
         if behaviour_result is not None and behaviour_result.failure is not None:
+            behaviour_result.failure.stage = "check"
             return behaviour_result.failure, None
         if sanitized is not None:
             sanitized.behaviour = report
+            sanitized.stage = "check"
             return sanitized, None
         self.log("timing baseline and candidate, interleaved")
         busy = _busy_machine()
@@ -267,14 +269,15 @@ class Judge:
                 raise BaselineError(f"the benchmark of the unchanged code failed while timing: "
                                     f"{failure.message}\n{failure.log}",
                                     hint="run `lessonl check` to see the baseline's benchmark") from None
-            return Verdict(failure.outcome, message=failure.message, log_tail=failure.log, behaviour=report), None
+            return Verdict(failure.outcome, message=failure.message, log_tail=failure.log, behaviour=report,
+                           stage="bench"), None
         assert samples.estimate is not None
         estimate = samples.estimate
         timing = self.config.timing
         decision = stats.decide(estimate, timing.min_effect, timing.allow_case_regressions)
         verdict = Verdict(decision.outcome, speedup=estimate.speedup, ci=estimate.ci, cases=estimate.cases,
                           runs=samples.runs, message=decision.message, behaviour=report,
-                          case_regressions=[case.name for case in decision.regressions])
+                          case_regressions=[case.name for case in decision.regressions], stage="bench")
         return verdict, samples
 
     async def _build_and_test(self, slot: Path, changes: Mapping[str, str], cancel: CancelToken | None,
@@ -286,11 +289,11 @@ class Judge:
             result = await self._run(build.command, slot, build.timeout, cancel, tally, env=env)
             if result.timed_out:  # a compiler that never finishes is a timeout, not a compile error
                 message = f"the build timed out after {build.timeout:g} s"
-                return Verdict(Outcome.TIMEOUT, message=message, log_tail=_with_tail(
+                return Verdict(Outcome.TIMEOUT, message=message, stage="build", log_tail=_with_tail(
                     f"{message} (its process group was killed)", logtail.tail(result.output, 20)))
             if not result.ok:
                 return Verdict(Outcome.NOT_COMPILABLE, message=f"the build failed (exit status {result.rc})",
-                               log_tail=logtail.compiler_errors(result.output))
+                               log_tail=logtail.compiler_errors(result.output), stage="build")
         built = await _in_thread(snapshot.take, slot, self._slot_files.get(slot))
         self._slot_files[slot] = built
         syntax = _python_syntax_error(changes)
@@ -300,15 +303,15 @@ class Judge:
             return await self._restore_after_tests(slot, changes, built, cancel, tally, env)
         if syntax:
             return Verdict(Outcome.NOT_COMPILABLE, message=f"the candidate is not valid Python: {syntax}",
-                           log_tail=syntax + "\n" + logtail.tail(result.output, 20))
+                           log_tail=syntax + "\n" + logtail.tail(result.output, 20), stage="build")
         if result.timed_out:
             return Verdict(Outcome.TIMEOUT, message=f"the tests did not finish within {test.timeout:g} s",
-                           log_tail=logtail.tail(result.output))
+                           log_tail=logtail.tail(result.output), stage="test")
         if result.signal:
             return Verdict(Outcome.CRASHED, message=f"the tests were killed by {_signal_name(result.signal)}",
-                           log_tail=logtail.tail(result.output))
+                           log_tail=logtail.tail(result.output), stage="test")
         return Verdict(Outcome.INCORRECT, message=f"the tests failed (exit status {result.rc})",
-                       log_tail=logtail.test_failures(result.output))
+                       log_tail=logtail.test_failures(result.output), stage="test")
 
     async def _restore_after_tests(self, slot: Path, changes: Mapping[str, str], built: dict[str, list],
                                    cancel: CancelToken | None, tally: _Tally, env: dict[str, str]) -> Verdict | None:
@@ -331,7 +334,7 @@ class Judge:
             if not result.ok:
                 return Verdict(Outcome.NOT_COMPILABLE, message=f"the rebuild after the tests failed (exit status "
                                f"{result.rc}); the tests had changed {changes_seen.sentence()}",
-                               log_tail=logtail.compiler_errors(result.output))
+                               log_tail=logtail.compiler_errors(result.output), stage="build")
         self._slot_files[slot] = await _in_thread(snapshot.take, slot, built)
         return None
 

@@ -143,6 +143,21 @@ def test_lesson_prompt_for_rejected_gives_the_reason() -> None:
     assert "rejected before it could be built, because: the reply changes the signature of twice" in text
 
 
+def test_lesson_prompt_for_forged_benchmark_figures_says_they_were_refused() -> None:
+    verdict = Verdict(Outcome.REJECTED, stage="bench", message="the rewrite's benchmark printed its figures in "
+                      "another shape than the original's (sum 4x (the original: 1x))")
+    text = lesson_prompt(verdict)
+    assert "passes the tests, but its benchmark results were refused, because: the rewrite's benchmark" in text
+    assert "before it could be built" not in text
+
+
+def test_a_build_timeout_is_told_from_a_test_timeout_by_its_stage() -> None:
+    build = lesson_prompt(Verdict(Outcome.TIMEOUT, stage="build", message="compiling took too long"))
+    tests = lesson_prompt(Verdict(Outcome.TIMEOUT, stage="test", message="the build of the fixtures hung"))
+    assert "did not finish compiling" in build
+    assert "did not finish compiling" not in tests and "not equivalent to Code A" in tests
+
+
 @pytest.mark.parametrize("outcome", [Outcome.TIMEOUT, Outcome.CRASHED])
 def test_lesson_prompt_for_timeouts_and_crashes_asks_about_equivalence(outcome: Outcome) -> None:
     text = lesson_prompt(Verdict(outcome, log_tail="killed"))
