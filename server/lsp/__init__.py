@@ -1,7 +1,8 @@
 """The LessonL language server: one module per LSP feature, all registered on `LessonLServer`.
 
-`lessonl serve` starts it (see lessonl.cli.serve). The wire protocol it speaks beyond plain
-LSP (commands, `lessonl/*` notifications, settings) is documented in docs/lsp-protocol.md.
+app.py builds it; `lessonl serve` (lessonl.cli.serve) and `python -m lessonl.lsp` run it. The
+wire protocol it speaks beyond plain LSP (commands, `lessonl/*` notifications, settings) is
+documented in docs/lsp-protocol.md.
 """
 from __future__ import annotations
 

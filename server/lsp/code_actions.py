@@ -9,14 +9,15 @@ language) the action is still offered, disabled, with the reason saying what to 
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
 from . import targets, validation
 from .workspaces import CONFIG_FILES
 
-from .server import LessonLServer
+if TYPE_CHECKING:
+    from .server import LessonLServer
 
 OPTIMIZE_TITLE = "Optimize this function (LessonL)"
 SHOW_TITLE = "Show lessons for this function"

@@ -5,13 +5,15 @@ Off with the setting `lessonl.codeLens: false`.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
 from . import render, targets
 from .validation import InvalidParams
-from .server import LessonLServer
+
+if TYPE_CHECKING:
+    from .server import LessonLServer
 
 
 def lenses_for(ls: LessonLServer, uri: str) -> list[types.CodeLens]:

@@ -21,7 +21,8 @@ from ..errors import Cancelled, LessonLError
 from . import render, results, targets
 from .jobs import Job, run_engine
 from .progress import JobProgress
-
+# At run time, not only for type checkers: pygls reads a command handler's annotations
+# (typing.get_type_hints) when it runs the command. No circle: server.py imports no feature.
 from .server import LessonLServer
 
 log = logging.getLogger(__name__)

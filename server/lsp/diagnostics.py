@@ -7,14 +7,15 @@ A saved config also makes every root re-read its config, so code actions follow 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
-from .server import LessonLServer
 from .workspaces import CONFIG_FILES
 
+if TYPE_CHECKING:
+    from .server import LessonLServer
 
 SOURCE = "lessonl"
 _SEVERITY = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning,

@@ -6,12 +6,15 @@ background, so the first hover does not pay for reading a large bank.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from . import diagnostics
-from .server import LessonLServer
+
+if TYPE_CHECKING:
+    from .server import LessonLServer
 
 
 def warm(ls: LessonLServer, uri: str) -> None:

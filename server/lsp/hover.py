@@ -4,14 +4,15 @@ Answered from the bank in an executor, so a running job (its own thread) never d
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
 from . import render, targets
 from .validation import InvalidParams
 
-from .server import LessonLServer
+if TYPE_CHECKING:
+    from .server import LessonLServer
 
 MAX_LESSONS = 5
 

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import importlib
-
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from . import settings
 
-from .server import LessonLServer
+if TYPE_CHECKING:
+    from .server import LessonLServer
 
 # Imported in the background once the client is connected, so that `initialize` is answered
 # at once and the first code action does not pay for parser grammars and the bank.

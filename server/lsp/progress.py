@@ -14,10 +14,9 @@ from lsprotocol import types
 
 from .server import client_work_done_token
 
-from .server import LessonLServer
-
 if TYPE_CHECKING:
     from .jobs import Job
+    from .server import LessonLServer
 
 NOTIFICATION = "lessonl/progress"
 

@@ -21,10 +21,10 @@ from ..code.rebase import rebase
 from ..errors import StaleTargetError
 from . import render, targets
 from .proposals import Proposal
-from .server import LessonLServer
 
 if TYPE_CHECKING:
     from .jobs import Job
+    from .server import LessonLServer
 
 NOTIFICATION = "lessonl/result"
 

@@ -1,8 +1,9 @@
-"""A thin `LanguageServer` that holds the per-root state and registers every feature module.
+"""A thin `LanguageServer` that owns the shared objects: the workspaces (config + lesson bank
+per root), the client settings, the running jobs and the proposals awaiting review.
 
 The features live in their own modules (code_actions, commands, hover, ...); each exposes
-`register(server)`. This module only wires them together and owns the shared objects:
-the workspaces (config + lesson bank per root), the client settings, and the running jobs.
+`register(server)` and imports this module's `LessonLServer` for annotations only. app.py
+builds the server and registers them, so this module imports no feature.
 """
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from .. import __version__
 from . import SERVER_NAME, validation
+from .jobs import JobManager
+from .proposals import Proposals
+from .settings import Settings
+from .workspaces import Workspaces
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -78,11 +83,6 @@ class LessonLServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__(SERVER_NAME, __version__, protocol_cls=LessonLProtocol,
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
-        from .jobs import JobManager
-        from .proposals import Proposals
-        from .settings import Settings
-        from .workspaces import Workspaces
-
         # Bank reads and parsing run here so that hover/code actions never wait on the disk
         # inside the event loop; a few workers are enough, the engine has its own threads.
         self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lessonl-io")
@@ -183,14 +183,3 @@ class _ClientLogHandler(logging.Handler):
         except RuntimeError:  # loop closed: exiting
             pass
 
-
-def create_server() -> LessonLServer:
-    """A fully registered server, ready for `start_io()` / `start_tcp()`."""
-    from . import (code_actions, code_lens, commands, documents, hover, lifecycle,
-                   progress, proposals, settings)
-
-    server = LessonLServer()
-    for module in (lifecycle, settings, documents, code_actions, hover, code_lens,
-                   commands, proposals, progress):
-        module.register(server)
-    return server

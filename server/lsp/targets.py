@@ -10,7 +10,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from pygls.uris import to_fs_path
@@ -18,7 +18,8 @@ from pygls.uris import to_fs_path
 from . import validation
 from .workspaces import INIT_HINT, RootState
 
-from .server import LessonLServer
+if TYPE_CHECKING:
+    from .server import LessonLServer
 
 SUPPORTED = "C, C++ and Python"
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import LessonLError
 
-from .server import LessonLServer
+if TYPE_CHECKING:
+    from .server import LessonLServer
 
 CONFIG_FILES = ("lessonl.toml", "pyproject.toml")
 INIT_HINT = "run `lessonl init` in the repository root to create lessonl.toml"

@@ -21,6 +21,7 @@ only when node is absent.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -76,7 +77,8 @@ def code_server() -> Path:
 
 
 def _newest_source() -> float:
-    sources = [REPO / "package.json", REPO / ".vscodeignore", *(REPO / "vscode-client" / "src").rglob("*.ts")]
+    sources = [REPO / "package.json", REPO / ".vscodeignore", REPO / "LICENSE", REPO / "CHANGELOG.md",
+               *(REPO / "vscode-client" / "media").iterdir(), *(REPO / "vscode-client" / "src").rglob("*.ts")]
     return max(p.stat().st_mtime for p in sources)
 
 
@@ -201,6 +203,18 @@ def test_the_vsix_holds_only_what_it_needs_installs_and_activates(editor: Editor
     assert "extension/out/extension.js" in names and "extension/package.json" in names
     assert any(n.startswith("extension/vscode-client/wheels/lessonl-") and n.endswith(".whl") for n in names)
     assert any(n.startswith("extension/node_modules/vscode-languageclient/") for n in names)
+    # the licence, the changelog and the icon, named in the manifest; the wheel's licence too
+    assert {"extension/LICENSE.txt", "extension/changelog.md", "extension/vscode-client/media/icon.png"} <= set(names)
+    with zipfile.ZipFile(VSIX) as z:
+        manifest = z.read("extension.vsixmanifest").decode()
+        wheel_name = next(n for n in names if n.endswith(".whl"))
+        with zipfile.ZipFile(io.BytesIO(z.read(wheel_name))) as wheel:
+            wheel_names = wheel.namelist()
+            metadata = wheel.read(next(n for n in wheel_names if n.endswith(".dist-info/METADATA"))).decode()
+    assert "<License>extension/LICENSE.txt</License>" in manifest
+    assert "<Icon>extension/vscode-client/media/icon.png</Icon>" in manifest
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in wheel_names)
+    assert "License-Expression: MIT" in metadata
     leaked = [n for n in names if n.startswith(("extension/out/test/", "extension/vscode-client/src/",
                                                 "extension/node_modules/typescript/", "extension/node_modules/playwright-core/",
                                                 "extension/tests/", "extension/server/", "extension/.e2e/"))]

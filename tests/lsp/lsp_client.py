@@ -25,8 +25,8 @@ CUSTOM_NOTIFICATIONS = ("lessonl/result", "lessonl/progress", "lessonl/lessons")
 async def session(root: Path | None, *, capabilities: types.ClientCapabilities | None = None,
                   initialization_options: Any = None, configuration: dict[str, Any] | None = None,
                   folders: list[Path] | None = None, env: dict[str, str] | None = None,
-                  apply_edits: bool = True) -> AsyncIterator[LanguageClient]:
-    client: LanguageClient = await ClientServerConfig(server_command=SERVER, server_env=env).start()
+                  apply_edits: bool = True, command: list[str] | None = None) -> AsyncIterator[LanguageClient]:
+    client: LanguageClient = await ClientServerConfig(server_command=command or SERVER, server_env=env).start()
     fix_code_action_structuring(client)
     client.applied_edits = []  # type: ignore[attr-defined]
     client.custom = {m: [] for m in CUSTOM_NOTIFICATIONS}  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from lessonl.lsp.server import create_server
+from lessonl.lsp.app import create_server
 from lessonl.lsp.validation import Malformed, line_count
 
 
