@@ -1,10 +1,9 @@
 """Writing a result into the user's file: only if the function is still what was optimized."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..code import relocate
 from ..code.rebase import rebase
 from ..code.source import encode_source, read_source
@@ -50,17 +49,5 @@ def apply_result(result: OptimizationResult, root: Path | str, allow_unisolated:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside it and rename: a crash never leaves half a file."""
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".lessonl", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """A crash never leaves half a file, and the file keeps its permissions."""
+    write_atomic(path, data)

@@ -5,7 +5,8 @@ modules underneath each do one job (processes, scratch copies, output parsing, s
 """
 from .behaviour_check import CheckTarget
 from .benchparse import BenchParseError
-from .judge import BaselineReport, CalibrationReport, Judge
+from .judge import Judge
+from .reports import BaselineReport, CalibrationReport
 from .procs import Limits, ProcResult, run, scrub_env
 from .request import calibrate_repository, check_repository, evaluate_file, open_judge, relative_to_root
 

@@ -17,6 +17,7 @@ import signal
 import threading
 from pathlib import Path
 
+from ..atomic import write_atomic
 from .cgroups import _start_ticks
 from .scratch import cache_home
 
@@ -53,10 +54,7 @@ def _write() -> None:
         if not _mine:
             path.unlink(missing_ok=True)
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text("".join(f"{pgid}\n" for pgid in sorted(_mine)))
-        os.replace(temporary, path)
+        write_atomic(path, "".join(f"{pgid}\n" for pgid in sorted(_mine)))
     except OSError:
         pass  # a read-only cache: the sandbox still ends them, this is the fallback's fallback
 

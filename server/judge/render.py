@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..records import BehaviourReport, Verdict
-from .judge import BaselineReport, CalibrationReport
+from .reports import BaselineReport, CalibrationReport
 
 
 def seconds(value: float) -> str:

@@ -14,7 +14,8 @@ from ..errors import TargetError
 from ..records import Verdict
 from ..code import parse_spec
 from .behaviour_check import CheckTarget
-from .judge import CalibrationReport, Judge, BaselineReport
+from .judge import Judge
+from .reports import BaselineReport, CalibrationReport
 
 
 def open_judge(path: str | Path, overrides: Mapping[str, Any] | None = None,

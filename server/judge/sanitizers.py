@@ -18,6 +18,7 @@ import re
 import shlex
 import shutil
 from pathlib import Path
+from ..atomic import write_atomic
 from typing import Mapping, Sequence
 
 COMPILERS = ("gcc", "g++", "cc", "c++", "clang", "clang++")
@@ -41,10 +42,7 @@ def write_shims(directory: Path, sanitizers: Sequence[str], path: str) -> list[s
         script = f"#!/bin/sh\nexec {shlex.quote(real)} \"$@\" {flags(sanitizers)}\n"
         target = directory / name
         if not target.is_file() or target.read_text() != script:
-            temporary = directory / f".{name}.tmp"
-            temporary.write_text(script)
-            temporary.chmod(0o755)
-            os.replace(temporary, target)
+            write_atomic(target, script, mode=0o755)
         written.append(name)
     return written
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import AsyncIterator, Iterator, Sequence
 
 from ..cancel import CancelToken
+from ..atomic import write_atomic
 from ..code.source import SourceEncoding, decode_source, encode_source
 from .locks import FileLock
 
@@ -321,6 +322,4 @@ def _load_manifest(path: Path) -> dict[str, list]:
 
 
 def _save_manifest(path: Path, manifest: dict[str, list]) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(manifest))
-    os.replace(temporary, path)
+    write_atomic(path, json.dumps(manifest))

@@ -19,6 +19,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic import write_atomic
+
 # Entry: [kind, size, mtime_ns, ctime_ns, inode, sha256]; kind "f" file, "l" link, "d" folder.
 Entry = list
 
@@ -79,9 +81,7 @@ def compare(before: dict[str, Entry], after: dict[str, Entry]) -> Changes:
 
 
 def save(path: Path, tree: dict[str, Entry]) -> None:
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(tree))
-    os.replace(temporary, path)
+    write_atomic(path, json.dumps(tree))
 
 
 def load(path: Path) -> dict[str, Entry] | None:
