@@ -36,6 +36,8 @@ MARGINAL = "slightly improves the code performance, but the speedup is only marg
 DEGRADES = "degrades the code performance"
 NOT_EQUIVALENT = "compromises code equivalence"
 NOT_COMPILABLE = "produces non-compilable code"
+# Not built at all (code left out behind `// ...`, a changed signature, no code): the lesson says why.
+REJECTED = "comes from an attempt that was rejected before it could be built"
 
 LESSONS_PREAMBLE = (
     "Here are lessons learned from earlier attempts to optimize this or similar code. In the "
@@ -65,7 +67,9 @@ def lesson_intro(outcome: str, speedup: float, significant: float = 1.1) -> str:
     1.12 was not shown to be faster, so it is introduced as marginal (point speedup >= 1) or as
     degrading (< 1); a verified `slower` one degrades."""
     kind = Outcome(outcome)
-    if kind in (Outcome.NOT_COMPILABLE, Outcome.REJECTED):
+    if kind is Outcome.REJECTED:
+        return REJECTED
+    if kind is Outcome.NOT_COMPILABLE:
         return NOT_COMPILABLE
     if not kind.is_correct:
         return NOT_EQUIVALENT

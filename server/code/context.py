@@ -12,8 +12,8 @@ import re
 import tree_sitter as ts
 
 from ..records import FunctionRef
-from .extract import defined_names
 from .functions import Definition, Scan, scan
+from .items import defined_names
 from .languages import DISPLAY_NAMES
 from .relocate import find_definition, relocate
 from .signature import collapse, header_text

@@ -18,7 +18,7 @@ import tree_sitter as ts
 from ..errors import TargetError
 from ..records import FunctionRef
 from .languages import LANGUAGES, parse
-from .signature import Signature, declarator_name_node, name_parts, signature_of
+from .signature import Signature, declarator_name_node, function_name_node, name_parts, signature_of
 
 _C_CONTAINERS = {"translation_unit", "declaration_list", "linkage_specification", "preproc_if", "preproc_ifdef",
                  "preproc_else", "preproc_elif", "preproc_elifdef", "field_declaration_list", "ERROR"}
@@ -351,7 +351,7 @@ def _defined_elsewhere(s: Scan, offset: int) -> list[Definition]:
             if name is not None:
                 scope.insert(0, "::".join(name_parts(name)))
         parent = parent.parent
-    wanted = "::".join(scope + name_parts(fdecl.child_by_field_name("declarator")))
+    wanted = "::".join(scope + name_parts(function_name_node(fdecl)))
     same = [d for d in s.definitions if d.qualified_name == wanted]
     if len(same) > 1:  # overloads: compare the parameter lists as written
         params = fdecl.child_by_field_name("parameters")

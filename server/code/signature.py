@@ -16,6 +16,8 @@ import tree_sitter as ts
 _ATTRIBUTE_TYPES = {"attribute_declaration", "attribute_specifier", "ms_declspec_modifier", "comment"}
 _WRAPPER_DECLARATORS = {"pointer_declarator", "reference_declarator", "attributed_declarator",
                         "parenthesized_declarator"}
+_NAME_TYPES = {"identifier", "field_identifier", "type_identifier", "qualified_identifier", "operator_name",
+               "destructor_name", "template_function", "template_method"}
 _PARAM_TYPES = {"parameter_declaration", "optional_parameter_declaration",
                 "variadic_parameter_declaration", "optional_type_parameter_declaration"}
 
@@ -137,9 +139,43 @@ def declarator_name_node(definition: ts.Node) -> ts.Node | None:
     """The node naming the function (identifier, qualified_identifier, operator_name...)."""
     fdecl = function_declarator(definition)
     if fdecl is not None:
-        return fdecl.child_by_field_name("declarator")
+        return function_name_node(fdecl)
     decl = definition.child_by_field_name("declarator")
     return decl if decl is not None and decl.type == "operator_cast" else None
+
+
+def function_name_node(fdecl: ts.Node) -> ts.Node | None:
+    """The name a function_declarator declares, without the parentheses some headers put around it
+    to stop a macro (`uint64_t (Rng::min)()` in nanobench.h, against Windows' `min`)."""
+    misread = _misread_return_type(fdecl)
+    if misread is not None:
+        return misread[1]
+    node = fdecl.child_by_field_name("declarator")
+    while node is not None and node.type == "parenthesized_declarator":
+        inner = [c for c in node.named_children if c.type not in _ATTRIBUTE_TYPES]
+        if len(inner) != 1 or inner[0].type not in _NAME_TYPES | {"parenthesized_declarator"}:
+            break  # `(*f(int))`: a function returning a function pointer, not a parenthesised name
+        node = inner[0]
+    return node
+
+
+def _misread_return_type(fdecl: ts.Node) -> tuple[ts.Node, ts.Node] | None:
+    """(return type, name) of `uint64_t(min)()` in a class body, which the parser reads as a
+    function `uint64_t` taking a `min` and returning a function: C and C++ have no functions
+    returning functions, so a function_declarator directly inside another is this (or a macro
+    call `NAME(x)(...)` that reads the same way)."""
+    inner = fdecl.child_by_field_name("declarator")
+    if inner is None or inner.type != "function_declarator":
+        return None
+    plist = inner.child_by_field_name("parameters")
+    params = [c for c in plist.named_children if c.type not in _ATTRIBUTE_TYPES] if plist is not None else []
+    if len(params) != 1 or params[0].type != "parameter_declaration" or params[0].named_child_count != 1:
+        return None
+    name = params[0].child_by_field_name("type")
+    returned = inner.child_by_field_name("declarator")
+    if name is None or returned is None or name.type not in _NAME_TYPES:
+        return None
+    return returned, name
 
 
 def _c_signature(definition: ts.Node, wrappers: list[ts.Node], language: str) -> Signature:
@@ -159,6 +195,9 @@ def _c_signature(definition: ts.Node, wrappers: list[ts.Node], language: str) ->
             break
         if child.type not in _ATTRIBUTE_TYPES:
             prefix_tokens.extend(leaf_tokens(child))
+    misread = _misread_return_type(fdecl) if fdecl is not None else None
+    if misread is not None:
+        prefix_tokens.extend(leaf_tokens(misread[0]))
     # pointer/reference wrappers belong to the return type: `int *f()`, `A& operator=(...)`
     node = declarator
     while node is not None and fdecl is not None and node.id != fdecl.id:

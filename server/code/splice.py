@@ -13,9 +13,10 @@ import tree_sitter as ts
 
 from ..errors import SpliceError
 from ..records import FunctionRef
-from .extract import Extraction, defined_names
+from .extract import Extraction
 from .functions import Definition, Scan, leading_start, scan
 from .indent import indent, line_indent, mixes_tabs
+from .items import defined_names
 from .languages import DISPLAY_NAMES, parse, reparse
 from .relocate import find_definition, relocate
 from .signature import collapse
@@ -52,6 +53,9 @@ def splice(text: str, ref: FunctionRef, extraction: Extraction) -> str:
         scope = scope if scope.endswith(sep) else ""
         helpers = [h for h in helpers if not _already_defined(h, language, existing, "")]
         members = [h for h in members if not _already_defined(h, language, existing, scope)]
+        for code in helpers + members:  # a new helper that leaves code out cannot be built
+            if code in extraction.elided:
+                raise extraction.elided[code]
     if members:
         block = "".join(_format(h, prefix, newline, retab) + newline + newline + prefix for h in members)
         edits.append(_Insert(d.start_byte, 2, block))

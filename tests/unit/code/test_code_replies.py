@@ -43,8 +43,8 @@ def test_reply_is_extracted_or_rejected_as_expected(path: Path):
     reply = sections["reply"]
     if header["expect"].startswith("reject"):
         expected_reason = header["expect"].split(":", 1)[1].strip()
-        with pytest.raises(ExtractionError) as info:
-            extract(reply, ref, language)
+        with pytest.raises(ExtractionError) as info:  # a helper that leaves code out is refused by the splice
+            splice(text, ref, extract(reply, ref, language))
         assert expected_reason in str(info.value)
         assert info.value.file == file and info.value.hint, "a rejection names the file and says what to do"
         return

@@ -36,7 +36,8 @@ def user_text(messages: list[dict[str, str]]) -> str:
     (Outcome.TIMEOUT, 0.0, "compromises code equivalence"),
     (Outcome.CRASHED, 0.0, "compromises code equivalence"),
     (Outcome.NOT_COMPILABLE, 0.0, "produces non-compilable code"),
-    (Outcome.REJECTED, 0.0, "produces non-compilable code"),
+    # Never built: "non-compilable" would teach the wrong thing (the lesson text says why it was refused).
+    (Outcome.REJECTED, 0.0, "comes from an attempt that was rejected before it could be built"),
 ])
 def test_lesson_intro_follows_the_paper(outcome: Outcome, speedup: float, phrase: str) -> None:
     assert prompts.lesson_intro(outcome.value, speedup, 1.1) == phrase
