@@ -15,8 +15,10 @@ Environment of the instrumented processes
                         ONE write(2) on a descriptor opened with O_APPEND (several processes
                         may append at once). Unset: the wrapper forwards to the candidate and
                         reports nothing (someone ran the scratch build by hand).
-  LESSONL_CHECK_PHASE   "tests" or "benchmark": which command is running ("" in the events
-                        when unset).
+  LESSONL_CHECK_PHASE   "tests" or "benchmark": which command is running; when unset, the
+                        first line of the file `phase` beside the report ("" when neither).
+                        The judge writes that file, so candidate commands see the same
+                        environment in every phase.
 
 Events (every line has "v": 1, "event", "site", "phase", "pid")
   reached      the first call of `site` in this process (written at once, so a process that

@@ -9,6 +9,8 @@ under-reported as zero); the first mismatch in file order is the one shown.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,8 +61,7 @@ def read_events(path: Path, site: str) -> CheckEvents:
     """The events of `site` in the JSON Lines file at `path` (missing file: no calls)."""
     events = CheckEvents()
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        data = _read_regular(path, MAX_BYTES + 1)
     except OSError:
         return events
     events.truncated = len(data) > MAX_BYTES
@@ -112,3 +113,22 @@ def _int(value: object) -> int:
 def _text(value: object, default: str, limit: int = 200) -> str:
     text = str(value) if value is not None else default
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """The first `limit` bytes of `path` if it is a regular file. A candidate's run can leave a
+    link there (to a file only LessonL may read) or a named pipe (that would block the read)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        chunks, size = [], 0
+        while size < limit:
+            chunk = os.read(fd, min(1 << 20, limit - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

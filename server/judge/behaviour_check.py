@@ -24,6 +24,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -236,9 +238,8 @@ class BehaviourCheck:
             async with judge.gate.work():
                 await judge.sync_slot(slot, {file_rel: instrumented.text})
                 report_dir = judge.check_dir(slot)  # seen as mounts.CHECK_DIR inside the sandbox
-                report_dir.mkdir(exist_ok=True)
+                _empty_folder(report_dir, judge.scratch.owner)
                 report_path = report_dir / "report.jsonl"
-                report_path.unlink(missing_ok=True)
                 env = judge.env_for(slot, file_rel)
                 if target.ref.language == "python":
                     self._write_runtime()
@@ -246,17 +247,19 @@ class BehaviourCheck:
                 if config.build is not None and config.build.command:
                     run.build = await judge.run_step(config.build.command, slot, config.build.timeout, cancel,
                                                      tally, env=env, check_dir=report_dir)
+                    await judge.record_slot(slot)
                 if run.build is None or run.build.ok:
+                    _write_phase(report_dir, "tests")
                     run.tests = await judge.run_step(config.test.command, slot, config.test.timeout * SLOWDOWN,
                                                      cancel, tally, env=env, check_dir=report_dir)
                     run.events = read_events(report_path, instrumented.site)
                     # a candidate's verdict is known at its first failure; the reference run goes on,
                     # because the benchmark's calls count for reach whatever the tests did
                     if not text_is_candidate or (run.tests.ok and run.events.mismatch is None):
+                        _write_phase(report_dir, "benchmark")
                         run.bench = await judge.run_step(judge.bench_command(target.ref.qualified_name), slot,
                                                          config.bench.timeout * SLOWDOWN, cancel, tally,
-                                                         env=judge.env_for(slot, file_rel, "benchmark"),
-                                                         check_dir=report_dir, read_only=True)
+                                                         env=env, check_dir=report_dir)
                         run.events = read_events(report_path, instrumented.site)
         run.wall_s = time.monotonic() - started
         return run
@@ -363,3 +366,22 @@ def _save(path: Path, data: dict[str, Any]) -> None:
     temporary = path.with_name(f"{path.name}.{id(data)}.tmp")
     temporary.write_text(json.dumps(data))
     temporary.replace(path)
+
+
+def _write_phase(report_dir: Path, phase: str) -> None:
+    """Which command runs next, for the check runtime (a file, not a variable: see Judge.env_for)."""
+    phase_file = report_dir / "phase"
+    phase_file.unlink(missing_ok=True)  # never write through a link a candidate left there
+    phase_file.write_text(phase + "\n")
+
+
+def _empty_folder(folder: Path, owner: tuple[int, int] | None) -> None:
+    """A fresh report folder: whatever an earlier run left there (files, links, pipes) is gone;
+    owned by whoever the candidate's commands run as."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        folder.unlink()
+    if folder.is_dir():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    if owner is not None:
+        os.chown(folder, *owner)

@@ -17,6 +17,7 @@ import os
 import shlex
 import shutil
 import signal as signals
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,7 @@ from . import benchparse, cgroups, commands, forgery, interpreter, leftovers, lo
 from .behaviour_check import BehaviourCheck, CheckResult, CheckTarget, Reference
 from ..sandbox import allowed_env
 from .gate import Gate
-from ..behaviour import PHASE_ENV, REPORT_ENV
+from ..behaviour import REPORT_ENV
 from .mounts import CHECK_DIR, mounts_for
 from .procs import Limits, ProcResult, aisolation, isolation, run, unisolated_warning
 from .pythonpath import import_roots, with_import_roots
@@ -76,6 +77,8 @@ class Judge:
         self.log = log or (lambda message: None)
         self.python = interpreter.find(self.root, config)  # what {python} means here
         self.scratch = Scratch(self.root, exclude=[*config.scratch.exclude, *_bank_exclude(config, self.root)])
+        if config.sandbox.isolation:
+            self.scratch.owner = isolation().run_as  # as root, candidates run as nobody and own their copies
         self.gate = Gate(timing_lock_path())
         self.env = _candidate_env(config)
         sandbox = config.sandbox
@@ -84,7 +87,6 @@ class Judge:
                              network=sandbox.network)
         self._status_path = self.scratch.home / "baseline-status.json"
         self._files_path = self.scratch.home / "baseline-files.json"
-        self._slot_files: dict[Path, dict[str, list]] = {}
         self.behaviour = BehaviourCheck(self)
         self.sanitizer = SanitizerCheck(self)
         self._notes = _reap_once()  # said in this judge's first report
@@ -119,8 +121,14 @@ class Judge:
         async with self.gate.timing(cancel):
             async with self.scratch.lock_for(self.scratch.baseline_dir):
                 result = await self._run(command, self.scratch.baseline_dir, self.config.bench.timeout, cancel,
-                                         tally, env=self.env_for(self.scratch.baseline_dir, file_rel, "benchmark"),
-                                         read_only=True)
+                                         tally, env=self.env_for(self.scratch.baseline_dir, file_rel))
+                try:
+                    await self._undo_run("baseline", self.scratch.baseline_dir, snapshot.load(self._files_path))
+                except _BenchFailed as failure:
+                    self._forget_baseline()
+                    raise BaselineError(f"the benchmark of your unchanged code {failure.message.removeprefix('the benchmark run ')}",
+                                        key="bench.command", hint="write temporary files under /tmp (private to "
+                                        "each run) instead of changing files of the repository") from None
         if not result.ok:
             raise self._baseline_error("benchmark", result, command)
         try:
@@ -246,8 +254,7 @@ class Judge:
             if not result.ok:
                 return Verdict(Outcome.NOT_COMPILABLE, message=f"the build failed (exit status {result.rc})",
                                log_tail=logtail.compiler_errors(result.output), stage="build")
-        built = await _in_thread(snapshot.take, slot, self._slot_files.get(slot))
-        self._slot_files[slot] = built
+        built = await self.record_slot(slot)
         syntax = _python_syntax_error(changes)
         test = self.config.test
         result = await self._run(test.command, slot, test.timeout, cancel, tally, env=env)
@@ -287,22 +294,24 @@ class Judge:
                 return Verdict(Outcome.NOT_COMPILABLE, message=f"the rebuild after the tests failed (exit status "
                                f"{result.rc}); the tests had changed {changes_seen.sentence()}",
                                log_tail=logtail.compiler_errors(result.output), stage="build")
-        self._slot_files[slot] = await _in_thread(snapshot.take, slot, built)
+        await self.record_slot(slot)
         return None
 
     async def _time(self, slot: Path, function: str | None, changes: Mapping[str, str],
                     cancel: CancelToken | None, tally: _Tally, file_rel: str | None = None) -> Samples:
         command = self._bench_command(function)
         baseline_dir = self.scratch.baseline_dir
-        base_env = self.env_for(baseline_dir, file_rel, "benchmark")
-        cand_env = self.env_for(slot, file_rel, "benchmark")
+        base_env, cand_env = self.env_for(baseline_dir, file_rel), self.env_for(slot, file_rel)
         timing = self.config.timing
 
         runs: dict[str, list[benchparse.BenchRun]] = {"baseline": [], "candidate": []}
 
+        records = {"baseline": snapshot.load(self._files_path),
+                   "candidate": snapshot.load(slot.with_name(slot.name + ".built.json"))}
+
         async def run_side(side: str, directory: Path, env: dict[str, str]) -> dict[str, float]:
-            result = await self._run(command, directory, self.config.bench.timeout, cancel, tally, env=env,
-                                     read_only=True)
+            result = await self._run(command, directory, self.config.bench.timeout, cancel, tally, env=env)
+            await self._undo_run(side, directory, records[side])
             if result.timed_out:
                 raise _BenchFailed(side, Outcome.TIMEOUT,
                                    f"the benchmark did not finish within {self.config.bench.timeout:g} s",
@@ -376,6 +385,21 @@ class Judge:
                 _save_json(self._status_path, {"built": key})
                 return build_result, test_result, key
 
+    async def _undo_run(self, side: str, directory: Path, record: dict[str, list] | None) -> None:
+        """After each benchmark run: what it created in its copy is removed, so that no run can
+        leave a result for the next (the copy stays writable, as in the tests: a run cannot tell
+        it is timed). A run that changed a file that was there is refused."""
+        if record is None:
+            return
+        changes = snapshot.compare(record, await _in_thread(snapshot.take, directory, record))
+        for rel in sorted(changes.added, key=lambda r: -r.count("/")):
+            _remove(directory / rel)
+        if changes.changed or changes.removed:
+            kept = snapshot.Changes([], changes.changed, changes.removed)
+            outcome = Outcome.REJECTED if side == "candidate" else Outcome.CRASHED
+            raise _BenchFailed(side, outcome, f"the benchmark run changed files of its copy ({kept.sentence()}): "
+                               f"a run may not change what the next one runs", "")
+
     async def _verify_baseline(self, cancel: CancelToken | None, tally: _Tally) -> None:
         """The baseline's files are what its build and tests left (content hashes), or this
         evaluation is discarded and the baseline rebuilt: nothing may have changed what every
@@ -424,9 +448,6 @@ class Judge:
         verb = {"build": "build", "tests": "pass its tests", "benchmark": "run its benchmark"}[step]
         log = logtail.compiler_errors(result.output) if step == "build" else logtail.tail(result.output)
         hint = "fix the baseline or the command in the config, then run `lessonl check`"
-        if step == "benchmark" and "read-only file system" in result.output.lower():
-            hint = ("the benchmark runs with the scratch copy read-only, so that no run can leave results for "
-                    "the next: write its temporary files under /tmp (private to each run)")
         error = BaselineError(f"your unchanged code does not {verb}: `{command}` {what}, so nothing can be "
                               f"judged.\n{log}", key=key, hint=hint)
         error.log_tail = log  # type: ignore[attr-defined]
@@ -435,32 +456,52 @@ class Judge:
     # ---- what the check stages share with the judge ----------------------------------------
 
     async def sync_slot(self, slot: Path, changes: Mapping[str, str]) -> None:
-        """`slot` holds the user's files, except `changes` (relative path -> text)."""
+        """`slot` holds the user's files, except `changes` (relative path -> text), and of its
+        build products only what its last recorded build left: whatever an earlier candidate's
+        runs created or changed there since (a replaced binary, a cached result, a pipe) is
+        removed first, so that the next build makes it anew."""
+        await _in_thread(self._undo_since_record, slot)
         await _in_thread(self.scratch.sync, slot)
         for rel, text in changes.items():
             self.scratch.write_file(slot, rel, text)
+        await self.record_slot(slot)
 
-    def env_for(self, directory: Path, file_rel: str | None, phase: str = "tests") -> dict[str, str]:
+    async def record_slot(self, slot: Path) -> dict[str, list]:
+        """Record `slot` as it is now (after a sync or a build: before candidate code ran)."""
+        path = slot.with_name(slot.name + ".built.json")
+        tree = await _in_thread(snapshot.take, slot, snapshot.load(path))
+        await _in_thread(snapshot.save, path, tree)
+        return tree
+
+    def _undo_since_record(self, slot: Path) -> None:
+        recorded = snapshot.load(slot.with_name(slot.name + ".built.json"))
+        if recorded is None or not slot.is_dir():
+            return
+        changes = snapshot.compare(recorded, snapshot.take(slot, recorded))
+        for rel in sorted([*changes.added, *changes.changed], key=lambda r: -r.count("/")):
+            _remove(slot / rel)
+
+    def env_for(self, directory: Path, file_rel: str | None) -> dict[str, str]:
         """The candidate environment for commands in `directory`: Python imports that copy's
         code first (lessonl.judge.pythonpath), whatever an editable install says; padded to
         one size for every copy and every phase (build, tests, check, timing), so that neither
         the stack's alignment nor the presence of a variable differs between them."""
         roots = import_roots(self.root, file_rel)
-        env = self._check_env(with_import_roots(self.env, directory, roots), directory, phase)
+        env = self._check_env(with_import_roots(self.env, directory, roots), directory)
         wide = directory.with_name("x" * 16)
-        widest = self._check_env(with_import_roots(self.env, wide, roots), wide, "benchmark")
+        widest = self._check_env(with_import_roots(self.env, wide, roots), wide)
         return _padded_to(env, _env_size(widest) + len(ENV_PAD) + 2 + 16)
 
-    def _check_env(self, env: dict[str, str], directory: Path, phase: str) -> dict[str, str]:
+    def _check_env(self, env: dict[str, str], directory: Path) -> dict[str, str]:
         """The behaviour check's variables, in every phase alike: an instrumented build reports
-        through them, and nothing tells a check run from a test run or a timed run."""
+        through them (its phase comes from a file in the report folder), and no variable or
+        value tells a check run from a test run or a timed run."""
         if self.isolated():
             report = CHECK_DIR / "report.jsonl"
         else:
             report = self.check_dir(directory) / "report.jsonl"
         python_path = [str(self.behaviour.runtime_dir), env.get("PYTHONPATH", "")]
-        return {**env, REPORT_ENV: str(report), PHASE_ENV: phase,
-                "PYTHONPATH": os.pathsep.join(p for p in python_path if p)}
+        return {**env, REPORT_ENV: str(report), "PYTHONPATH": os.pathsep.join(p for p in python_path if p)}
 
     def check_dir(self, directory: Path) -> Path:
         """The real report folder of the behaviour check run in `directory`."""
@@ -679,11 +720,12 @@ def _python_syntax_error(changes: Mapping[str, str]) -> str | None:
 
 
 def _remove(path: Path) -> None:
+    """Remove what is at `path` (file, link, pipe, socket, folder), never following a link."""
     try:
-        if path.is_symlink() or path.is_file():
-            path.unlink()
-        elif path.is_dir():
+        if stat.S_ISDIR(path.lstat().st_mode):
             shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink()
     except OSError:
         pass
 

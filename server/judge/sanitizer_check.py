@@ -72,6 +72,7 @@ class SanitizerCheck:
                     build = await judge.run_step(self.command, slot, judge.config.build.timeout
                                                  if judge.config.build else 600, cancel, tally, env=env,
                                                  limits=self.limits)
+                    await judge.record_slot(slot)
                     if not build.ok:
                         return Verdict(Outcome.NOT_COMPILABLE, message=f"the {self.label} sanitizer build failed "
                                        f"(exit status {build.rc})", log_tail=logtail.compiler_errors(build.output))

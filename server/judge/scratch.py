@@ -127,6 +127,9 @@ class Scratch:
 
     def __init__(self, root: Path, exclude: Sequence[str] = (), cache_dir: Path | None = None) -> None:
         self.root = root.resolve()
+        # who owns the copies: the (uid, gid) candidate commands run as, when LessonL (root)
+        # runs them as someone else (lessonl.sandbox); None: whoever runs LessonL
+        self.owner: tuple[int, int] | None = None
         self.home = (cache_dir or cache_home()) / "scratch" / repo_key(self.root)
         self.rules = ExcludeRules([*ALWAYS_EXCLUDE, *exclude])
 
@@ -160,18 +163,23 @@ class Scratch:
     def sync(self, directory: Path) -> SyncReport:
         """Make `directory` hold the user's current files (build products made there stay)."""
         directory.mkdir(parents=True, exist_ok=True)
+        if self.owner is not None and directory.stat().st_uid != self.owner[0]:
+            _chown_tree(directory, self.owner)  # a copy made before: hand all of it over once
         self._link_virtualenvs(directory)
         manifest_path = directory.with_name(directory.name + ".manifest.json")
         manifest = _load_manifest(manifest_path)
         fresh: dict[str, list] = {}
         copied = unchanged = 0
+        checked: set[str] = set()
         for rel, source in self._walk():
-            entry, changed = _sync_one(source, directory / rel, manifest.get(rel))
+            _real_parents(directory, rel, checked)
+            entry, changed = _sync_one(source, directory / rel, manifest.get(rel), self.owner, directory)
             fresh[rel] = entry
             copied += changed
             unchanged += not changed
         removed = 0
         for rel in manifest.keys() - fresh.keys():
+            _real_parents(directory, rel, checked)
             target = directory / rel
             if target.is_symlink() or target.is_file():
                 target.unlink()
@@ -190,8 +198,10 @@ class Scratch:
         so the copy differs from the user's file only where the candidate does. SpliceError when
         the text has a character the file's encoding cannot hold.
         """
+        _real_parents(directory, rel, set())
         target = directory / rel
         _write_fresh(target, encode_source(text, encoding or self.encoding_of(rel), rel))
+        _own(target, self.owner, directory)
         manifest_path = directory.with_name(directory.name + ".manifest.json")
         manifest = _load_manifest(manifest_path)
         if rel in manifest:
@@ -228,16 +238,21 @@ class Scratch:
             source, target = self.root / name, directory / name
             if source.is_dir() and not target.is_symlink() and not target.exists():
                 target.symlink_to(source, target_is_directory=True)
+                _own(target, self.owner, directory)
 
 
-def _sync_one(source: Path, target: Path, entry: list | None) -> tuple[list, bool]:
+def _sync_one(source: Path, target: Path, entry: list | None,
+              owner: tuple[int, int] | None = None, top: Path | None = None) -> tuple[list, bool]:
     """Bring one file up to date; returns its manifest entry and whether it was written.
 
-    Entry: [source size, source mtime_ns, target size, target mtime_ns, content sha256].
+    Entry: [source size, source mtime_ns, target size, target mtime_ns, content sha256, target
+    ctime_ns]. The copy's ctime counts too: a candidate's run can set a file's mtime back, never
+    its ctime, so a copy it changed is always compared by content again.
     """
     src = source.lstat()
     dst = _lstat(target)
-    if entry and dst and entry[:4] == [src.st_size, src.st_mtime_ns, dst.st_size, dst.st_mtime_ns]:
+    if (entry and dst and entry[:4] == [src.st_size, src.st_mtime_ns, dst.st_size, dst.st_mtime_ns]
+            and entry[5:6] == [dst.st_ctime_ns]):
         return entry, False
     if source.is_symlink():
         link = os.readlink(source)
@@ -246,11 +261,12 @@ def _sync_one(source: Path, target: Path, entry: list | None) -> tuple[list, boo
             _clear(target)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.symlink_to(link)
+            _own(target, owner, top)
             changed = True
         else:
             changed = False
         dst = target.lstat()
-        return [src.st_size, src.st_mtime_ns, dst.st_size, dst.st_mtime_ns, sha], changed
+        return [src.st_size, src.st_mtime_ns, dst.st_size, dst.st_mtime_ns, sha, dst.st_ctime_ns], changed
     data = source.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     changed = False
@@ -258,13 +274,55 @@ def _sync_one(source: Path, target: Path, entry: list | None) -> tuple[list, boo
         target.parent.mkdir(parents=True, exist_ok=True)
         _clear(target)
         shutil.copy2(source, target, follow_symlinks=False)  # first copy keeps the user's mtimes
+        _own(target, owner, top)
         changed = True
     elif not (target.is_file() and not target.is_symlink() and target.read_bytes() == data):
         _write_fresh(target, data)
         os.chmod(target, src.st_mode & 0o7777)
+        _own(target, owner, top)
         changed = True
     dst = target.lstat()
-    return [src.st_size, src.st_mtime_ns, dst.st_size, dst.st_mtime_ns, sha], changed
+    return [src.st_size, src.st_mtime_ns, dst.st_size, dst.st_mtime_ns, sha, dst.st_ctime_ns], changed
+
+
+def _own(target: Path, owner: tuple[int, int] | None, top: Path | None = None) -> None:
+    """Hand `target` (and the folders above it that LessonL just made) to `owner`."""
+    if owner is None:
+        return
+    os.lchown(target, *owner)
+    parent = target.parent
+    while parent != parent.parent and (top is None or parent != top) and parent.stat().st_uid != owner[0]:
+        os.lchown(parent, *owner)
+        if top is None:
+            break
+        parent = parent.parent
+
+
+def _chown_tree(directory: Path, owner: tuple[int, int]) -> None:
+    os.lchown(directory, *owner)
+    for current, dirs, files in os.walk(directory):
+        for name in [*dirs, *files]:
+            os.lchown(os.path.join(current, name), *owner)
+
+
+def _real_parents(directory: Path, rel: str, checked: set[str]) -> None:
+    """Every folder between `directory` and `rel` is a real folder of the copy: a link (or a
+    file, or a pipe) a candidate's run put in place of one is removed, so that nothing LessonL
+    writes into the copy can be led outside it (into the user's repository, say)."""
+    parts = rel.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        prefix = "/".join(parts[:depth])
+        if prefix in checked:
+            continue
+        path = directory / prefix
+        try:
+            mode = path.lstat().st_mode
+        except FileNotFoundError:
+            checked.add(prefix)
+            continue
+        if not stat.S_ISDIR(mode):
+            path.unlink()
+        checked.add(prefix)
 
 
 def _write_fresh(target: Path, data: bytes) -> None:

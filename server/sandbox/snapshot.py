@@ -16,12 +16,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomic import write_atomic
 
-# Entry: [kind, size, mtime_ns, ctime_ns, inode, sha256]; kind "f" file, "l" link, "d" folder.
+# Entry: [kind, size, mtime_ns, ctime_ns, inode, sha256]; kind "f" file, "l" link, "d" folder,
+# "s" anything else (pipe, socket, device: never opened, compared by inode and change time).
 Entry = list
 
 
@@ -97,16 +99,27 @@ def _entry(path: str, previous: Entry | None) -> Entry | None:
         st = os.lstat(path)
     except FileNotFoundError:
         return None
-    if os.path.islink(path):
+    if stat.S_ISLNK(st.st_mode):
         return ["l", st.st_size, 0, 0, 0, "link:" + os.readlink(path)]
     stats = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    if not stat.S_ISREG(st.st_mode):  # a pipe, a socket, a device: never opened (a pipe blocks)
+        return ["s", *stats, f"special:{stat.S_IFMT(st.st_mode)}:{st.st_ino}"]
     if previous is not None and previous[0] == "f" and previous[1:5] == stats:
         return previous
+    return ["f", *stats, _hash(path, st)]
+
+
+def _hash(path: str, st: os.stat_result) -> str:
     digest = hashlib.sha256()
     try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:  # a socket, a fifo, an unreadable file: its stat is all we can compare
-        return ["f", *stats, f"unreadable:{st.st_mode}"]
-    return ["f", *stats, digest.hexdigest()]
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return f"unreadable:{st.st_mode}:{st.st_ino}:{st.st_ctime_ns}"
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return f"special:{st.st_ino}:{st.st_ctime_ns}"
+        while block := os.read(fd, 1 << 20):
+            digest.update(block)
+    finally:
+        os.close(fd)
+    return digest.hexdigest()

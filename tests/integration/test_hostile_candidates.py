@@ -194,6 +194,18 @@ class Scene:
     async def evaluate_text(self, text: str, overrides: dict[str, Any] | None = None) -> Verdict:
         return await self.judge(overrides).evaluate(self.kind["file"], text, function=self.kind["function"])
 
+    async def evaluate_checked(self, name: str) -> Verdict:
+        """As every face evaluates (lessonl evaluate FILE::NAME, the loop, the editor): with the
+        behaviour and reach checks, which see every call the tests and the benchmark make."""
+        from lessonl.code import language_for, locate
+        from lessonl.judge import CheckTarget
+
+        file = self.kind["file"]
+        original = (self.repo / file).read_text()
+        ref = locate(original, language_for(file), file, name=self.kind["function"])
+        return await self.judge().evaluate(file, self.candidate(name), function=self.kind["function"],
+                                           target=CheckTarget(ref, original))
+
     # -- what an attack may have left behind --
 
     def leaked_files(self) -> list[str]:
@@ -425,7 +437,8 @@ async def test_timing_lines_forged_by_an_atexit_hook_are_rejected(py: Scene) -> 
 
 
 async def test_figures_printed_before_exiting_early_from_a_static_initializer_are_not_believed(cpp: Scene) -> None:
-    verdict = await cpp.evaluate("forged_exit_early.cpp")
+    # what is timed must be the rewrite at work: the reach check sees the benchmark never call it
+    verdict = await cpp.evaluate_checked("forged_exit_early.cpp")
     assert verdict.outcome is not Outcome.FASTER, _said(verdict)
     assert verdict.outcome in (Outcome.REJECTED, Outcome.INCORRECT), _said(verdict)
     cpp.assert_contained(verdict)

@@ -120,13 +120,35 @@ LESSONL_FN char *lessonl_keep(const char *lessonl_s) {
   return lessonl_p;
 }
 
+/* The phase: LESSONL_CHECK_PHASE, else the file `phase` beside the report (the judge writes it
+   before each run, so that the environment is the same in every phase). */
+LESSONL_FN const char *lessonl_phase_of(const char *lessonl_r) {
+  const char *lessonl_p = getenv("LESSONL_CHECK_PHASE");
+  char lessonl_path[4096], lessonl_text[32];
+  const char *lessonl_slash;
+  unsigned long lessonl_n;
+  FILE *lessonl_f;
+  if (lessonl_p) return lessonl_keep(lessonl_p);
+  if (!lessonl_r || !(lessonl_slash = strrchr(lessonl_r, '/'))) return (const char *)0;
+  lessonl_n = (unsigned long)(lessonl_slash - lessonl_r);
+  if (lessonl_n + 7 >= sizeof lessonl_path) return (const char *)0;
+  memcpy(lessonl_path, lessonl_r, lessonl_n);
+  memcpy(lessonl_path + lessonl_n, "/phase", 7);
+  lessonl_f = fopen(lessonl_path, "r");
+  if (!lessonl_f) return (const char *)0;
+  lessonl_n = (unsigned long)fread(lessonl_text, 1, sizeof lessonl_text - 1, lessonl_f);
+  fclose(lessonl_f);
+  while (lessonl_n && (lessonl_text[lessonl_n - 1] == '\n' || lessonl_text[lessonl_n - 1] == ' ')) lessonl_n--;
+  lessonl_text[lessonl_n] = 0;
+  return lessonl_keep(lessonl_text);
+}
+
 /* The environment is read once per site (a racing second reader stores the same values). */
 LESSONL_FN int lessonl_active(struct lessonl_site *lessonl_s) {
   if (!__atomic_load_n(&lessonl_s->init, __ATOMIC_ACQUIRE)) {
     const char *lessonl_r = getenv("LESSONL_CHECK_REPORT");
-    const char *lessonl_p = getenv("LESSONL_CHECK_PHASE");
     const char *lessonl_kr = (lessonl_r && *lessonl_r) ? lessonl_keep(lessonl_r) : (const char *)0;
-    const char *lessonl_kp = lessonl_p ? lessonl_keep(lessonl_p) : (const char *)0;
+    const char *lessonl_kp = lessonl_kr ? lessonl_phase_of(lessonl_kr) : (const char *)0;
     __atomic_store_n(&lessonl_s->phase, lessonl_kp, __ATOMIC_RELAXED);
     __atomic_store_n(&lessonl_s->report, lessonl_kr, __ATOMIC_RELAXED);
     __atomic_store_n(&lessonl_s->init, 1, __ATOMIC_RELEASE);

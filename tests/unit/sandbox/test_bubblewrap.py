@@ -73,6 +73,8 @@ def test_a_real_sandbox_shows_only_the_scratch_copy_writable(isolation: Isolatio
     secret.mkdir()
     work.mkdir()
     (secret / "file.txt").write_text("original")
+    if isolation.run_as is not None:  # as root, commands run as nobody in a copy nobody owns
+        os.chown(work, *isolation.run_as)
     outside = Path("/tmp") / f"lessonl-sandbox-test-{os.getpid()}"
     outside.write_text("host /tmp")
     script = ("echo x > made.txt; cat ../repo/file.txt 2>/dev/null || echo unseen; "
@@ -88,3 +90,15 @@ def test_a_real_sandbox_shows_only_the_scratch_copy_writable(isolation: Isolatio
     assert int(lines[3]) <= 3  # loopback only: header lines + lo
     assert int(lines[4]) <= 5  # its own PID namespace: bwrap, the shell, ls, grep
     assert (secret / "file.txt").read_text() == "original"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="as an ordinary user, root's files are unreadable anyway")
+def test_as_root_commands_run_as_nobody_and_cannot_read_roots_files(isolation: Isolation, tmp_path: Path) -> None:
+    private = tmp_path / "root-only"
+    private.write_text("secret")
+    private.chmod(0o600)
+    tmp_path.chmod(0o755)
+    argv = wrap(isolation, Mounts(workdir=tmp_path), ["/bin/sh", "-c", f"id -u; cat {private} /etc/shadow"], tmp_path)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    assert done.stdout.split()[0] == "65534" and "secret" not in done.stdout
+    assert done.stderr.count("Permission denied") == 2, done.stderr

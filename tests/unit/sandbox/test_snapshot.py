@@ -42,3 +42,10 @@ def test_links_are_recorded_not_followed(tmp_path: Path) -> None:
     (tmp_path / "copy/.venv").symlink_to(tmp_path / "venv-target")
     tree = snapshot.take(tmp_path / "copy")
     assert tree[".venv"][0] == "l"
+
+
+def test_a_named_pipe_is_recorded_without_opening_it(tmp_path: Path) -> None:
+    before = snapshot.take(tmp_path)
+    os.mkfifo(tmp_path / "results.fifo")  # opening it to read would block until a writer comes
+    changes = snapshot.compare(before, snapshot.take(tmp_path, before))
+    assert changes.added == ["results.fifo"]
