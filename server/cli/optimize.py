@@ -8,14 +8,13 @@ aborted, the judge's process groups killed, and lessons banked so far kept.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import json
-import signal
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from . import stopping
 from .argtypes import non_negative, positive
 from ..cancel import CancelToken
 from ..errors import AgentError, BankError, Cancelled, ConfigError, LessonLError, TargetError
@@ -51,7 +50,7 @@ def handle(args: argparse.Namespace) -> int:
         request = build_request(args)
         result = run_with_ctrl_c(request, None if args.quiet else Display(err))
     except Cancelled:
-        print("lessonl: cancelled; lessons banked so far are kept", file=err)
+        stopping.announce("cancelled; lessons banked so far are kept")
         return EXIT_CANCELLED
     except (AgentError, BankError) as exc:
         print(f"lessonl: error: {exc}", file=err)
@@ -156,35 +155,18 @@ def _withhold_untrusted_key(agent: dict[str, Any]) -> None:
 
 
 def run_with_ctrl_c(request: Any, display: "Display | None") -> Any:
-    """Run the engine; the first Ctrl-C cancels it cleanly (a second one interrupts at once)."""
+    """Run the engine; the first Ctrl-C (or SIGTERM) cancels it cleanly through its token, so
+    requests are aborted and the judge kills its process groups; a second one interrupts at once.
+    A signal at any point ends in Cancelled, even one that came after the engine's last check."""
     from ..engine import optimize
 
-    async def main() -> Any:
-        cancel = CancelToken()
-        loop = asyncio.get_running_loop()
+    cancel = CancelToken()
 
-        def on_interrupt() -> None:
-            if display is not None:
-                display.note("cancelling (Ctrl-C again to stop at once)...")
-            cancel.cancel()
-            loop.remove_signal_handler(signal.SIGINT)
+    def note() -> None:
+        if display is not None:
+            display.note("cancelling (Ctrl-C again to stop at once)...")
 
-        # SIGTERM cancels the same clean way: the judge kills its process groups on the way out
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(signum, on_interrupt)
-            except (NotImplementedError, RuntimeError):  # not the main thread
-                pass
-        try:
-            return await optimize(request, on_progress=display, cancel=cancel)
-        finally:
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                try:
-                    loop.remove_signal_handler(signum)
-                except (NotImplementedError, RuntimeError):
-                    pass
-
-    return asyncio.run(main())
+    return stopping.run(optimize(request, on_progress=display, cancel=cancel), cancel=cancel, on_stop=note)
 
 
 class Display:
