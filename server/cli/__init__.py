@@ -6,15 +6,17 @@ never a traceback.
 """
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
-import signal
 import sys
-from typing import Sequence
 
-from .. import __version__
-from ..errors import LessonLError
+from . import stopping
+
+# Everything else is imported once the signal handlers are in (see stopping): until then a
+# Ctrl-C only has the interpreter's default effect, so this module imports next to nothing.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from typing import Sequence
 
 # Module names under lessonl.cli, in the order they appear in --help.
 COMMANDS = [
@@ -25,6 +27,11 @@ COMMANDS = [
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """All subcommands, or just `only` when it names one (each imports what it needs, and the
     language server's start-up should not pay for the others)."""
+    import argparse
+    import importlib
+
+    from .. import __version__
+
     parser = argparse.ArgumentParser(
         prog="lessonl",
         description="Make a function faster: LLM agents rewrite it, your own build, tests and "
@@ -44,21 +51,62 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit status. With no `argv` this is the `lessonl` process
+    itself: Ctrl-C or SIGTERM at any moment until it exits makes the status 130, and main()
+    ends the process instead of returning (see stopping). With `argv` (a call from inside a
+    program) the caller's signal handlers are put back on return."""
+    usage_exit = None
+    try:
+        try:
+            stopping.install(whole_process=argv is None)  # first: no window where a signal is lost
+            status = _main(argv)
+        except SystemExit as exc:  # argparse: --help, --version, a usage error
+            usage_exit, status = exc, _exit_status(exc)
+        except KeyboardInterrupt:
+            raise
+        except BaseException:  # LESSONL_DEBUG's traceback: the caller's handlers go back first
+            stopping.release()
+            raise
+    except KeyboardInterrupt:  # from one of the clauses above: the run's only one (see stopping)
+        stopping.announce()
+        status = 130
+    try:
+        status = stopping.finish(status)
+    except KeyboardInterrupt:  # that only one, just before finish() took over
+        status = stopping.finish(130)
+    if usage_exit is not None:
+        if status == usage_exit.code:
+            raise usage_exit
+        raise SystemExit(status) from None
+    return status
+
+
+def _exit_status(exc: SystemExit) -> int:
+    if exc.code is None or isinstance(exc.code, int):
+        return exc.code or 0
+    print(exc.code, file=sys.stderr)  # what the interpreter would do with it
+    exc.code = 1
+    return 1
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from ..errors import LessonLError
+
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
-    if args.command != "serve":  # the language server has its own shutdown
-        _terminate_like_ctrl_c()
+    if args.command == "serve":  # the language server has its own shutdown
+        stopping.release()
     try:
         return int(args.handler(args) or 0)
     except LessonLError as exc:
         print(f"lessonl: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("lessonl: interrupted", file=sys.stderr)
+        stopping.announce()
         return 130
     except BrokenPipeError:
         # `lessonl lessons show ID | head`: the reader left; nothing more to say to it.
@@ -70,18 +118,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"lessonl: internal error: {type(exc).__name__}: {exc} "
               "(please report it; set LESSONL_DEBUG=1 to see the traceback)", file=sys.stderr)
         return 3
-
-
-def _terminate_like_ctrl_c() -> None:
-    """SIGTERM (a killed terminal, `timeout`, an editor stopping a task) takes the Ctrl-C path, so
-    builds and benchmarks in their own process groups are killed too instead of living on."""
-    def on_term(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        signal.signal(signal.SIGTERM, on_term)
-    except ValueError:  # not the main thread (main() called from a test's worker thread)
-        pass
 
 
 def _silence_stdout() -> None:

@@ -6,9 +6,9 @@ evaluation; the interval it reports is the smallest effect worth asking for (min
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 
+from . import stopping
 from ..judge import calibrate_repository
 from .argtypes import add_repository_arguments
 from .preflight import repository_at
@@ -27,8 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     repository_at(args.path, parse_overrides(args.set))
-    report = asyncio.run(calibrate_repository(args.path, function=args.function,
-                                              overrides=parse_overrides(args.set) or None))
+    report = stopping.run(calibrate_repository(args.path, function=args.function,
+                                               overrides=parse_overrides(args.set) or None))
     if args.json:
         print(json.dumps(report.to_json()))
     else:

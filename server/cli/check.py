@@ -6,9 +6,9 @@ build, tests, one benchmark run, so problems show up before any model is paid fo
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 
+from . import stopping
 from ..judge import check_repository
 from .argtypes import add_repository_arguments
 from .preflight import repository_at
@@ -27,8 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     repository_at(args.path, parse_overrides(args.set))
-    judge, report = asyncio.run(check_repository(args.path, function=args.function,
-                                                 overrides=parse_overrides(args.set) or None))
+    judge, report = stopping.run(check_repository(args.path, function=args.function,
+                                                  overrides=parse_overrides(args.set) or None))
     if args.json:
         print(json.dumps({"ok": True, "root": str(judge.root), **report.to_json()}))
     else:

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
+from . import stopping
 from ..errors import ConfigError, LessonLError
 
 EXIT_OK, EXIT_BROKEN = 0, 3
@@ -56,7 +57,7 @@ def handle(args: argparse.Namespace) -> int:
             raise ConfigError(f"no agent named {', '.join(unknown)}", key="agents",
                               hint="configured: " + ", ".join(a.name for a in agents))
         agents = [a for a in agents if a.name in wanted]
-    report = asyncio.run(diagnose(replace(config, agents=tuple(agents)), source, args.timeout))
+    report = stopping.run(diagnose(replace(config, agents=tuple(agents)), source, args.timeout))
     write(report, args.json, sys.stdout)
     return EXIT_OK if report.ok else EXIT_BROKEN
 

@@ -8,10 +8,10 @@ FILE::FUNCTION form (a model reply spliced in by lessonl.code) changes nothing h
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from pathlib import Path
 
+from . import stopping
 from ..code.source import decode_source
 from ..errors import LessonLError
 from ..judge import evaluate_file
@@ -46,9 +46,9 @@ def run(args: argparse.Namespace) -> int:
     if "::" in args.file:
         from ..engine.evaluate import evaluate_reply
 
-        verdict = asyncio.run(evaluate_reply(args.file, text, overrides=overrides))
+        verdict = stopping.run(evaluate_reply(args.file, text, overrides=overrides))
     else:
-        verdict = asyncio.run(evaluate_file(args.file, text, function=args.function, overrides=overrides))
+        verdict = stopping.run(evaluate_file(args.file, text, function=args.function, overrides=overrides))
     print(json.dumps(verdict.to_json()) if args.json else verdict_text(verdict))
     return 0
 

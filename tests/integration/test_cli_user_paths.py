@@ -6,6 +6,7 @@ a traceback, and their files untouched.
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -164,27 +165,137 @@ def test_output_cut_short_by_a_pipe_is_not_a_traceback(cpp_repo: Path) -> None:
 
 
 # -- Ctrl-C and SIGTERM ---------------------------------------------------------------------
+#
+# A signal is sent to a frozen process (SIGSTOP, then the signal, then SIGCONT), so the test knows
+# it arrived before the process ended, and knows where the process was: an exited process is too
+# late; one that has not taken the signals yet (SIGTERM not caught and nothing written: the
+# interpreter is still starting) or has already blocked them to choose its status has nothing left
+# to decide. At any other moment, the interpreter's own shutdown included, the status must be 130,
+# with no traceback and nothing it started left running.
+
+STOP_SIGNALS = [signal.SIGINT, signal.SIGTERM]
+
+
+def _proc_status(pid: int) -> dict[str, str]:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+    except (FileNotFoundError, ProcessLookupError):
+        return {"State": "X (gone)"}
+
+
+def _masked(status: dict[str, str], field: str, signum: int) -> bool:
+    return bool(int(status.get(field, "0"), 16) >> (signum - 1) & 1)
+
+
+def _has_written(proc: subprocess.Popen) -> bool:
+    pipes = [pipe for pipe in (proc.stdout, proc.stderr) if pipe is not None]
+    return bool(select.select(pipes, [], [], 0)[0])
+
+
+def send_while_alive(proc: subprocess.Popen, signum: int, written: bool = False,
+                     ) -> tuple[str, list[psutil.Process]]:
+    """Freeze `proc`, look where it is, send `signum`, let it go on. Returns the moment ("exited",
+    "starting", "chosen" or "running") and the processes it had started then. `written`: it
+    has printed something already (so it is past its start, whatever its handlers say)."""
+    os.kill(proc.pid, signal.SIGSTOP)
+    while True:  # the stop takes effect when the process next enters the kernel
+        status = _proc_status(proc.pid)
+        state = status.get("State", "X")[0]
+        if state in "TtZX":
+            break
+        time.sleep(0.0002)
+    children: list[psutil.Process] = []
+    if state in "ZX":
+        moment = "exited"
+    elif not _masked(status, "SigCgt", signal.SIGTERM) and not (written or _has_written(proc)):
+        moment = "starting"
+    elif _masked(status, "SigBlk", signal.SIGINT) or _masked(status, "SigBlk", signal.SIGTERM):
+        moment = "chosen"
+    else:
+        moment = "running"
+        try:
+            children = psutil.Process(proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            pass
+    os.kill(proc.pid, signum)
+    os.kill(proc.pid, signal.SIGCONT)
+    return moment, children
+
+
+def assert_stopped(proc: subprocess.Popen, err: str, children: list[psutil.Process], moment: str) -> None:
+    assert proc.returncode == 130 and "Traceback" not in err, (moment, proc.returncode, err)
+    time.sleep(0.2)
+    assert [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE] == [], moment
+
+
+def start_check(repo: Path, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "lessonl", "check"], cwd=repo, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+
 
 @pytest.mark.slow
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+@pytest.mark.parametrize("signum", STOP_SIGNALS, ids=["ctrl-c", "sigterm"])
 def test_stopping_a_check_mid_build_exits_130_and_kills_the_build(cpp_repo: Path, signum: int,
                                                                    tmp_path: Path) -> None:
     """A fresh cache, so the scratch copy really compiles; SIGTERM (a closed terminal, `timeout`)
     must not leave make and the compiler running on."""
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "own-cache")}
-    proc = subprocess.Popen([sys.executable, "-m", "lessonl", "check"], cwd=cpp_repo, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    proc = start_check(cpp_repo, env)
     deadline, compilers = time.monotonic() + 60, []
     while not compilers and time.monotonic() < deadline:  # wait for the scratch build to start
         time.sleep(0.05)
         compilers = [c for c in psutil.Process(proc.pid).children(recursive=True)
                      if c.name() in ("make", "g++", "cc1plus")]
     assert compilers, "the build never started"
-    proc.send_signal(signum)
+    moment, children = send_while_alive(proc, signum)
     _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130 and "Traceback" not in err, err
-    time.sleep(0.5)
-    assert [c for c in compilers if c.is_running() and c.status() != psutil.STATUS_ZOMBIE] == []
+    assert moment == "running", (moment, proc.returncode, err)  # it was mid-build: it had not exited
+    assert_stopped(proc, err, [*compilers, *children], moment)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", STOP_SIGNALS, ids=["ctrl-c", "sigterm"])
+def test_a_signal_at_any_moment_of_a_check_exits_130(cpp_repo: Path, signum: int, tmp_path: Path) -> None:
+    """Issue 11: on a loaded machine a Ctrl-C that landed late in a check (its result being
+    printed, asyncio closing its loop, the interpreter shutting down) was lost and the check
+    exited 0 (or died of the signal, with a traceback). Sweep the signal across the whole life
+    of a check, then send it right as the check has printed its verdict."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "own-cache"), "PYTHONUNBUFFERED": "1"}
+    assert start_check(cpp_repo, env).wait(timeout=120) == 0  # builds once: later runs are quick
+    began = time.monotonic()
+    assert start_check(cpp_repo, env).wait(timeout=120) == 0
+    life = time.monotonic() - began
+    moments: dict[str, int] = {}
+
+    def stop(delay: float = 0.0, after_verdict: bool = False) -> str:
+        proc = start_check(cpp_repo, env)
+        if after_verdict:  # the verdict is out: the work is done
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                if line.startswith("ok:"):
+                    break
+        time.sleep(delay)
+        moment, children = send_while_alive(proc, signum, written=after_verdict)
+        _, err = proc.communicate(timeout=60)
+        moments[moment] = moments.get(moment, 0) + 1
+        if moment == "running":
+            when = f"{delay * 1000:.1f} ms after the verdict" if after_verdict else f"after {delay:.3f} s"
+            assert_stopped(proc, err, children, f"{when} (a check takes {life:.3f} s)")
+        return moment
+
+    # Forward in steps until the check is over before the signal, whatever the load does to its
+    # length; then finer steps over the last one, where its end lies.
+    delay, step, last = 0.0, life / 12, 0.0
+    for _ in range(40):
+        if stop(delay) == "exited":
+            break
+        last, delay = delay, delay + step
+    for i in range(1, 9):
+        stop(last + (delay - last) * i / 9)
+    for extra in (0.0, 0.0005, 0.001, 0.002, 0.005):
+        stop(extra, after_verdict=True)
+    assert moments.get("running", 0) >= 8, moments  # the sweep did reach the check
 
 
 def test_init_in_a_folder_it_cannot_write_is_a_clean_error(tmp_path: Path) -> None:
