@@ -65,7 +65,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.apply and result.improved:
         from ..engine import apply_result
         try:
-            applied = apply_result(result, request.root)
+            applied = apply_result(result, request.root, allow_unisolated=_allows_unisolated(request))
         except LessonLError as exc:
             print(f"lessonl: not applied: {exc}", file=err)
             if args.json:
@@ -76,6 +76,12 @@ def handle(args: argparse.Namespace) -> int:
     else:
         print_result(result, out, applied)
     return EXIT_IMPROVED if result.improved else EXIT_NO_IMPROVEMENT
+
+
+def _allows_unisolated(request: Any) -> bool:
+    from ..config import load_config
+
+    return bool(load_config(Path(request.root), request.overrides or None).sandbox.allow_unisolated)
 
 
 def build_request(args: argparse.Namespace) -> Any:
