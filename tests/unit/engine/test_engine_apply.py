@@ -79,3 +79,17 @@ def test_write_leaves_no_temporary_files_and_keeps_the_mode(tmp_path: Path) -> N
     apply_result(result, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["k.cpp"]
     assert (tmp_path / "k.cpp").stat().st_mode & 0o777 == 0o640
+
+
+def test_a_rewrite_judged_without_a_sandbox_is_not_written_unless_allowed(tmp_path: Path) -> None:
+    from lessonl.errors import UnisolatedError
+
+    result = result_for(tmp_path)
+    result.best.verdict.warnings.append("UNISOLATED: candidate code runs without a sandbox on this machine")
+    assert result.unisolated and result.to_json()["unisolated"] is True
+    with pytest.raises(UnisolatedError) as raised:
+        apply_result(result, tmp_path)
+    assert raised.value.key == "sandbox.allow_unisolated"
+    assert (tmp_path / "k.cpp").read_text() == ORIGINAL
+    apply_result(result, tmp_path, allow_unisolated=True)
+    assert (tmp_path / "k.cpp").read_text() == REWRITE
