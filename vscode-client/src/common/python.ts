@@ -66,7 +66,8 @@ export async function probe(python: string): Promise<Probe> {
   return readProbe(await runProcess(python, ["-c", PROBE_CODE], 30_000));
 }
 
-async function pythonExtensionInterpreter(resource?: vscode.Uri): Promise<string | undefined> {
+/** The interpreter the Python extension selected for `resource`'s folder, if it is installed. */
+export async function pythonExtensionInterpreter(resource?: vscode.Uri): Promise<string | undefined> {
   const extension = vscode.extensions.getExtension("ms-python.python");
   if (!extension) {
     return undefined;

@@ -14,6 +14,7 @@ import { Notifications, OptimizeResult, ProgressNotice } from "../core/protocol"
 import { ApiKeys } from "./secrets";
 import { logChannel, showError, showLog } from "./logging";
 import { serverSection } from "./settings";
+import { pythonExtensionInterpreter } from "./python";
 
 /** Runs a server command the client takes over (see `handle`), with the server's arguments. */
 export type CommandHandler = (args: unknown[]) => Promise<unknown>;
@@ -185,7 +186,7 @@ export class ServerHost implements vscode.Disposable {
         { scheme: "file", pattern: "**/lessonl.toml" }, { scheme: "file", pattern: "**/pyproject.toml" },
       ],
       outputChannel: logChannel(),
-      initializationOptions: { lessonl: serverSection(undefined, await keys.all()) },
+      initializationOptions: { lessonl: serverSection(undefined, await keys.all(), await pythonExtensionInterpreter()) },
       initializationFailedHandler: () => false,
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue, handled: true }),
@@ -211,8 +212,13 @@ export class ServerHost implements vscode.Disposable {
               return values;
             }
             const apiKeys = await keys.all();
-            return params.items.map((item, i) => item.section === "lessonl"
-              ? serverSection(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined, apiKeys) : values[i]);
+            return Promise.all(params.items.map(async (item, i) => {
+              if (item.section !== "lessonl") {
+                return values[i];
+              }
+              const scope = item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined;
+              return serverSection(scope, apiKeys, await pythonExtensionInterpreter(scope));
+            }));
           },
           // Tell the server "settings changed" without values: it pulls them (translated) itself.
           didChangeConfiguration: (_sections, next) => next(undefined),

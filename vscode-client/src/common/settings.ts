@@ -13,9 +13,11 @@ export function extensionSettings(scope?: vscode.Uri): ExtensionSettings {
   };
 }
 
-/** The server's `lessonl` section for a scope; problems are warned about once each. */
-export function serverSection(scope: vscode.Uri | undefined, apiKeys: Record<string, string>): ServerSection {
-  const { section, problems } = toServerSection(extensionSettings(scope), apiKeys);
+/** The server's `lessonl` section for a scope; problems are warned about once each.
+ * `projectPython`: the Python extension's interpreter for the scope, which `{python}` means. */
+export function serverSection(scope: vscode.Uri | undefined, apiKeys: Record<string, string>,
+                              projectPython?: string): ServerSection {
+  const { section, problems } = toServerSection({ ...extensionSettings(scope), projectPython }, apiKeys);
   for (const problem of problems) {
     if (!reported.has(problem)) {
       reported.add(problem);

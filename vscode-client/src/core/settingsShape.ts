@@ -30,6 +30,8 @@ export interface ExtensionSettings {
   relevance?: unknown;
   timeouts?: unknown;
   codeLens?: unknown;
+  /** The interpreter VS Code's Python extension selected for the folder: the project's `{python}`. */
+  projectPython?: string;
 }
 
 export interface ServerSection {
@@ -63,6 +65,9 @@ export function toServerSection(raw: ExtensionSettings, apiKeys: Record<string, 
   const problems: string[] = [];
   const config: ServerSection["config"] = {};
 
+  if (raw.projectPython) {
+    section(config, "python").editor_interpreter = raw.projectPython;
+  }
   if (raw.rounds != null) {
     if (Number.isInteger(raw.rounds) && (raw.rounds as number) >= 1) {
       section(config, "loop").rounds = raw.rounds;

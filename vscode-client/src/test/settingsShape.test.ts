@@ -80,3 +80,9 @@ test("the lessonl.agents schema in package.json offers exactly the presets the t
   assert.deepEqual(agent.properties.preset.enum, PRESETS);
   assert.deepEqual(agent.required, ["model"]); // an endpoint only when there is no preset (anyOf)
 });
+
+test("the Python extension's interpreter becomes the project's {python}", () => {
+  const { section } = toServerSection({ projectPython: "/repo/.venv/bin/python" }, {});
+  assert.deepEqual(section.config.python, { editor_interpreter: "/repo/.venv/bin/python" });
+  assert.equal(toServerSection({}, {}).section.config.python, undefined);
+});
