@@ -100,14 +100,15 @@ def _main(argv: Sequence[str] | None) -> int:
         return 2
     if args.command == "serve":  # the language server has its own shutdown
         stopping.release()
+    from . import failure
+
     try:
         return int(args.handler(args) or 0)
     except LessonLError as exc:
-        print(f"lessonl: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return failure.report(args, exc, exc.exit_code)
     except KeyboardInterrupt:
         stopping.announce()
-        return 130
+        return failure.report(args, None, 130, line="", message="cancelled")
     except BrokenPipeError:
         # `lessonl lessons show ID | head`: the reader left; nothing more to say to it.
         _silence_stdout()
@@ -115,9 +116,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except Exception as exc:  # our bug: one line a person can report, not a traceback
         if os.environ.get("LESSONL_DEBUG"):
             raise
-        print(f"lessonl: internal error: {type(exc).__name__}: {exc} "
-              "(please report it; set LESSONL_DEBUG=1 to see the traceback)", file=sys.stderr)
-        return 3
+        line = (f"lessonl: internal error: {type(exc).__name__}: {exc} "
+                "(please report it; set LESSONL_DEBUG=1 to see the traceback)")
+        return failure.report(args, exc, 3, line=line, message=line.removeprefix("lessonl: "))
 
 
 def _silence_stdout() -> None:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import stopping
+from . import failure, stopping
 from .argtypes import non_negative, positive
 from ..cancel import CancelToken
 from ..errors import AgentError, BankError, Cancelled, ConfigError, LessonLError, TargetError
@@ -49,18 +49,17 @@ def handle(args: argparse.Namespace) -> int:
     try:
         request = build_request(args)
         result = run_with_ctrl_c(request, None if args.quiet else Display(err))
-    except Cancelled:
+    except Cancelled as exc:
         stopping.announce("cancelled; lessons banked so far are kept")
-        return EXIT_CANCELLED
+        return failure.report(args, exc, EXIT_CANCELLED, line="")
     except (AgentError, BankError) as exc:
-        print(f"lessonl: error: {exc}", file=err)
-        return EXIT_FAILURE
+        return failure.report(args, exc, EXIT_FAILURE, err=err)
     except LessonLError as exc:
-        print(f"lessonl: error: {exc}", file=err)
-        return exc.exit_code if exc.exit_code in (EXIT_USER, EXIT_FAILURE, EXIT_CANCELLED) else EXIT_USER
+        code = exc.exit_code if exc.exit_code in (EXIT_USER, EXIT_FAILURE, EXIT_CANCELLED) else EXIT_USER
+        return failure.report(args, exc, code, err=err)
     except Exception as exc:  # our bug: one line, not a traceback
-        print(f"lessonl: internal error: {type(exc).__name__}: {exc}", file=err)
-        return EXIT_FAILURE
+        line = f"lessonl: internal error: {type(exc).__name__}: {exc}"
+        return failure.report(args, exc, EXIT_FAILURE, line=line, message=line.removeprefix("lessonl: "), err=err)
     applied = None
     if args.apply and result.improved:
         from ..engine import apply_result
@@ -69,7 +68,8 @@ def handle(args: argparse.Namespace) -> int:
         except LessonLError as exc:
             print(f"lessonl: not applied: {exc}", file=err)
             if args.json:
-                print(json.dumps({**result.to_json(), "applied": False}, indent=2), file=out)
+                print(json.dumps({**result.to_json(), "applied": False,
+                                  **failure.error_object(exc, EXIT_USER)}, indent=2), file=out)
             return EXIT_USER
     if args.json:
         print(json.dumps({**result.to_json(), "applied": applied is not None}, indent=2), file=out)
