@@ -45,7 +45,7 @@ from judge_common import BUSY, cleanup, cpp_example, load, with_knob, workdir
 
 from lessonl.config import load_config
 from lessonl.judge import Judge, benchparse
-from lessonl.judge.procs import Limits, run, scrub_env
+from lessonl.procs import Limits, run, scrub_env
 
 CANDIDATES = {"~1.00 (A/A)": 0, "~1.05": 21, "~1.10": 11, "~1.20": 6}  # label: knob m
 CODEFLASH_LOOP_S = 10.0

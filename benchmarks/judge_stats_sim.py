@@ -60,7 +60,7 @@ DATA = REPO / "benchmarks" / "data" / "judge_noise.json"
 from judge_common import BUSY, with_knob  # noqa: E402
 
 from lessonl.judge import benchparse, stats, timing  # noqa: E402
-from lessonl.judge.procs import Limits, run, scrub_env  # noqa: E402
+from lessonl.procs import Limits, run, scrub_env  # noqa: E402
 from lessonl.records import Outcome  # noqa: E402
 
 MIN_EFFECT = 0.03

@@ -279,7 +279,7 @@ def _cancel_tasks(loop: Any, timeout: float | None) -> None:
 
 
 def _kill_process_groups() -> None:
-    procs = sys.modules.get(f"{__package__.rpartition('.')[0]}.judge.procs")
+    procs = sys.modules.get(f"{__package__.rpartition('.')[0]}.procs.runner")
     if procs is not None:
         try:
             procs.kill_all_groups()

@@ -7,7 +7,7 @@ from .behaviour_check import CheckTarget
 from .benchparse import BenchParseError
 from .judge import Judge
 from .reports import BaselineReport, CalibrationReport
-from .procs import Limits, ProcResult, run, scrub_env
+from ..procs import Limits, ProcResult, run, scrub_env
 from .request import calibrate_repository, check_repository, evaluate_file, open_judge, relative_to_root
 
 __all__ = [

@@ -36,8 +36,8 @@ from ..behaviour.report import CheckEvents, Mismatch, read_events
 from ..cancel import CancelToken
 from ..errors import ReachError
 from ..records import BehaviourReport, FunctionRef, Outcome, Verdict
-from . import logtail
-from .procs import ProcResult
+from ..procs import logtail
+from ..procs import ProcResult
 
 if TYPE_CHECKING:
     from .judge import Judge, _Tally

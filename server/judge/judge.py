@@ -29,13 +29,14 @@ from ..errors import BaselineError, Cancelled, TargetError, ToolMissingError
 from ..records import BehaviourReport, Outcome, Verdict
 from .reports import BaselineReport, CalibrationReport
 from ..sandbox import snapshot
-from . import benchparse, cgroups, commands, forgery, interpreter, leftovers, logtail, stats
+from ..procs import cgroups, leftovers, logtail
+from . import benchparse, commands, forgery, interpreter, stats
 from .behaviour_check import BehaviourCheck, CheckResult, CheckTarget, Reference
 from ..sandbox import allowed_env
 from .gate import Gate
 from ..behaviour import REPORT_ENV
 from .mounts import CHECK_DIR, mounts_for
-from .procs import Limits, ProcResult, aisolation, isolation, run, unisolated_warning
+from ..procs import Limits, ProcResult, aisolation, isolation, run, unisolated_warning
 from .pythonpath import import_roots, with_import_roots
 from .sanitizer_check import SanitizerCheck
 from .scratch import Scratch, timing_lock_path

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..records import BehaviourReport, Verdict
-from .procs import ProcResult
+from ..procs import ProcResult
 
 
 @dataclass

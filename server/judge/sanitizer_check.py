@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Mapping
 
 from ..cancel import CancelToken
 from ..records import Outcome, Verdict
-from . import logtail, sanitizers
-from .procs import Limits, ProcResult
+from ..procs import logtail
+from . import sanitizers
+from ..procs import Limits, ProcResult
 
 if TYPE_CHECKING:
     from .judge import Judge, _Tally

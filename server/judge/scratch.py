@@ -29,6 +29,7 @@ from typing import AsyncIterator, Iterator, Sequence
 
 from ..cancel import CancelToken
 from ..atomic import write_atomic
+from ..cachedir import cache_home
 from ..code.source import SourceEncoding, decode_source, encode_source
 from .locks import FileLock
 
@@ -37,11 +38,6 @@ ALWAYS_EXCLUDE = (".git/", ".lessonl/", ".venv/", "venv/", "__pycache__/", ".pyt
 # Virtual environments are linked, not copied, so relative commands like .venv/bin/pytest work.
 LINKED_DIRS = (".venv", "venv")
 MAX_SLOTS = 64
-
-
-def cache_home() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "lessonl"
 
 
 def timing_lock_path() -> Path:

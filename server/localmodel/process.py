@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable
 
-from ..judge.logtail import tail
+from ..procs.logtail import tail
 from .http import HttpFailure, request
 from .errors import (INSTALL_HINT, LocalServerDiedError, LocalServerMissingError,
                      LocalServerStartError, ModelFileError, PortInUseError)
 from .ports import free_port, port_taken
-from ..judge.procs import signal_group
+from ..procs import signal_group
 
 HOST = "127.0.0.1"
 GGUF_MAGIC = b"GGUF"

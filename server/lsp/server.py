@@ -154,7 +154,7 @@ class LessonLServer(LanguageServer):
         try:
             self.jobs.cancel_all_and_wait(timeout=10.0)
         finally:
-            from ..judge.procs import kill_all_groups
+            from ..procs import kill_all_groups
             from ..localmodel import stop_all_now  # managed llama.cpp servers go with us
 
             if killed := kill_all_groups():  # an engine thread too busy to clean up in time

@@ -21,9 +21,6 @@ from pathlib import Path
 import pytest
 
 PACKAGE = "lessonl"
-# The judge's process helpers, bound for a neutral package (issue 12): until they move, these
-# are the only judge modules that the language server and the local models may import.
-PROCS_MODULES = {"lessonl.judge.procs", "lessonl.judge.logtail", "lessonl.judge.cgroups"}
 # lsp/server.py and the state its LessonLServer owns: none of these may import a feature module.
 SERVER_CORE = {"lessonl.lsp", "lessonl.lsp.server", "lessonl.lsp.validation", "lessonl.lsp.jobs",
                "lessonl.lsp.proposals", "lessonl.lsp.settings", "lessonl.lsp.workspaces"}
@@ -221,14 +218,12 @@ def test_the_language_server_does_not_import_the_cli() -> None:
     assert not {m for m in reachable(lsp) if _inside(m, "lessonl.cli")}, "lsp reaches the CLI through another module"
 
 
-def test_the_language_server_and_local_models_reach_the_judge_only_for_its_process_helpers() -> None:
-    """Holds now and after the move: a new import of the judge would be caught today."""
-    for package in ("lessonl.lsp", "lessonl.localmodel"):
-        for module, hits in imports_of(package, "lessonl.judge").items():
-            assert hits <= PROCS_MODULES, f"{module} imports {sorted(hits - PROCS_MODULES)}"
-
-
-@pytest.mark.xfail(strict=True, reason="procs move pending (issue 12)")
 def test_the_language_server_and_local_models_do_not_import_the_judge() -> None:
     assert imports_of("lessonl.lsp", "lessonl.judge") == {}
     assert imports_of("lessonl.localmodel", "lessonl.judge") == {}
+
+
+def test_the_process_helpers_stand_below_the_judge() -> None:
+    """lessonl.procs starts every subprocess for everyone: it may not reach back into the judge."""
+    assert imports_of("lessonl.procs", "lessonl.judge") == {}
+    assert imports_of("lessonl.sandbox", "lessonl.judge") == {}

@@ -11,7 +11,7 @@ Limits and their caveats:
   reserve huge shadow maps need a larger `memory_mb`.
 - RLIMIT_NPROC counts every process of the real user, not just ours, so the limit is set to
   the user's current count plus `processes`. The kernel ignores it for root (uid 0), so as
-  root each command runs in its own pids cgroup instead (lessonl.judge.cgroups), where
+  root each command runs in its own pids cgroup instead (lessonl.procs.cgroups), where
   `pids.max` holds for root too; where no pids cgroup can be created, the command runs
   without a process-count limit and its result carries a warning saying so.
 - A process that calls setsid() leaves our process group and survives the group kill, unless

@@ -1,7 +1,7 @@
 """Log tails: the first compiler errors, the end of a test log, the missing program."""
 from __future__ import annotations
 
-from lessonl.judge import logtail
+from lessonl.procs import logtail
 
 GCC = """kernels.cpp: In function 'void matmul(...)':
 kernels.cpp:6:12: warning: unused variable 'x' [-Wunused-variable]
@@ -45,7 +45,7 @@ def test_missing_programs_are_named() -> None:
 
 
 def test_test_failures_keep_the_failing_test_names_above_a_long_diff():
-    from lessonl.judge.logtail import test_failures
+    from lessonl.procs.logtail import test_failures
 
     output = "\n".join(["tests/test_x.py F.", *[f"  +  {i}," for i in range(300)],
                         "FAILED tests/test_x.py::test_find_duplicates - AssertionError", "1 failed, 1 passed"])
@@ -55,7 +55,7 @@ def test_test_failures_keep_the_failing_test_names_above_a_long_diff():
 
 
 def test_pytest_section_headers_name_the_failing_test_when_there_is_no_summary():
-    from lessonl.judge.logtail import test_failures
+    from lessonl.procs.logtail import test_failures
 
     output = "\n".join(["_____ test_find_duplicates_order _____", "    def test_x():",
                         *[f"E       line {i}" for i in range(60)], *[f"  -   {i}," for i in range(100)],

@@ -12,7 +12,7 @@ import psutil
 import pytest
 
 from lessonl.cancel import CancelToken
-from lessonl.judge.procs import Limits, kill_all_groups, network_isolation, run, scrub_env
+from lessonl.procs.runner import Limits, kill_all_groups, network_isolation, run, scrub_env
 
 
 def _processes_with(marker: str) -> list[psutil.Process]:
@@ -177,7 +177,7 @@ async def test_the_network_probe_runs_once_and_off_the_event_loop(tmp_path: Path
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The first command without network probes `unshare` (up to 10 s): the loop must keep
     serving meanwhile, and two commands starting at once share the one probe."""
-    from lessonl.judge import procs
+    from lessonl.procs import runner as procs
 
     real = next((Path(d) / "unshare" for d in os.environ["PATH"].split(os.pathsep)
                  if (Path(d) / "unshare").is_file()), None)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lessonl.judge import leftovers
+from lessonl.procs import leftovers
 
 
 @pytest.fixture

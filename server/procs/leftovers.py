@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from .cgroups import _start_ticks
-from .scratch import cache_home
+from ..cachedir import cache_home
 
 MARKER = b"LESSONL_ENV_PAD="
 _lock = threading.Lock()

@@ -19,8 +19,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from lessonl.judge import cgroups, procs
-from lessonl.judge.procs import Limits, run
+from lessonl.procs import cgroups
+from lessonl.procs import runner as procs
+from lessonl.procs.runner import Limits, run
 
 FORKS = 120  # children the command tries to start, far above the limit below
 LIMIT = 16
@@ -99,7 +100,7 @@ def test_cgroups_of_a_killed_lessonl_are_swept_with_their_processes(tmp_path: Pa
     marker = f"{300 + os.getpid() % 97}.{uuid.uuid4().int % 10**6}"
     owner = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import asyncio
-        from lessonl.judge.procs import Limits, run
+        from lessonl.procs.runner import Limits, run
         asyncio.run(run("sleep {marker}", ".", timeout=600, limits=Limits(processes=8)))
     """)], cwd=tmp_path)
     try:
