@@ -90,6 +90,10 @@ def _exit_status(exc: SystemExit) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    if os.name == "nt":  # the judge needs POSIX process groups, resource limits and file locks
+        print("lessonl: error: native Windows is not supported; run LessonL inside WSL2 (Linux), where "
+              "the sandbox works too (see the README's Platforms section)", file=sys.stderr)
+        return 2
     from ..errors import LessonLError
 
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -86,6 +86,8 @@ def reap() -> list[str]:
 
 def _kill_marked(groups: set[int]) -> int:
     killed = 0
+    if not os.path.isdir("/proc"):  # macOS: nothing to find this way (and no sandbox there)
+        return 0
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue

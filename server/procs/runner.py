@@ -381,6 +381,8 @@ def _limiter(limits: Limits, groups: Sequence[cgroups.PidsGroup] = ()):
 def _user_process_count() -> int:
     """How many processes the current user already runs (RLIMIT_NPROC counts them all)."""
     uid, count = os.getuid(), 0
+    if not os.path.isdir("/proc"):  # macOS: no /proc; the limit then counts from zero
+        return 0
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:

@@ -40,12 +40,23 @@ def dead_url() -> str:
         return f"http://127.0.0.1:{s.getsockname()[1]}/v1"
 
 
+_BEFORE: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def _children_before_the_test() -> None:
+    """What earlier tests left running on purpose (e.g. multiprocessing's resource tracker,
+    started by the bank's tests) is not this test's: only processes it started count."""
+    _BEFORE.clear()
+    _BEFORE.update(p.pid for p in psutil.Process().children(recursive=True))
+
+
 def no_children_left() -> list[psutil.Process]:
-    """Processes this test process started that are still alive (zombies reaped first)."""
+    """Processes this test started that are still alive (zombies reaped first)."""
     deadline = time.monotonic() + 1.0
     while True:
         alive = [p for p in psutil.Process().children(recursive=True)
-                 if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+                 if p.pid not in _BEFORE and p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
         if not alive or time.monotonic() > deadline:
             return alive
         time.sleep(0.05)

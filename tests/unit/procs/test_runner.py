@@ -78,9 +78,10 @@ async def test_cancellation_while_the_process_is_being_spawned_kills_its_group(t
     to kill only the shell (asyncio's own clean-up) and leave its children running."""
     marker = f"{600 + os.getpid() % 97}.{uuid.uuid4().int % 10**6}"
     pidfile = tmp_path / "started"
+    before = {p.pid for p in psutil.Process().children()}  # e.g. a resource tracker of an earlier test
     task = asyncio.ensure_future(run(f"sleep {marker} & echo $$ > {pidfile}; wait", tmp_path, timeout=60))
     for _ in range(100):  # step the loop only until the fork: the task then waits for its pipes
-        if psutil.Process().children():
+        if {p.pid for p in psutil.Process().children()} - before:
             break
         await asyncio.sleep(0)
     deadline = time.monotonic() + 10
