@@ -66,8 +66,19 @@ export async function probe(python: string): Promise<Probe> {
   return readProbe(await runProcess(python, ["-c", PROBE_CODE], 30_000));
 }
 
-/** The interpreter the Python extension selected for `resource`'s folder, if it is installed. */
-export async function pythonExtensionInterpreter(resource?: vscode.Uri): Promise<string | undefined> {
+/** The interpreter the Python extension selected for `resource`'s folder, if it is installed
+ * and answers within `timeoutMs` (a slow activation must never hold up the language server). */
+export async function pythonExtensionInterpreter(resource?: vscode.Uri, timeoutMs = 3000): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), timeoutMs); });
+  try {
+    return await Promise.race([askPythonExtension(resource), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function askPythonExtension(resource?: vscode.Uri): Promise<string | undefined> {
   const extension = vscode.extensions.getExtension("ms-python.python");
   if (!extension) {
     return undefined;
