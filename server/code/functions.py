@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import tree_sitter as ts
 
 from ..errors import TargetError
+from ..lru import LRU
 from ..records import FunctionRef
 from .languages import LANGUAGES, parse
 from .signature import Signature, declarator_name_node, function_name_node, name_parts, signature_of
@@ -74,21 +73,15 @@ def scan(text: str, language: str) -> Scan:
         raise TargetError(f"unsupported language {language!r}", hint=f"LessonL handles {', '.join(LANGUAGES)}")
     data = text.encode("utf-8")
     key = (language, data)
-    with _scan_lock:
-        cached = _scans.get(key)
-        if cached is not None:
-            _scans.move_to_end(key)
-            return cached
+    cached = _scans.get(key)
+    if cached is not None:
+        return cached
     result = _scan(text, data, language)
-    with _scan_lock:
-        _scans[key] = result
-        while len(_scans) > 8:
-            _scans.popitem(last=False)
+    _scans.put(key, result)
     return result
 
 
-_scans: OrderedDict[tuple[str, bytes], Scan] = OrderedDict()
-_scan_lock = threading.Lock()
+_scans: LRU[tuple[str, bytes], Scan] = LRU(8)
 
 
 def _scan(text: str, data: bytes, language: str) -> Scan:

@@ -7,12 +7,12 @@ would dominate the cost of locating a function in a small file.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from functools import lru_cache
 
 import tree_sitter as ts
 
 from ..filetypes import EXTENSIONS, language_for  # noqa: F401 - language_for is lessonl.code's
+from ..lru import LRU
 
 LANGUAGES = ("c", "cpp", "python")
 
@@ -54,12 +54,9 @@ def parse(source: bytes | str, language: str) -> ts.Tree:
     Cached trees are shared, so callers must never `edit()` one (copy it first).
     """
     data = source.encode("utf-8") if isinstance(source, str) else source
-    key = (language, data)
-    with _cache_lock:
-        tree = _cache.get(key)
-        if tree is not None:
-            _cache.move_to_end(key)
-            return tree
+    tree = _cache.get((language, data))
+    if tree is not None:
+        return tree
     tree = _parser(language).parse(data)
     remember(data, language, tree)
     return tree
@@ -73,16 +70,10 @@ def reparse(data: bytes, language: str, old_tree: ts.Tree) -> ts.Tree:
 
 
 def remember(data: bytes, language: str, tree: ts.Tree) -> None:
-    with _cache_lock:
-        _cache[(language, data)] = tree
-        _cache.move_to_end((language, data))
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
+    _cache.put((language, data), tree)
 
 
-_CACHE_SIZE = 8
-_cache: OrderedDict[tuple[str, bytes], ts.Tree] = OrderedDict()
-_cache_lock = threading.Lock()
+_cache: LRU[tuple[str, bytes], ts.Tree] = LRU(8)
 
 
 def comment_prefixes(language: str) -> tuple[str, ...]:

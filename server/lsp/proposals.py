@@ -2,10 +2,10 @@
 and result id so that `lessonl.mergeResult` (merge.py) can replay one onto a later text."""
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
+
+from ..lru import LRU
 
 
 @dataclass(frozen=True)
@@ -29,18 +29,11 @@ class Proposals:
     """The latest proposals by job id and result id; old ones fall off (the review is gone)."""
 
     def __init__(self, size: int = 32) -> None:
-        self._items: OrderedDict[str, Proposal] = OrderedDict()
-        self._lock = threading.Lock()
-        self._size = size
+        self._items: LRU[str, Proposal] = LRU(2 * size)  # two keys for each
 
     def add(self, proposal: Proposal) -> None:
-        with self._lock:
-            for key in filter(None, (proposal.job_id, proposal.result_id)):
-                self._items[key] = proposal
-                self._items.move_to_end(key)
-            while len(self._items) > 2 * self._size:
-                self._items.popitem(last=False)
+        for key in filter(None, (proposal.job_id, proposal.result_id)):
+            self._items.put(key, proposal)
 
     def get(self, key: str) -> Proposal | None:
-        with self._lock:
-            return self._items.get(key)
+        return self._items.get(key)

@@ -6,8 +6,6 @@ talks to an LLM or builds anything. Blocking: call through `ls.off_loop`.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +13,7 @@ from urllib.parse import unquote
 
 from pygls.uris import to_fs_path
 
+from ..lru import LRU
 from . import validation
 from .workspaces import INIT_HINT, RootState
 
@@ -47,23 +46,17 @@ class FunctionCache:
     """list_functions() per (uri, version): the same answer for every request on one version."""
 
     def __init__(self, size: int = 64) -> None:
-        self._items: OrderedDict[tuple[str, Any], list[Any]] = OrderedDict()
-        self._lock = threading.Lock()
-        self._size = size
+        self._items: LRU[tuple[str, Any], list[Any]] = LRU(size)
 
     def functions(self, uri: str, version: int | None, text: str, language: str, file_rel: str) -> list[Any]:
         key = (uri, version if version is not None else hash(text))
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
+        cached = self._items.get(key)
+        if cached is not None:
+            return cached
         from ..code import list_functions
 
         found = list_functions(text, language, file_rel)
-        with self._lock:
-            self._items[key] = found
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+        self._items.put(key, found)
         return found
 
 
