@@ -542,8 +542,9 @@ class Judge:
         found = await aisolation()
         if not found.available:
             return f"NONE: {found.reason}; candidates can change your files and forge timings"
-        return ("bubblewrap: each command sees only its scratch copy (read-only while timed), the system "
-                "read-only, a private /tmp and $HOME, its own /proc, no network")
+        who = f", runs as uid {found.run_as[0]} (not root)" if found.run_as else ""
+        return ("bubblewrap: each command sees only its scratch copy (what a run leaves is undone), the system "
+                f"read-only, a private /tmp and $HOME, its own /proc, no network{who}")
 
     async def _run(self, command: str, cwd: Path, timeout: float, cancel: CancelToken | None, tally: _Tally,
                    env: dict[str, str] | None = None, limits: Limits | None = None,
