@@ -11,6 +11,17 @@ import tempfile
 from pathlib import Path
 
 
+def _read_umask() -> int:
+    """The process's umask, read once at import: reading it means setting it, and doing that
+    while other threads create files would give their files the wrong permissions."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _read_umask()
+
+
 def write_atomic(path: Path | str, data: bytes | str, mode: int | None = None) -> None:
     """Replace `path` by `data` (text is UTF-8); `mode` sets the permission bits (default:
     those of the file it replaces, else the umask's)."""
@@ -26,12 +37,7 @@ def write_atomic(path: Path | str, data: bytes | str, mode: int | None = None) -
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
-        if mode is not None:
-            os.chmod(temporary, mode)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
+        os.chmod(temporary, mode if mode is not None else 0o666 & ~_UMASK)
         os.replace(temporary, path)
     except BaseException:
         try:

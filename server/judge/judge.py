@@ -278,12 +278,7 @@ class Judge:
         """Undo what the tests left in the scratch copy, so that nothing they computed, cached or
         replaced reaches the timed runs: files they created are removed, files they changed are
         restored (sources) or rebuilt (build products)."""
-        after = await _in_thread(snapshot.take, slot, built)
-        changes_seen = snapshot.compare(built, after)
-        if not changes_seen:
-            return None
-        for rel in sorted([*changes_seen.added, *changes_seen.changed], key=lambda r: -r.count("/")):
-            _remove(slot / rel)
+        changes_seen = await _in_thread(_undo_changes, slot, built)
         if not changes_seen.changed:
             return None
         self.log(f"the tests changed files of the build ({changes_seen.sentence()}); restoring and rebuilding")
@@ -307,8 +302,7 @@ class Judge:
 
         runs: dict[str, list[benchparse.BenchRun]] = {"baseline": [], "candidate": []}
 
-        records = {"baseline": snapshot.load(self._files_path),
-                   "candidate": snapshot.load(slot.with_name(slot.name + ".built.json"))}
+        records = {"baseline": snapshot.load(self._files_path), "candidate": snapshot.load(_record_path(slot))}
 
         async def run_side(side: str, directory: Path, env: dict[str, str]) -> dict[str, float]:
             result = await self._run(command, directory, self.config.bench.timeout, cancel, tally, env=env)
@@ -393,8 +387,7 @@ class Judge:
         if record is None:
             return
         changes = snapshot.compare(record, await _in_thread(snapshot.take, directory, record))
-        for rel in sorted(changes.added, key=lambda r: -r.count("/")):
-            _remove(directory / rel)
+        _remove_all(directory, changes.added)
         if changes.changed or changes.removed:
             kept = snapshot.Changes([], changes.changed, changes.removed)
             outcome = Outcome.REJECTED if side == "candidate" else Outcome.CRASHED
@@ -413,10 +406,7 @@ class Judge:
         changes = snapshot.compare(recorded, now)
         if not changes:
             return
-        for rel in [*changes.changed, *changes.added]:
-            path = directory / rel
-            if path.is_symlink() or path.is_file():
-                path.unlink()  # a build would keep a tampered product newer than its sources
+        _remove_all(directory, [*changes.changed, *changes.added])  # a build would keep a tampered product
         self._forget_baseline()
         message = (f"the baseline's files changed outside its build ({changes.sentence()}); this evaluation "
                    f"is discarded and the baseline will be rebuilt from your code")
@@ -469,18 +459,15 @@ class Judge:
 
     async def record_slot(self, slot: Path) -> dict[str, list]:
         """Record `slot` as it is now (after a sync or a build: before candidate code ran)."""
-        path = slot.with_name(slot.name + ".built.json")
+        path = _record_path(slot)
         tree = await _in_thread(snapshot.take, slot, snapshot.load(path))
         await _in_thread(snapshot.save, path, tree)
         return tree
 
     def _undo_since_record(self, slot: Path) -> None:
-        recorded = snapshot.load(slot.with_name(slot.name + ".built.json"))
-        if recorded is None or not slot.is_dir():
-            return
-        changes = snapshot.compare(recorded, snapshot.take(slot, recorded))
-        for rel in sorted([*changes.added, *changes.changed], key=lambda r: -r.count("/")):
-            _remove(slot / rel)
+        recorded = snapshot.load(_record_path(slot))
+        if recorded is not None and slot.is_dir():
+            _undo_changes(slot, recorded)
 
     def env_for(self, directory: Path, file_rel: str | None) -> dict[str, str]:
         """The candidate environment for commands in `directory`: Python imports that copy's
@@ -514,9 +501,8 @@ class Judge:
 
     async def run_step(self, command: str, cwd: Path, timeout: float, cancel: CancelToken | None, tally: _Tally,
                        env: dict[str, str] | None = None, limits: Limits | None = None,
-                       check_dir: Path | None = None, read_only: bool = False) -> ProcResult:
-        return await self._run(command, cwd, timeout, cancel, tally, env=env, limits=limits, check_dir=check_dir,
-                               read_only=read_only)
+                       check_dir: Path | None = None) -> ProcResult:
+        return await self._run(command, cwd, timeout, cancel, tally, env=env, limits=limits, check_dir=check_dir)
 
     def bench_command(self, function: str | None) -> str:
         return self._bench_command(function)
@@ -548,15 +534,15 @@ class Judge:
 
     async def _run(self, command: str, cwd: Path, timeout: float, cancel: CancelToken | None, tally: _Tally,
                    env: dict[str, str] | None = None, limits: Limits | None = None,
-                   check_dir: Path | None = None, read_only: bool = False) -> ProcResult:
-        """Run one candidate command in its sandbox: `cwd` (a scratch copy) writable unless
-        `read_only`, and the behaviour check's real report folder `check_dir` for its runs."""
+                   check_dir: Path | None = None) -> ProcResult:
+        """Run one candidate command in its sandbox: `cwd` (a scratch copy) writable, and the
+        behaviour check's real report folder `check_dir` for its runs."""
         if cancel is not None:
             cancel.raise_if_cancelled()
         env = env or self.env_for(cwd, None)
         mounts = None
         if self.config.sandbox.isolation:
-            mounts = mounts_for(self, cwd, env, writable=not read_only, check_dir=check_dir)
+            mounts = mounts_for(self, cwd, env, check_dir=check_dir)
         elif _OFF_WARNING not in tally.warnings:
             tally.warnings.append(_OFF_WARNING)
         result = tally.add(await run(commands.expand(command, self.python.path), cwd, env=env, timeout=timeout, cancel=cancel,
@@ -719,6 +705,24 @@ def _python_syntax_error(changes: Mapping[str, str]) -> str | None:
             except ValueError as exc:  # null bytes
                 return f"{rel}: {exc}"
     return None
+
+
+def _record_path(slot: Path) -> Path:
+    """Where `slot`'s last record (after a sync or a build) is kept, beside the copy."""
+    return slot.with_name(slot.name + ".built.json")
+
+
+def _undo_changes(directory: Path, record: dict[str, list]) -> snapshot.Changes:
+    """Remove what was created or changed in `directory` since `record`; returns what that was."""
+    changes = snapshot.compare(record, snapshot.take(directory, record))
+    _remove_all(directory, [*changes.added, *changes.changed])
+    return changes
+
+
+def _remove_all(directory: Path, rels: list[str]) -> None:
+    """Remove each of `rels` under `directory`, deepest first."""
+    for rel in sorted(rels, key=lambda r: -r.count("/")):
+        _remove(directory / rel)
 
 
 def _remove(path: Path) -> None:

@@ -24,8 +24,7 @@ from .scratch import LINKED_DIRS, cache_home
 CHECK_DIR = Path("/tmp/lessonl-check")
 
 
-def mounts_for(judge: Any, directory: Path, env: Mapping[str, str], writable: bool = True,
-               extra_writable: Iterable[Path] = (), check_dir: Path | None = None) -> Mounts:
+def mounts_for(judge: Any, directory: Path, env: Mapping[str, str], check_dir: Path | None = None) -> Mounts:
     """The sandbox of one command run in `directory` (a scratch copy) with `env`; `check_dir`
     is the real report folder of a behaviour check run."""
     root = judge.root
@@ -37,12 +36,15 @@ def mounts_for(judge: Any, directory: Path, env: Mapping[str, str], writable: bo
     if project_python is not None:  # e.g. a Poetry environment under ~/.cache
         shown.append(project_python.prefix)
         shown += [home for home in [_venv_base(project_python.prefix)] if home is not None]
-    shown += [p for p in _search_paths(env) if _under_any(p, hidden) and not _under_any(p, [root, judge.scratch.home])]
-    shown += [p for p in _search_paths(env) if _under_any(p, [judge.scratch.home])
-              and not p.is_relative_to(directory) and _lessonl_owned(p, judge.scratch.home)]
+    scratch_home = judge.scratch.home
+    for path in _search_paths(env):
+        if _under_any(path, [scratch_home]):
+            if not path.is_relative_to(directory) and _lessonl_owned(path, scratch_home):
+                shown.append(path)  # compiler shims, the check's runtime
+        elif _under_any(path, hidden) and not _under_any(path, [root]):
+            shown.append(path)  # a toolchain under $HOME
     shown += [_expanded(raw, root) for raw in getattr(judge.config.sandbox, "expose", ()) or ()]
-    return Mounts(workdir=directory, workdir_writable=writable, readonly=tuple(shown),
-                  writable=tuple(extra_writable), hidden=tuple(hidden),
+    return Mounts(workdir=directory, readonly=tuple(shown), hidden=tuple(hidden),
                   binds=((check_dir, CHECK_DIR),) if check_dir is not None else (),
                   dirs=() if check_dir is not None else (CHECK_DIR,))
 

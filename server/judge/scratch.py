@@ -238,7 +238,7 @@ class Scratch:
 
 
 def _sync_one(source: Path, target: Path, entry: list | None,
-              owner: tuple[int, int] | None = None, top: Path | None = None) -> tuple[list, bool]:
+              owner: tuple[int, int] | None, top: Path) -> tuple[list, bool]:
     """Bring one file up to date; returns its manifest entry and whether it was written.
 
     Entry: [source size, source mtime_ns, target size, target mtime_ns, content sha256, target
@@ -281,16 +281,14 @@ def _sync_one(source: Path, target: Path, entry: list | None,
     return [src.st_size, src.st_mtime_ns, dst.st_size, dst.st_mtime_ns, sha, dst.st_ctime_ns], changed
 
 
-def _own(target: Path, owner: tuple[int, int] | None, top: Path | None = None) -> None:
-    """Hand `target` (and the folders above it that LessonL just made) to `owner`."""
+def _own(target: Path, owner: tuple[int, int] | None, top: Path) -> None:
+    """Hand `target`, and the folders between it and `top` that LessonL just made, to `owner`."""
     if owner is None:
         return
     os.lchown(target, *owner)
     parent = target.parent
-    while parent != parent.parent and (top is None or parent != top) and parent.stat().st_uid != owner[0]:
+    while parent != top and parent.is_relative_to(top) and parent.stat().st_uid != owner[0]:
         os.lchown(parent, *owner)
-        if top is None:
-            break
         parent = parent.parent
 
 

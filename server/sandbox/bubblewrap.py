@@ -51,12 +51,12 @@ class Isolation:
 @dataclass(frozen=True)
 class Mounts:
     """What one command may see: `workdir` (writable or not), `readonly` paths shown as they
-    are, `writable` extra paths, and `hidden` paths replaced by an empty private folder."""
+    are, `binds` (writable, shown elsewhere), and `hidden` paths replaced by an empty private
+    folder."""
 
     workdir: Path
     workdir_writable: bool = True
     readonly: tuple[Path, ...] = ()
-    writable: tuple[Path, ...] = ()
     hidden: tuple[Path, ...] = ()
     binds: tuple[tuple[Path, Path], ...] = ()  # (real folder, where the command sees it), writable
     dirs: tuple[Path, ...] = ()  # empty folders to create (in a private folder such as /tmp)
@@ -108,7 +108,7 @@ def _closed_ancestors(mounts: Mounts) -> list[Path]:
     """Folders above what a command must reach that others may not enter: shown as empty
     private folders instead, with what it needs bound inside them again."""
     closed: set[Path] = set()
-    for path in [mounts.workdir, *mounts.readonly, *mounts.writable]:
+    for path in [mounts.workdir, *mounts.readonly]:
         for parent in Path(os.path.abspath(path)).parents:
             try:
                 if not os.stat(parent).st_mode & 0o001:
@@ -138,8 +138,6 @@ def _mount_args(mounts: Mounts) -> list[str]:
             ops.append((len(hidden.parts), 0, ["--perms", "1777", "--tmpfs", str(hidden)]))
     for path in _existing(mounts.readonly):
         ops.append((len(path.parts), 1, ["--ro-bind", str(path), str(path)]))
-    for path in _existing(mounts.writable):
-        ops.append((len(path.parts), 2, ["--bind", str(path), str(path)]))
     for source, target in mounts.binds:
         ops.append((len(target.parts), 2, ["--bind", str(source), str(target)]))
     for folder in mounts.dirs:
@@ -155,7 +153,7 @@ def _open_folders(mounts: Mounts, work: Path) -> list[tuple[int, int, list[str]]
     (it would make them 0700): others may enter them, or a command run as nobody could not
     reach its own toolchain."""
     covers = [Path(p) for p in PRIVATE_DIRS] + [h for h in _outermost(mounts.hidden) if _hideable(h)]
-    bound = [*map(lambda p: Path(os.path.abspath(p)), [*mounts.readonly, *mounts.writable]), work,
+    bound = [*(Path(os.path.abspath(p)) for p in mounts.readonly), work,
              *(target for _, target in mounts.binds), *mounts.dirs]
     made: set[Path] = set()
     for path in bound:

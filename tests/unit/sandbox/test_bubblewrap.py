@@ -40,7 +40,7 @@ def test_hidden_folders_come_before_what_is_shown_inside_them(tmp_path: Path, mo
     assert args[-2:] == ["--", "true"] and "--unshare-all" in args and "--cap-drop" in args
 
 
-def test_a_timed_copy_is_read_only(tmp_path: Path) -> None:
+def test_a_copy_can_be_shown_read_only(tmp_path: Path) -> None:
     args = wrap(FAKE, Mounts(workdir=tmp_path, workdir_writable=False), ["true"], tmp_path)
     assert ("--ro-bind", str(tmp_path)) in _mount_ops(args)
 
