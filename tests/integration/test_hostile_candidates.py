@@ -816,6 +816,11 @@ def user_world() -> Iterator[UserWorld]:
                             "--die-with-parent", "--", "/bin/true"], capture_output=True, text=True)
     if probe.returncode != 0:
         pytest.skip(f"user namespaces are unavailable to an ordinary user here: {probe.stderr.strip()[-300:]}")
+    found = subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", sys.executable,
+                            "-c", "import lessonl"], capture_output=True, text=True, cwd="/")
+    if found.returncode != 0:  # e.g. a checkout inside a `mktemp -d` folder (mode 700)
+        pytest.skip("this checkout of LessonL cannot be read by an ordinary user, so LessonL cannot run as one: "
+                    f"{found.stderr.strip()[-300:]}")
     root = _outside_tmp("lessonl-hostile-user-")
     home, cache = root / "home", root / "cache"
     for folder in (home, cache):
