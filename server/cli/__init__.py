@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 # Module names under lessonl.cli, in the order they appear in --help.
 COMMANDS = [
-    "init", "check", "evaluate", "calibrate", "functions", "optimize", "lessons", "serve", "doctor",
+    "init", "check", "evaluate", "calibrate", "functions", "hotspots", "optimize", "batch", "lessons",
+    "bank", "serve", "doctor",
 ]
 
 
