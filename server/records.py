@@ -260,6 +260,7 @@ class ProgressEvent:
     agent: str = ""
     outcome: str = ""
     speedup: float | None = None
+    function: str = ""  # FILE::NAME in a batch (several functions' events on one stream); "" in optimize
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

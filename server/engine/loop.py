@@ -49,8 +49,11 @@ LESSON_FREQUENCY_PENALTY = 0.5  # the reference's setting for lesson requests
 
 
 async def optimize(request: OptimizeRequest, on_progress: Progress | None = None,
-                   cancel: CancelToken | None = None) -> OptimizationResult:
-    """Run the whole loop for one function; raises LessonLError subclasses (Cancelled included)."""
+                   cancel: CancelToken | None = None, *, judge: Judge | None = None) -> OptimizationResult:
+    """Run the whole loop for one function; raises LessonLError subclasses (Cancelled included).
+
+    `judge`: one shared by several jobs of the same repository and settings (a batch), so that
+    its gate holds every job's builds back while any of them times (its own is made otherwise)."""
     from ..localmodel import EMBEDDED_HINT, is_embedded, local_models, with_embedded_default
 
     cancel = cancel or CancelToken()
@@ -61,7 +64,7 @@ async def optimize(request: OptimizeRequest, on_progress: Progress | None = None
     # name a GGUF file get a managed llama.cpp server for the length of the job.
     config = await asyncio.to_thread(with_embedded_default, config)
     async with local_models(config) as local:
-        job = _Job(request, local.config, target, on_progress, cancel)
+        job = _Job(request, local.config, target, on_progress, cancel, judge)
         try:
             result = await job.run()
         except asyncio.CancelledError:  # the caller's task was cancelled: tear down like a cancel
@@ -86,7 +89,7 @@ class _Job:
     """State of one optimization: agents, bank, judge, attempts so far."""
 
     def __init__(self, request: OptimizeRequest, config: Any, target: Target,
-                 on_progress: Progress | None, cancel: CancelToken) -> None:
+                 on_progress: Progress | None, cancel: CancelToken, judge: Judge | None = None) -> None:
         self.started = time.monotonic()
         self.config = config
         self.loop_cfg = config.loop
@@ -101,7 +104,7 @@ class _Job:
         self.bank = LessonBank.open(root_path(config) / config.bank.path)
         self.relevance: Any = None  # made in run(), off the loop: the local backend loads a model
         self.lexical: Any = None  # the fallback when the configured relevance backend fails
-        self.judge = Judge(config)
+        self.judge = judge or Judge(config)
         self.check_target = CheckTarget(target.ref, target.text)
         self.attempts: list[Attempt] = []
         self.warnings: list[str] = []

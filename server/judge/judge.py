@@ -103,6 +103,16 @@ class Judge:
         verdict, _ = await until_cancelled(self._judge({rel: new_text}, function, cancel, target), cancel)
         return verdict
 
+    async def evaluate_files(self, changes: Mapping[str, str], function: str | None = None,
+                             cancel: CancelToken | None = None) -> Verdict:
+        """Verdict for the repository with several files replaced at once ({file_rel: new_text}):
+        rewrites of several functions judged together (a batch's combined wins). The same build,
+        tests, timing, forgery checks and sandbox as `evaluate`; no behaviour check (there is no
+        one target function). `function` None: the whole benchmark ({function} = "")."""
+        checked = {self._checked_rel(rel): text for rel, text in changes.items()}
+        verdict, _ = await until_cancelled(self._judge(checked, function, cancel), cancel)
+        return verdict
+
     async def check_baseline(self, function: str | None = None, cancel: CancelToken | None = None,
                              target: CheckTarget | None = None) -> BaselineReport:
         """Build, test and benchmark the unchanged code once (never from cache); raises
