@@ -8,12 +8,19 @@ Two kinds of request (see ../shared/lessonl-algorithm.md):
   it failed, asking for one or two sentences explaining it.
 The phrases follow the paper's reference implementation; changing them changes model behaviour,
 so tests in tests/unit/prompts/ pin their structure.
+
+Beyond the paper, the code prompt may carry a profile of the user's own benchmark (issue 13):
+the function's share of the run time, its hot lines and, when it is called from a loop, who
+calls it. A model that sees only the code guesses where the time goes; this tells it.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .records import FunctionRef, Outcome, Verdict
+
+if TYPE_CHECKING:  # annotations only: the prompt reads the record, never runs a profiler
+    from .profile.records import FunctionShare
 
 Message = dict[str, str]
 
@@ -49,6 +56,13 @@ OTHER_STRATEGIES = (
     "Besides what the lessons suggest, also consider other optimization strategies that could "
     "improve the performance more."
 )
+
+PROFILE_HEADING = "### Where the time goes (profile of your benchmark)"
+PROFILE_FOCUS = ("Put your effort where the time goes: the hot lines are what a rewrite must make cheaper; "
+                 "lines with a small share are not worth changing for speed.")
+PROFILE_COVER = 0.9  # hot lines are listed until they account for this much of the function's own time
+PROFILE_LINE_CHARS = 120  # a longer source line is cut (the model has the whole function above)
+PROFILE_CALLERS = 3
 
 LOG_LINES = 20  # first lines of compiler errors / test output put into a lesson prompt
 LOG_CHARS = 2000
@@ -90,8 +104,10 @@ def format_lessons(lessons: Sequence[Any], significant: float = 1.1) -> str:
 
 
 def code_messages(ref: FunctionRef, context: str, lessons: Sequence[Any], language: str, *,
-                  persona: str = "", significant: float = 1.1) -> list[Message]:
-    """The code prompt: rewrite the ORIGINAL function for speed, steered by `lessons`."""
+                  persona: str = "", significant: float = 1.1, profile: FunctionShare | None = None,
+                  profile_min_share: float = 0.02, profile_max_lines: int = 8) -> list[Message]:
+    """The code prompt: rewrite the ORIGINAL function for speed, steered by `lessons` and, when
+    given, by `profile` (the function's figures from a profile of the user's benchmark)."""
     name = LANGUAGE_NAMES.get(language, language)
     fence = FENCE.get(language, "")
     parts = [
@@ -103,11 +119,82 @@ def code_messages(ref: FunctionRef, context: str, lessons: Sequence[Any], langua
     if context.strip():
         parts.append(f"### Context (read-only, for reference)\n{context.strip()}")
     parts.append(f"### The function to optimize (Code A)\n```{fence}\n{ref.text.rstrip()}\n```")
+    if profile is not None:
+        parts.append(profile_section(ref, profile, min_share=profile_min_share, max_lines=profile_max_lines))
     if lessons:
         parts.append(f"### Lessons\n{LESSONS_PREAMBLE}\n\n{format_lessons(lessons, significant)}")
         parts.append(OTHER_STRATEGIES)
     parts.append(answer_format(ref, language))
     return [system_message(persona), {"role": "user", "content": "\n\n".join(parts)}]
+
+
+def profile_section(ref: FunctionRef, share: FunctionShare, *, min_share: float = 0.02,
+                    max_lines: int = 8) -> str:
+    """Where the benchmark's time goes in this function, compactly: its share of the run, a
+    table of its hottest lines (Code A's line number, share of the function's own time, the
+    line) until they cover PROFILE_COVER of it or `max_lines` are shown, and the callers whose
+    loops call it. Lines that are not in Code A as it is now (a stale figure) are left out."""
+    name = ref.qualified_name
+    total, own = _percent(share.inclusive_share), _percent(share.self_share)
+    if share.inclusive_share - share.self_share >= 0.005:
+        summary = (f"`{name}` takes {total} of your benchmark's run time: {own} in its own lines, "
+                   "the rest in the functions it calls.")
+    else:
+        summary = f"`{name}` takes {total} of your benchmark's run time, nearly all of it in its own lines."
+    parts = [PROFILE_HEADING, summary]
+    rows = hot_lines(ref, share, min_share=min_share, max_lines=max_lines)
+    if rows:
+        table = ["| line | time | code |", "|---:|---:|---|"]
+        table += [f"| {number} | {_percent(part)} | {_code_cell(text)} |" for number, part, text in rows]
+        parts.append("Its hottest lines, with their share of the time spent in its own lines "
+                     "(line 1 is the first line of Code A):\n" + "\n".join(table))
+    else:
+        parts.append("The profile has no line-level figures for it.")
+    loops = sorted((c for c in share.callers if c.in_loop and c.share >= min_share), key=lambda c: -c.share)
+    if loops:
+        callers = "; ".join(f"`{c.qualified_name}` in `{c.file}` ({_percent(c.share)} of this function's time)"
+                            for c in loops[:PROFILE_CALLERS])
+        parts.append(f"It is called from inside a loop: {callers}. Whatever each call costs before its "
+                     "real work starts (allocations, setup, copies) is paid on every trip of that loop.")
+    parts.append(PROFILE_FOCUS)
+    return "\n".join(parts[:2]) + "\n\n" + "\n\n".join(parts[2:])
+
+
+def hot_lines(ref: FunctionRef, share: FunctionShare, *, min_share: float = 0.02,
+              max_lines: int = 8) -> list[tuple[int, float, str]]:
+    """(line of Code A, share, text) of the hottest lines, hottest first: those at or above
+    `min_share` until PROFILE_COVER of the function's own time is covered, at most `max_lines`.
+    A measured line is placed by its offset from the measured function's first line, and kept
+    only if Code A has that text there (else the one line of Code A with that text, if unique)."""
+    code_lines = [line.strip() for line in ref.text.splitlines()]
+    rows: list[tuple[int, float, str]] = []
+    covered = 0.0
+    for measured in sorted(share.lines, key=lambda l: -l.share):
+        if len(rows) >= max_lines or covered >= PROFILE_COVER or measured.share < min_share:
+            break
+        text = measured.text.strip()
+        number = measured.line - share.start_line + 1
+        if not (1 <= number <= len(code_lines) and code_lines[number - 1] == text):
+            same = [i + 1 for i, line in enumerate(code_lines) if line == text]
+            if len(same) != 1 or not text:
+                continue
+            number = same[0]
+        rows.append((number, measured.share, text))
+        covered += measured.share
+    return rows
+
+
+def _percent(share: float) -> str:
+    value = share * 100
+    return "<1%" if 0 < value < 0.5 else f"{value:.0f}%"
+
+
+def _code_cell(text: str) -> str:
+    """A source line as one Markdown table cell: cut to length, `|` escaped, in a code span."""
+    if len(text) > PROFILE_LINE_CHARS:
+        text = text[: PROFILE_LINE_CHARS - 3] + "..."
+    text = text.replace("|", "\\|")
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
 
 
 def answer_format(ref: FunctionRef, language: str) -> str:

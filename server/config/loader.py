@@ -9,8 +9,8 @@ from typing import Any, Mapping
 
 from ..agents.defaults import DEFAULT_AGENTS
 from ..errors import ConfigError
-from .model import (AgentConfig, BankConfig, BenchConfig, CheckConfig, CodeConfig, LoopConfig, ProjectConfig,
-                    PythonConfig,
+from .model import (AgentConfig, BankConfig, BenchConfig, CheckConfig, CodeConfig, LoopConfig, ProfileConfig,
+                    ProjectConfig, PythonConfig,
                     RelevanceConfig, SandboxConfig, ScratchConfig, StepConfig, TimingConfig)
 from .positions import TomlPositions
 from .presets import preset_base_url
@@ -106,6 +106,7 @@ def build_config(root: Path, source_file: Path, tables: Mapping[str, Any],
         loop=LoopConfig(**tables["loop"]),
         relevance=RelevanceConfig(**tables["relevance"]),
         bank=BankConfig(**tables["bank"]),
+        profile=ProfileConfig(**tables["profile"]),
         agents=(tuple(AgentConfig(**a, from_repository=agents_from_repository) for a in agents)
                 if agents else default_agents()),
         agents_from_defaults=not agents,

@@ -124,6 +124,15 @@ class BankConfig:
 
 
 @dataclass(frozen=True)
+class ProfileConfig:
+    """[profile]: how the benchmark's profile is used (the code prompt's hot lines)."""
+
+    prompt: bool = True  # false: code prompts carry no profile section (ablation, or to save the run)
+    min_share: float = 0.02  # hot lines below this share of the function's own time are left out
+    max_lines: int = 8  # at most this many hot lines in the prompt
+
+
+@dataclass(frozen=True)
 class AgentConfig:
     name: str
     model: str
@@ -159,6 +168,7 @@ class ProjectConfig:
     loop: LoopConfig = LoopConfig()
     relevance: RelevanceConfig = RelevanceConfig()
     bank: BankConfig = BankConfig()
+    profile: ProfileConfig = ProfileConfig()
     agents: tuple[AgentConfig, ...] = ()
     agents_from_defaults: bool = False  # True when the user configured no agent
 

@@ -112,6 +112,13 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "floor": _f("number", None, minimum=-1.0, maximum=1.0),
     },
     "bank": {"path": _f("str", ".lessonl")},
+    # the profile of the user's benchmark (lessonl.profile); `prompt`: the code prompt shows the
+    # function's share of the time and its hot lines (false: prompts without it, an ablation)
+    "profile": {
+        "prompt": _f("bool", True),
+        "min_share": _f("number", 0.02, minimum=0.0, maximum=1.0),  # lines below this share are not shown
+        "max_lines": _f("int", 8, minimum=1, maximum=40),
+    },
 }
 TOP_LEVEL_SPECIAL = ("env", "agents")
 REQUIRED_SECTIONS = ("test", "bench")

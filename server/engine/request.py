@@ -15,7 +15,8 @@ class OptimizeRequest:
     overloads) or found at the cursor `position` = (line0, utf16_character). `overrides` is a
     nested dict merged over the project's configuration (e.g. {"loop": {"rounds": 1}}).
     `agent_env` adds environment variables for API keys (the editor's secret storage) on top of
-    the process environment.
+    the process environment. `use_profile` = False leaves the benchmark's profile out of the code
+    prompts (the `--no-profile` ablation); so does `[profile] prompt = false`.
     """
 
     root: Path | str
@@ -25,3 +26,4 @@ class OptimizeRequest:
     position: tuple[int, int] | None = None
     overrides: dict[str, Any] | None = None
     agent_env: Mapping[str, str] | None = None
+    use_profile: bool = True
