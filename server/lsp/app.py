@@ -23,13 +23,13 @@ DESCRIPTION = ("Run the LessonL language server. Editors start it over stdio; "
 
 def create_server() -> LessonLServer:
     """A fully registered server, ready for `start_io()` / `start_tcp()`."""
-    from . import (code_actions, code_lens, commands, documents, hover, lifecycle, merge,
-                   progress, settings)
+    from . import (batch, code_actions, code_lens, commands, documents, hover, lifecycle, merge,
+                   profiling, progress, settings)
     from .server import LessonLServer
 
     server = LessonLServer()
     for module in (lifecycle, settings, documents, code_actions, hover, code_lens,
-                   commands, merge, progress):
+                   commands, merge, progress, profiling, batch):
         module.register(server)
     return server
 

@@ -1,7 +1,11 @@
-"""Code lens over functions LessonL has optimized: "LessonL: 1.84× faster (95% CI ...)".
+"""Code lenses: over functions LessonL has optimized, "LessonL: 1.84× faster (95% CI ...)"
+(-> Show lessons), and over hot functions of the saved profile, "LessonL: 41% of benchmark
+time · Optimize" (-> lessonl.optimize). A function that is both gets both, hot lens first.
 
-Only functions with a stored result get one, so files LessonL never touched stay clean.
-Off with the setting `lessonl.codeLens: false`.
+Only functions with a stored result or a fresh share of at least `lessonl.hotspotThreshold`
+(default 5%) get one, so cold files and files LessonL never touched stay clean; a share
+measured on another text of the function is stale and shows nothing. Off with the setting
+`lessonl.codeLens: false`.
 """
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from . import render, targets
+from . import hotspots, render, targets
 from .validation import InvalidParams
 
 if TYPE_CHECKING:
@@ -18,22 +22,28 @@ if TYPE_CHECKING:
 
 def lenses_for(ls: LessonLServer, uri: str) -> list[types.CodeLens]:
     target = targets.resolve(ls, uri)
-    if target.problem or target.state is None or not ls.settings.for_root(target.state.root).code_lens:
+    settings = ls.settings.for_root(target.state.root) if target.state is not None else None
+    if target.problem or target.state is None or settings is None or not settings.code_lens:
         return []
     bank = ls.workspaces.bank(target.state)
-    if bank is None:
-        return []
     found = []
     for ref in targets.functions(ls, target):
-        result = bank.latest_result(target.file_rel, ref.qualified_name, ref.text_hash)
-        if result is None:
-            continue
-        found.append(types.CodeLens(
-            range=types.Range(start=types.Position(line=ref.start_line - 1, character=0),
-                              end=types.Position(line=ref.start_line - 1, character=0)),
-            command=types.Command(title=_title(result, ref), command="lessonl.showLessons",
-                                  arguments=[uri, ref.start_line - 1, 0])))
+        line = types.Position(line=ref.start_line - 1, character=0)
+        at = types.Range(start=line, end=line)
+        hot = hotspots.share(target.state, target.file_rel, ref)
+        if hot is not None and hot.inclusive_share >= settings.hotspot_threshold:
+            found.append(types.CodeLens(range=at, command=types.Command(
+                title=hot_title(hot.inclusive_share), command="lessonl.optimize",
+                arguments=[uri, ref.start_line - 1, 0])))
+        result = bank.latest_result(target.file_rel, ref.qualified_name, ref.text_hash) if bank else None
+        if result is not None:
+            found.append(types.CodeLens(range=at, command=types.Command(
+                title=_title(result, ref), command="lessonl.showLessons", arguments=[uri, ref.start_line - 1, 0])))
     return found
+
+
+def hot_title(share: float) -> str:
+    return f"LessonL: {hotspots.percent(share)} of benchmark time · Optimize"
 
 
 def _title(result: Any, ref: Any) -> str:

@@ -201,7 +201,7 @@ async def show_lessons(ls: LessonLServer, *args: Any) -> dict[str, Any]:
     return out
 
 
-def _state_from_arg(ls: LessonLServer, command: str, arg: Any) -> Any:
+def state_from_arg(ls: LessonLServer, command: str, arg: Any) -> Any:
     """A root from a file or folder URI, or the only/first workspace folder with a config."""
     if arg is not None and not isinstance(arg, str):
         raise _bad(f"{command}: the first argument must be a file or folder URI, got {arg!r}")
@@ -217,7 +217,7 @@ def _state_from_arg(ls: LessonLServer, command: str, arg: Any) -> Any:
 
 
 def list_lessons_payload(ls: LessonLServer, root_arg: Any, limit: int) -> dict[str, Any]:
-    state = _state_from_arg(ls, "lessonl.listLessons", root_arg)
+    state = state_from_arg(ls, "lessonl.listLessons", root_arg)
     bank = _bank_or_raise(ls, state)
     lessons = sorted(bank.lessons(), key=lambda l: l.speedup * l.factor, reverse=True)
     return {"status": "ok", "root": str(state.root), "total": len(lessons),
@@ -249,7 +249,7 @@ def _io_path(state: Any, raw: str) -> Path:
 
 
 def export_payload(ls: LessonLServer, root_arg: Any, raw_path: Any) -> dict[str, Any]:
-    state = _state_from_arg(ls, "lessonl.exportLessons", root_arg)
+    state = state_from_arg(ls, "lessonl.exportLessons", root_arg)
     path = _io_path(state, raw_path)
     bank = _bank_or_raise(ls, state)
     written = bank.export_jsonl(path)
@@ -259,7 +259,7 @@ def export_payload(ls: LessonLServer, root_arg: Any, raw_path: Any) -> dict[str,
 
 
 def import_payload(ls: LessonLServer, root_arg: Any, raw_path: Any) -> dict[str, Any]:
-    state = _state_from_arg(ls, "lessonl.importLessons", root_arg)
+    state = state_from_arg(ls, "lessonl.importLessons", root_arg)
     path = _io_path(state, raw_path)
     if not path.is_file():
         raise LessonLError(f"{path}: no such file", hint="give the path of a JSON Lines export")

@@ -1,4 +1,5 @@
-"""Hover on a function: its latest LessonL result and the lessons that justified it.
+"""Hover on a function: its latest LessonL result and the lessons that justified it, and, for a
+function of the saved profile, its share of the benchmark's time (fresh figures only).
 
 Answered from the bank in an executor, so a running job (its own thread) never delays it.
 """
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from . import render, targets
+from . import hotspots, render, targets
 from .validation import InvalidParams
 
 if TYPE_CHECKING:
@@ -29,9 +30,24 @@ def markdown_for(ls: LessonLServer, uri: str, line0: int, character: int) -> str
         return f"LessonL: {target.state.bank_error}"
     result = bank.latest_result(target.file_rel, name, target.function.text_hash)
     lessons = _justifying(bank, result) or bank.for_function(target.file_rel, name)
+    hot = _hot_part(target)
     if result is None and not lessons:
+        if hot:
+            return "\n\n".join([f"**LessonL** · `{name}`", hot, "No optimization run yet for this function."])
         return f"LessonL: no results or lessons for `{name}` yet."
-    return "\n\n".join(_result_part(name, result, target.function) + _lessons_part(result, lessons))
+    parts = _result_part(name, result, target.function)
+    return "\n\n".join(parts[:1] + ([hot] if hot else []) + parts[1:] + _lessons_part(result, lessons))
+
+
+def _hot_part(target: Any) -> str | None:
+    """'Takes **41%** of benchmark time (12% in its own body) · cprofile, 2026-12-05 20:10 UTC'."""
+    hot = hotspots.share(target.state, target.file_rel, target.function)
+    if hot is None:
+        return None
+    saved = hotspots.saved(target.state)
+    how = f" · {saved.profiler}, {render.when(saved.measured_at)}" if saved is not None else ""
+    return (f"Takes **{hotspots.percent(hot.inclusive_share)}** of benchmark time "
+            f"({hotspots.percent(hot.self_share)} in its own body){how}")
 
 
 def _justifying(bank: Any, result: Any) -> list[Any]:

@@ -6,6 +6,10 @@ runs `optimize()` under `asyncio.run` in a worker thread; progress events hop ba
 `call_soon_threadsafe`, and cancellation hops over the same way to the engine's own
 CancelToken, whose callbacks kill the build/test/bench process groups.
 
+Profiling the benchmark (profiling.py) and batches (batch.py) are jobs too, keyed by root and
+kind instead of a function, run by the same thread runner (`run_in_thread`) and cancelled the
+same ways (`lessonl.cancel`, the progress's cancel button, $/cancelRequest).
+
 Asking again for a function that is already running returns the running job (the caller
 says so) instead of starting a second one.
 """
@@ -141,12 +145,27 @@ async def run_engine(job: Job, request: Any, on_progress: Callable[[Any], None])
 
     Raises whatever the engine raised (Cancelled, LessonLError, ...), in this loop.
     """
+    async def engine_main(token: CancelToken, deliver: Callable[[Any], None]) -> Any:
+        from ..engine import optimize
+
+        return await optimize(request, on_progress=deliver, cancel=token)
+
+    return await run_in_thread(job, engine_main, on_progress)
+
+
+async def run_in_thread(job: Job, main: Callable[[CancelToken, Callable[[Any], None]], Awaitable[Any]],
+                        on_progress: Callable[[Any], None] | None = None) -> Any:
+    """`await main(cancel_token, deliver_event)` on its own loop in a worker thread (optimize,
+    profile, batch): events hop back to this loop's `on_progress`, `job.cancel` hops over to
+    the token. Returns main's result or raises its exception, in this loop."""
     loop = asyncio.get_running_loop()
     done: asyncio.Future = loop.create_future()
     bridge = _CancelBridge()
     unregister = job.cancel.on_cancel(bridge.cancel)
 
     def deliver_event(event: Any) -> None:
+        if on_progress is None:
+            return
         try:
             loop.call_soon_threadsafe(on_progress, event)
         except RuntimeError:  # server loop gone (exiting): nobody to tell
@@ -160,18 +179,16 @@ async def run_engine(job: Job, request: Any, on_progress: Callable[[Any], None])
         else:
             done.set_result(result)
 
-    async def engine_main() -> Any:
-        from ..engine import optimize
-
+    async def thread_loop_main() -> Any:
         token = CancelToken()
         bridge.attach(asyncio.get_running_loop(), token)
-        return await optimize(request, on_progress=deliver_event, cancel=token)
+        return await main(token, deliver_event)
 
     def thread_main() -> None:
         result: Any = None
         error: BaseException | None = None
         try:
-            result = asyncio.run(engine_main())
+            result = asyncio.run(thread_loop_main())
         except BaseException as exc:  # handed to the server loop, which turns it into words
             error = exc
         try:

@@ -36,11 +36,14 @@ def describe(event: Any) -> str:
 
 
 class JobProgress:
-    def __init__(self, ls: LessonLServer, job: "Job") -> None:
+    def __init__(self, ls: LessonLServer, job: "Job", title: str | None = None,
+                 first_message: str = "checking the baseline: build, tests, benchmark") -> None:
         self._ls = ls
         self._job = job
         self._token: Any = None
         self._percentage = 0
+        self._title = title or f"LessonL: optimizing {job.name}"
+        self._first = first_message
 
     async def begin(self) -> None:
         token = client_work_done_token.get()
@@ -55,8 +58,7 @@ class JobProgress:
         self._token = self._job.progress_token = token
         if token is not None:
             self._ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(
-                title=f"LessonL: optimizing {self._job.name}", cancellable=True,
-                message="checking the baseline: build, tests, benchmark", percentage=0))
+                title=self._title, cancellable=True, message=self._first, percentage=0))
 
     def report(self, event: Any) -> None:
         self._job.last_event = event
@@ -68,6 +70,16 @@ class JobProgress:
             self._percentage = max(self._percentage, min(100, int(100 * event.judged / event.total)))
         self._ls.work_done_progress.report(self._token, types.WorkDoneProgressReport(
             message=describe(event), percentage=self._percentage, cancellable=True))
+
+    def say(self, message: str, percentage: int | None = None) -> None:
+        """A report that is not an engine event (profiling, batch): the text, the percentage
+        only forward."""
+        if self._token is None:
+            return
+        if percentage is not None:
+            self._percentage = max(self._percentage, min(100, percentage))
+        self._ls.work_done_progress.report(self._token, types.WorkDoneProgressReport(
+            message=message, percentage=self._percentage, cancellable=True))
 
     def end(self, message: str) -> None:
         if self._token is not None:

@@ -81,7 +81,9 @@ def merged_text(start_text: str, new_text: str, current: str, function: Any, fil
 
 
 def workspace_edit(ls: LessonLServer, uri: str, version: int | None, current: str, merged: str,
-                   label: str, description: str) -> types.WorkspaceEdit:
+                   label: str, description: str, confirm: bool = True) -> types.WorkspaceEdit:
+    """The edit from `current` to `merged`; `confirm`: the client asks the person first (False
+    where the person already said yes, e.g. a batch win's Accept)."""
     from ..code import text_edits
 
     caps = ls.client_capabilities.workspace
@@ -100,7 +102,7 @@ def workspace_edit(ls: LessonLServer, uri: str, version: int | None, current: st
                 text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
                 edits=edits)],
             change_annotations={annotation_id: types.ChangeAnnotation(
-                label=label, needs_confirmation=True, description=description)} if annotate else None)
+                label=label, needs_confirmation=confirm, description=description)} if annotate else None)
     return types.WorkspaceEdit(changes={uri: edits})
 
 

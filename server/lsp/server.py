@@ -90,6 +90,7 @@ class LessonLServer(LanguageServer):
         self.workspaces = Workspaces(self)
         self.jobs = JobManager(self)
         self.proposals = Proposals()  # results waiting in a client's own review (mergeResult)
+        self.batch_wins = Proposals(size=256)  # verified wins of finished batches (acceptBatchWin)
         # Set once the client's settings were read after `initialized`: features wait for it
         # (briefly) so that the first code action already sees the settings' config overrides.
         self.settings_ready = asyncio.Event()

@@ -4,7 +4,8 @@ and `workspace/didChangeConfiguration`.
 Shape of the "lessonl" section (all keys optional):
     {"apiKeys": {"OPENAI_API_KEY": "sk-..."},   # env var name -> secret, for the LLM clients only
      "config": {"loop": {"rounds": 2}},          # overrides merged over lessonl.toml
-     "codeLens": true}
+     "codeLens": true,
+     "hotspotThreshold": 0.05}                   # hot-function lenses from this share of time up
 API keys come from here or from the server's own environment, never from repository files:
 a repository could otherwise make the server send a key it planted to an endpoint it names.
 Settings are per workspace folder (scopeUri); a folder's values win over the global ones.
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from .server import LessonLServer
 
 SECTION = "lessonl"
+DEFAULT_THRESHOLD = 0.05
+KNOWN = ("apiKeys", "config", "codeLens", "hotspotThreshold")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -33,6 +36,7 @@ class RootSettings:
     overrides: dict[str, Any] = field(default_factory=dict)
     api_keys: dict[str, str] = field(default_factory=dict)
     code_lens: bool = True
+    hotspot_threshold: float = 0.05  # inclusive share of benchmark time that earns a hotspot lens
 
 
 @dataclass
@@ -53,7 +57,8 @@ class Settings:
             merged = _merge(merged, layer)
         return RootSettings(overrides=merged.get("config") or {},
                             api_keys=merged.get("apiKeys") or {},
-                            code_lens=bool(merged.get("codeLens", True)))
+                            code_lens=bool(merged.get("codeLens", True)),
+                            hotspot_threshold=float(merged.get("hotspotThreshold", DEFAULT_THRESHOLD)))
 
 
 def parse_section(raw: Any, where: str) -> tuple[dict[str, Any], list[str]]:
@@ -84,10 +89,17 @@ def parse_section(raw: Any, where: str) -> tuple[dict[str, Any], list[str]]:
             clean["codeLens"] = raw["codeLens"]
         else:
             problems.append(f"{where}: lessonl.codeLens must be true or false; ignored")
-    unknown = sorted(set(raw) - {"apiKeys", "config", "codeLens"})
+    if "hotspotThreshold" in raw:
+        value = raw["hotspotThreshold"]
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1:
+            clean["hotspotThreshold"] = float(value)
+        else:
+            problems.append(f"{where}: lessonl.hotspotThreshold must be a share of benchmark time "
+                            f"from 0 to 1 (like 0.05), got {value!r}; ignored")
+    unknown = sorted(set(raw) - set(KNOWN))
     if unknown:
         problems.append(f"{where}: unknown lessonl setting(s) {', '.join(unknown)}; "
-                        "known: apiKeys, config, codeLens")
+                        f"known: {', '.join(KNOWN)}")
     return clean, problems
 
 

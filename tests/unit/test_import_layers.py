@@ -209,7 +209,8 @@ def test_features_import_the_server_at_run_time_only_where_pygls_needs_it() -> N
     pygls evaluates their annotations when it runs them. progress.py reads a context variable."""
     importers = {m for m, targets in graph().items()
                  if "lessonl.lsp.server" in targets and _inside(m, "lessonl.lsp")}
-    assert importers <= {"lessonl.lsp.app", "lessonl.lsp.commands", "lessonl.lsp.merge", "lessonl.lsp.progress"}
+    assert importers <= {"lessonl.lsp.app", "lessonl.lsp.commands", "lessonl.lsp.merge", "lessonl.lsp.progress",
+                         "lessonl.lsp.profiling", "lessonl.lsp.batch"}
 
 
 def test_the_language_server_does_not_import_the_cli() -> None:
