@@ -250,7 +250,8 @@ class TokenUsage:
 class ProgressEvent:
     """What the engine tells a face while it works (rendered as $/progress, a CLI line, ...)."""
 
-    kind: str  # "started" | "round_started" | "candidate_judged" | "lesson_banked" | "warning" | "finished"
+    kind: str  # "started" | "profiling" | "profiled" | "round_started" | "candidate_judged" | "lesson_banked"
+    #          | "warning" | "finished"
     round: int = 0  # 0-based
     rounds: int = 0
     judged: int = 0  # candidates judged so far in the whole job

@@ -41,6 +41,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--apply", action="store_true",
                         help="write the winning rewrite into the file (only if it is still applicable)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument("--no-profile", dest="profile", action="store_false",
+                        help="leave the benchmark's profile (the function's hot lines) out of the prompts; "
+                             "skips the profiling run ([profile] prompt = false does the same)")
     parser.set_defaults(handler=handle)
 
 
@@ -112,7 +115,7 @@ def build_request(args: argparse.Namespace) -> Any:
         config = load_config(root, overrides or None)
         overrides["agents"] = agent_overrides(config.agents, args)
     return OptimizeRequest(root=root, file_rel=path.relative_to(root).as_posix(), name=name, line=line,
-                           overrides=overrides or None)
+                           overrides=overrides or None, use_profile=getattr(args, "profile", True))
 
 
 def agent_overrides(agents: list[Any], args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -202,6 +205,8 @@ class Display:
                     f"{event.outcome.replace('_', ' ')}{speed}{best}")
         if event.kind == "warning":
             return f"  warning: {event.message}"
+        if event.kind in ("profiling", "profiled"):
+            return f"  {event.message}"
         if event.kind == "finished":
             return f"lessonl: {event.message}"
         return ""  # lesson_banked: shown in the summary

@@ -37,6 +37,7 @@ from ..judge import CheckTarget, Judge
 from ..records import Attempt, Candidate, Outcome, ProgressEvent, TokenUsage, Verdict
 from .candidates import make_candidate, rejected_verdict
 from .lessons import clean_lesson, lesson_for
+from .profiled import PromptProfile, prompt_profile, summary as profile_summary, wanted as profile_wanted
 from .request import OptimizeRequest
 from .summary import describe
 from .result import OptimizationResult
@@ -111,6 +112,9 @@ class _Job:
         self.judge_s = 0.0
         self.rounds_run = 0
         self.total = int(self.loop_cfg.rounds) * len(self.agents)
+        # the benchmark's profile for the code prompts, the same in every prompt of the job
+        self.use_profile = profile_wanted(config, request.use_profile)
+        self.profile = PromptProfile(wanted=False)
 
     async def close(self) -> None:
         await asyncio.gather(*(a.close() for a in self.agents), return_exceptions=True)
@@ -153,6 +157,7 @@ class _Job:
             code = await asyncio.to_thread(code_settings, self.config, self.target.file_rel)
             context = prompt_context(self.target.text, ref, self.target.language,
                                      standard=code.standard, flags=code.flags)
+            await self.obtain_profile()
             for round_ in range(rounds):
                 self.cancel.raise_if_cancelled()
                 lessons = await self.select_lessons(round_)
@@ -174,6 +179,39 @@ class _Job:
             if self.baseline.done() and not self.baseline.cancelled():
                 self.baseline.exception()  # retrieved: no "exception never retrieved" noise
             detach()
+
+    async def obtain_profile(self) -> None:
+        """Where the benchmark's time goes in the target (lessonl.profile), before round 1's
+        prompts, while the baseline check builds. Never fails the job: without a figure the
+        prompts go out without it and a warning says why."""
+        if not self.use_profile:
+            return
+        name = self.target.ref.qualified_name
+        self.emit("profiling", message=f"profiling the benchmark to see where {name} spends its time")
+        limit = float(getattr(self.loop_cfg, "run_timeout", 300) or 300)
+        token, detach = child_token(self.cancel)
+
+        def stop_if_baseline_failed(_: asyncio.Future) -> None:
+            if self.baseline_failure() is not None:
+                token.cancel()
+
+        self.baseline.add_done_callback(stop_if_baseline_failed)
+        try:
+            self.profile = await prompt_profile(root_path(self.config), self.config, self.target.ref,
+                                                cancel=token, limit=limit)
+        except Cancelled:
+            if not self.cancel.cancelled:
+                await asyncio.shield(self.baseline)  # the broken baseline is the job's error
+            raise
+        finally:
+            self.baseline.remove_done_callback(stop_if_baseline_failed)
+            detach()
+        self.emit("profiled", message=profile_summary(self.profile, name))
+        if self.profile.problem:
+            self.warn(f"prompts carry no profile: {self.profile.problem}")
+        elif self.profile.slow:
+            self.warn(f"profiling the benchmark took {self.profile.wall_s:.0f} s before round 1 "
+                      "([profile] prompt = false or --no-profile skips it)")
 
     async def check_baseline(self) -> None:
         started = time.monotonic()
@@ -277,8 +315,11 @@ class _Job:
                         cancel: CancelToken) -> Attempt | AgentError:
         ref = self.target.ref
         significant = float(self.loop_cfg.significant_speedup)
+        profile = self.config.profile
         messages = prompts.code_messages(ref, context, lessons, self.target.language,
-                                         persona=agent.persona, significant=significant)
+                                         persona=agent.persona, significant=significant,
+                                         profile=self.profile.share, profile_min_share=float(profile.min_share),
+                                         profile_max_lines=int(profile.max_lines))
         # An agent without its own temperature uses [loop] temperature (the reference's 0.2).
         temperature = None if agent.temperature is not None else float(self.loop_cfg.temperature)
         try:
@@ -389,6 +430,7 @@ class _Job:
         self.emit("finished", round=max(self.rounds_run - 1, 0), message=message,
                   outcome=best.verdict.outcome.value if best else "",
                   speedup=best.verdict.speedup if best else None)
+        result.profile, result.profile_s = self.profile.share, self.profile.wall_s
         return result
 
     def _agent_index(self, attempt: Attempt) -> int:

@@ -34,6 +34,8 @@ class OptimizationResult:
     rounds: int = 0  # rounds actually run
     warnings: list[str] = field(default_factory=list)
     judge_s: float = 0.0  # summed wall time of the judge's evaluations (baseline included)
+    profile: Any = None  # the lessonl.profile FunctionShare the code prompts showed; None: no profile
+    profile_s: float = 0.0  # wall time spent obtaining it (0 when the profile was off)
     original_text: str = ""  # the whole file when the job started (the diff's base; for apply)
 
     @property
@@ -64,5 +66,7 @@ class OptimizationResult:
             "rounds": self.rounds,
             "warnings": list(self.warnings),
             "judge_s": self.judge_s,
+            "profile": self.profile.to_json() if self.profile is not None else None,
+            "profile_s": self.profile_s,
             "unisolated": self.unisolated,
         }

@@ -36,11 +36,14 @@ def agent_config(fake: FakeOpenAI, name: str, model: str, **extra: Any) -> dict[
 
 def overrides(fake: FakeOpenAI, models: Sequence[str], rounds: int = 1, k: int = 4,
               **sections: Any) -> dict[str, Any]:
-    """Config overrides for a fast run against the fake: one agent per model."""
+    """Config overrides for a fast run against the fake: one agent per model. The benchmark's
+    profile stays out of the prompts (no profiler run per test) unless a test passes
+    profile={"prompt": True} (tests/integration/test_loop_profile.py)."""
     result: dict[str, Any] = {
         "agents": [agent_config(fake, f"agent-{m.split('-')[-1]}", m) for m in models],
         "loop": {"rounds": rounds, "k": k},
         "timing": dict(FAST_TIMING),
+        "profile": {"prompt": False},
     }
     for key, value in sections.items():
         result[key] = {**result.get(key, {}), **value} if isinstance(value, dict) else value
