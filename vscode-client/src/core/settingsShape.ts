@@ -30,6 +30,8 @@ export interface ExtensionSettings {
   relevance?: unknown;
   timeouts?: unknown;
   codeLens?: unknown;
+  /** false: the code prompts carry no profile of the benchmark (`[profile] prompt = false`). */
+  profileInPrompt?: unknown;
   /** The interpreter VS Code's Python extension selected for the folder: the project's `{python}`. */
   projectPython?: string;
 }
@@ -97,6 +99,13 @@ export function toServerSection(raw: ExtensionSettings, apiKeys: Record<string, 
   }
   if (timeouts.run !== undefined) {
     section(config, "loop").run_timeout = timeouts.run;
+  }
+  if (raw.profileInPrompt != null && raw.profileInPrompt !== true) {
+    if (raw.profileInPrompt === false) {
+      section(config, "profile").prompt = false;
+    } else {
+      problems.push(`lessonl.profileInPrompt must be true or false (got ${JSON.stringify(raw.profileInPrompt)}); using lessonl.toml`);
+    }
   }
   const agents = readAgents(raw.agents, timeouts.agent, problems);
   if (agents.length > 0) {

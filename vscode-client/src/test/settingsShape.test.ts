@@ -29,6 +29,14 @@ test("agents, rounds, k, relevance and timeouts become lessonl.toml overrides", 
   });
 });
 
+test("profileInPrompt false leaves the profile out of the prompts; true changes nothing", () => {
+  assert.deepEqual(toServerSection({ profileInPrompt: false }, {}).section.config, { profile: { prompt: false } });
+  assert.deepEqual(toServerSection({ profileInPrompt: true }, {}).section.config, {});
+  const { section, problems } = toServerSection({ profileInPrompt: "no" }, {});
+  assert.deepEqual(section.config, {});
+  assert.match(problems[0], /lessonl\.profileInPrompt must be true or false/);
+});
+
 test("bad values are ignored with a message naming the setting", () => {
   const { section, problems } = toServerSection({
     agents: [{ endpoint: "ftp://x", model: "m" }, { endpoint: "http://h/v1" }], rounds: 0, relevance: "magic",
