@@ -426,7 +426,9 @@ class _Job:
             justifying_lessons=justifying, attempts=ordered, tokens=tokens,
             wall_s=time.monotonic() - self.started, message=message, result_id=result_id,
             rounds=self.rounds_run, warnings=list(self.warnings), judge_s=self.judge_s,
-            original_text=target.text)
+            original_text=target.text,
+            agent_tokens={a.name: TokenUsage(a.usage.prompt_tokens, a.usage.completion_tokens, a.usage.requests)
+                          for a in self.agents})
         self.emit("finished", round=max(self.rounds_run - 1, 0), message=message,
                   outcome=best.verdict.outcome.value if best else "",
                   speedup=best.verdict.speedup if best else None)

@@ -37,6 +37,7 @@ class OptimizationResult:
     profile: Any = None  # the lessonl.profile FunctionShare the code prompts showed; None: no profile
     profile_s: float = 0.0  # wall time spent obtaining it (0 when the profile was off)
     original_text: str = ""  # the whole file when the job started (the diff's base; for apply)
+    agent_tokens: dict[str, TokenUsage] = field(default_factory=dict)  # per agent name (a batch's report)
 
     @property
     def unisolated(self) -> bool:
@@ -68,5 +69,6 @@ class OptimizationResult:
             "judge_s": self.judge_s,
             "profile": self.profile.to_json() if self.profile is not None else None,
             "profile_s": self.profile_s,
+            "agent_tokens": {name: usage.to_json() for name, usage in self.agent_tokens.items()},
             "unisolated": self.unisolated,
         }

@@ -78,3 +78,33 @@ std::vector<int> histogram(const std::vector<int>& data, int bins) {
 """, "Pre-increment is cheaper.")
 
 NO_CODE = "I am sorry, but I cannot optimize this function any further."
+
+# A batch's other functions: each one pass where the original does a pass per element (or per
+# column), so each is verifiably faster on the example's benchmark.
+PREFIX_SUM_FASTER = reply("""
+std::vector<std::int64_t> prefix_sum(const std::vector<std::int64_t>& in) {
+    std::vector<std::int64_t> out(in.size());
+    std::int64_t total = 0;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        total += in[i];
+        out[i] = total;
+    }
+    return out;
+}
+""", "A running total gives every prefix sum in one pass.")
+
+MATMUL_FASTER = reply("""
+void matmul(const std::vector<double>& a, const std::vector<double>& b, std::vector<double>& c, int n) {
+    for (int i = 0; i < n * n; ++i) {
+        c[i] = 0.0;
+    }
+    for (int i = 0; i < n; ++i) {
+        for (int k = 0; k < n; ++k) {
+            const double aik = a[i * n + k];
+            for (int j = 0; j < n; ++j) {
+                c[i * n + j] += aik * b[k * n + j];
+            }
+        }
+    }
+}
+""", "The i-k-j loop order walks B along its rows, so every access is sequential.")

@@ -21,3 +21,12 @@ def find_duplicates(items: list[int]) -> list[int]:
     return duplicates
 ```
 '''
+
+JOIN_WORDS_FASTER = '''str.join builds the result once instead of copying it on every concatenation.
+
+```python
+def join_words(words: list[str], separator: str) -> str:
+    """Joins words with a separator by repeated concatenation into a new string each time."""
+    return separator.join(word.strip() for word in words)
+```
+'''
