@@ -63,6 +63,11 @@ class ToolMissingError(LessonLError):
     """A compiler or other program the config needs is not installed."""
 
 
+class ProfilerError(LessonLError):
+    """A profile could not be taken: the profiler is missing or not permitted, or the benchmark
+    ran too briefly to sample (the message says how long it ran and what to do)."""
+
+
 class AgentError(LessonLError):
     """An LLM endpoint failed in a way retries did not fix."""
 

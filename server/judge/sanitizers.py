@@ -33,13 +33,20 @@ def flags(sanitizers: Sequence[str]) -> str:
 
 def write_shims(directory: Path, sanitizers: Sequence[str], path: str) -> list[str]:
     """Compiler shims in `directory` for the compilers found on `path`; returns their names."""
+    return write_flag_shims(directory, flags(sanitizers), path)
+
+
+def write_flag_shims(directory: Path, flag_text: str, path: str) -> list[str]:
+    """Compiler shims in `directory` for the compilers found on `path`, each appending
+    `flag_text` (shell words) to every compiler call; returns their names. Used by the
+    sanitizer build and by the profiler's debug-info build (lessonl.profile)."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name in COMPILERS:
         real = shutil.which(name, path=path)
         if real is None or Path(real).parent.resolve() == directory.resolve():
             continue
-        script = f"#!/bin/sh\nexec {shlex.quote(real)} \"$@\" {flags(sanitizers)}\n"
+        script = f"#!/bin/sh\nexec {shlex.quote(real)} \"$@\" {flag_text}\n"
         target = directory / name
         if not target.is_file() or target.read_text() != script:
             write_atomic(target, script, mode=0o755)
