@@ -4,6 +4,8 @@ import { registerLogging, showError } from "./common/logging";
 import { discover, setUpPrivateEnvironment } from "./common/python";
 import { ApiKeys } from "./common/secrets";
 import { ServerHost } from "./common/server";
+import { BatchReport } from "./features/batch";
+import { profileBenchmark } from "./features/hotspots";
 import { LessonsView } from "./features/lessons";
 import { Optimizer } from "./features/optimize";
 import { ReviewManager } from "./features/review";
@@ -17,8 +19,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const optimizer = new Optimizer(host, status);
   const review = new ReviewManager(host);
   const lessons = new LessonsView(host);
-  context.subscriptions.push(host, status, review, lessons);
-  context.subscriptions.push(...status.attach(host), ...optimizer.attach(host), ...review.attach(), ...lessons.attach(host));
+  const batch = new BatchReport(host);
+  context.subscriptions.push(host, status, review, lessons, batch);
+  context.subscriptions.push(...status.attach(host), ...optimizer.attach(host), ...review.attach(), ...lessons.attach(host),
+    ...batch.attach(host));
 
   const setupPython = async () => {
     const python = await setUpPrivateEnvironment(context);
@@ -32,6 +36,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("lessonl.setupPython", setupPython),
     vscode.commands.registerCommand("lessonl.restartServer", () => startServer(context, host, setupPython)),
     vscode.commands.registerCommand("lessonl.cancelAll", () => host.executeCommand("lessonl.cancel", [])),
+    vscode.commands.registerCommand("lessonl.profile", () => profileBenchmark(host)),
+    vscode.commands.registerCommand("lessonl.optimizeHotFunctions", () => batch.run()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration("lessonl.interpreter")) {
         void startServer(context, host, setupPython);

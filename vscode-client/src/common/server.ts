@@ -10,7 +10,7 @@ import {
   CloseAction, ErrorAction, ExecuteCommandRequest, LanguageClient, LanguageClientOptions,
   ServerOptions, State, StaticFeature,
 } from "vscode-languageclient/node";
-import { Notifications, OptimizeResult, ProgressNotice } from "../core/protocol";
+import { BatchPayload, Notifications, OptimizeResult, ProgressNotice } from "../core/protocol";
 import { ApiKeys } from "./secrets";
 import { logChannel, showError, showLog } from "./logging";
 import { serverSection } from "./settings";
@@ -47,6 +47,8 @@ export class ServerHost implements vscode.Disposable {
   readonly onResult = this.results.event;
   private readonly progress = new vscode.EventEmitter<ProgressNotice>();
   readonly onProgress = this.progress.event;
+  private readonly batches = new vscode.EventEmitter<BatchPayload>();
+  readonly onBatchResult = this.batches.event;
 
   constructor(private readonly keys: ApiKeys) {
     keys.onDidChange(() => this.settingsChanged());
@@ -89,6 +91,7 @@ export class ServerHost implements vscode.Disposable {
     client.registerFeature(reviewCapabilities);
     client.onNotification(Notifications.result, (result: OptimizeResult) => this.results.fire(result));
     client.onNotification(Notifications.progress, (notice: ProgressNotice) => this.progress.fire(notice));
+    client.onNotification(Notifications.batchResult, (payload: BatchPayload) => this.batches.fire(payload));
     // The same object answers lessonl.showLessons, which the Lessons view runs and shows itself.
     client.onNotification(Notifications.lessons, () => undefined);
     this.current = client;
@@ -142,7 +145,7 @@ export class ServerHost implements vscode.Disposable {
 
   dispose(): void {
     void this.stop();
-    [this.started, this.results, this.progress].forEach((e) => e.dispose());
+    [this.started, this.results, this.progress, this.batches].forEach((e) => e.dispose());
   }
 
   /**

@@ -10,7 +10,7 @@ export function extensionSettings(scope?: vscode.Uri): ExtensionSettings {
   return {
     agents: c.get("agents"), rounds: c.get("rounds"), k: c.get("k"),
     relevance: c.get("relevance"), timeouts: c.get("timeouts"), codeLens: c.get("codeLens"),
-    profileInPrompt: c.get("profileInPrompt"),
+    profileInPrompt: c.get("profileInPrompt"), hotspotThreshold: c.get("hotspotThreshold"),
   };
 }
 

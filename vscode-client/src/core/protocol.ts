@@ -11,12 +11,16 @@ export const Commands = {
   exportLessons: "lessonl.exportLessons",
   importLessons: "lessonl.importLessons",
   mergeResult: "lessonl.mergeResult",
+  profileBenchmark: "lessonl.profileBenchmark",
+  batch: "lessonl.batch",
+  acceptBatchWin: "lessonl.acceptBatchWin",
 } as const;
 
 export const Notifications = {
   result: "lessonl/result",
   progress: "lessonl/progress",
   lessons: "lessonl/lessons",
+  batchResult: "lessonl/batchResult",
 } as const;
 
 export type Outcome =
@@ -139,4 +143,99 @@ export function speedupText(speedup: number | null | undefined, ci?: [number, nu
     text += ` (95% CI ${ci[0].toFixed(2)}–${ci[1].toFixed(2)})`;
   }
   return text;
+}
+
+/** The answer of `lessonl.profileBenchmark`. */
+export interface ProfileAnswer {
+  status: "ok" | "error" | "cancelled" | "unavailable" | "already_running" | string;
+  message: string;
+  profiler?: string;
+  hot?: { key: string; qualified_name: string; inclusive_share: number }[];
+}
+
+/** A justifying lesson as the batch keeps it. */
+export interface BatchLesson {
+  id: string;
+  text: string;
+  outcome: string;
+  speedup: number | null;
+  agent: string;
+  round: number;
+}
+
+/** What a batch keeps of one function's optimization (server: FunctionSummary.to_json()). */
+export interface BatchSummary {
+  file: string;
+  qualified_name: string;
+  improved: boolean;
+  speedup: number | null;
+  ci: [number, number] | null;
+  outcome: string;
+  message: string;
+  diff: string;
+  lessons: BatchLesson[];
+  attempts: number;
+  wall_s: number;
+  unisolated: boolean;
+}
+
+export interface BatchItem {
+  file: string;
+  qualified_name: string;
+  status: "won" | "no_win" | "failed" | "skipped" | "cancelled" | string;
+  message: string;
+  skipped_reason: string;
+  wall_s: number;
+  summary: BatchSummary | null;
+}
+
+export interface BatchAgentStats {
+  agent: string;
+  model: string;
+  attempts: number;
+  wins: number;
+  best_wins: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  requests: number;
+  time_s: number;
+}
+
+export interface BatchWin {
+  key: string;
+  file: string;
+  function: string;
+  uri: string;
+  speedup: number | null;
+  ci: [number, number] | null;
+  unisolated: boolean;
+  /** false: judged without a sandbox and not allowed; it cannot be accepted. */
+  acceptable: boolean;
+}
+
+/** The `lessonl/batchResult` notification (and the answer of `lessonl.batch`). */
+export interface BatchPayload {
+  batchId: string;
+  status: "ok" | "cancelled" | "error" | string;
+  message: string;
+  root: string;
+  result: {
+    items: BatchItem[];
+    combined: { verdict: { speedup?: number | null; ci?: [number, number] | null; outcome?: string } | null;
+      applied: string[]; conflicts: Record<string, string>; composes: boolean; message: string };
+    agents: BatchAgentStats[];
+    wall_s: number;
+    warnings: string[];
+  } | null;
+  /** "md" | "html" | "json" -> path of the report's files */
+  report: Record<string, string>;
+  wins: BatchWin[];
+}
+
+/** The answer of `lessonl.acceptBatchWin`. */
+export interface AcceptAnswer {
+  status: "ok" | "stale" | "unknown" | "not_applied" | string;
+  message: string;
+  applied?: boolean;
+  uri?: string;
 }

@@ -1,6 +1,6 @@
 /**
  * The extension's settings (section `lessonl` in VS Code) become the server's settings
- * section `{apiKeys, config, codeLens}` (docs/lsp-protocol.md): `config` holds lessonl.toml
+ * section `{apiKeys, config, codeLens, hotspotThreshold}` (docs/lsp-protocol.md): `config` holds lessonl.toml
  * overrides. API keys come from SecretStorage only, so they never land in a settings file.
  */
 
@@ -30,6 +30,8 @@ export interface ExtensionSettings {
   relevance?: unknown;
   timeouts?: unknown;
   codeLens?: unknown;
+  /** Hot-function code lenses from this share of benchmark time up (0..1). */
+  hotspotThreshold?: unknown;
   /** false: the code prompts carry no profile of the benchmark (`[profile] prompt = false`). */
   profileInPrompt?: unknown;
   /** The interpreter VS Code's Python extension selected for the folder: the project's `{python}`. */
@@ -40,6 +42,8 @@ export interface ServerSection {
   apiKeys: Record<string, string>;
   config: Record<string, Record<string, unknown> | unknown[]>;
   codeLens: boolean;
+  /** Hot-function lenses from this share of benchmark time up (0..1); absent: the server's 0.05. */
+  hotspotThreshold?: number;
 }
 
 const RELEVANCE = ["lexical", "embeddings", "local"];
@@ -117,7 +121,16 @@ export function toServerSection(raw: ExtensionSettings, apiKeys: Record<string, 
       keys[name] = value;
     }
   }
-  return { section: { apiKeys: keys, config, codeLens: raw.codeLens !== false }, problems };
+  const out: ServerSection = { apiKeys: keys, config, codeLens: raw.codeLens !== false };
+  if (raw.hotspotThreshold != null) {
+    const t = raw.hotspotThreshold;
+    if (typeof t === "number" && Number.isFinite(t) && t >= 0 && t <= 1) {
+      out.hotspotThreshold = t;
+    } else {
+      problems.push(`lessonl.hotspotThreshold must be a share of benchmark time from 0 to 1 (got ${JSON.stringify(t)}); using 0.05`);
+    }
+  }
+  return { section: out, problems };
 }
 
 function readTimeouts(raw: unknown, problems: string[]): Timeouts {

@@ -94,3 +94,10 @@ test("the Python extension's interpreter becomes the project's {python}", () => 
   assert.deepEqual(section.config.python, { editor_interpreter: "/repo/.venv/bin/python" });
   assert.equal(toServerSection({}, {}).section.config.python, undefined);
 });
+
+test("the hotspot threshold reaches the server; a value outside 0..1 is reported and left out", () => {
+  assert.equal(toServerSection({ hotspotThreshold: 0.2 }, {}).section.hotspotThreshold, 0.2);
+  const { section, problems } = toServerSection({ hotspotThreshold: 5 }, {});
+  assert.equal(section.hotspotThreshold, undefined);
+  assert.match(problems[0], /lessonl.hotspotThreshold must be a share of benchmark time from 0 to 1 \(got 5\)/);
+});
