@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable
 from ..cancel import CancelToken
 from ..code import language_for
 from ..errors import BaselineError, ConfigError, LessonLError, ProfilerError
+from ..judge import commands
 from ..procs import logtail, run
 from ..records import FunctionRef
 from . import callgrind, perf, pyprof
@@ -58,7 +59,7 @@ async def profile_benchmark(root: Path, config: Any, *, tests: bool = False, pro
                           excluded=space.scratch.rules)
     steps = [("benchmark", bench_command(config, space.python.path, function), bench.timeout)]
     if tests:
-        steps.append(("tests", config.test.command, config.test.timeout))
+        steps.append(("tests", commands.expand(config.test.command, space.python.path), config.test.timeout))
     started = time.monotonic()
     async with space.lock():
         await _in_thread(space.sync)
@@ -260,7 +261,7 @@ async def _python(space: Workspace, index: FunctionIndex, steps: list[tuple[str,
                 break
         else:
             pyprof.add_lines(tally, targets, sorted(space.out_dir.glob("lines-*.json")), mapper)
-    return tally, "cprofile", "seconds", wall
+    return tally, "cprofile", "microseconds", wall
 
 
 def _line_targets(tally: Tally, index: FunctionIndex, lines_for: list[tuple[str, str]] | None) -> list[FunctionRef]:

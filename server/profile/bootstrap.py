@@ -4,13 +4,13 @@ bench.py`, pytest, a subprocess of either) profiles itself from its first line t
 whatever the command looks like. Python imports `sitecustomize` on start-up by itself.
 
 It does nothing unless LESSONL_PROFILE_OUT names a folder. Then:
-- by default, cProfile runs from start-up and each process dumps `py-<pid>.prof` there at exit
+- by default, cProfile runs from start-up and each process dumps `py-<pid>-<random>.prof` there at exit
   (a forked child starts its own profile);
 - with LESSONL_PROFILE_LINES naming a JSON file of targets ([{"file", "start", "end",
   "name"}]), a line timer runs instead: a trace function that traces only the code objects of
   those functions (every other call returns at once) and adds the time from one line event to
   the next to the line (callees included, as a line profiler does), and counts each call's
-  call site; each process writes `lines-<pid>.json`.
+  call site; each process writes `lines-<pid>-<random>.json`.
 Then whatever `sitecustomize` the interpreter would have imported without us is run.
 Standard library only, and valid Python 3.8+: it runs in the project's interpreter.
 """
@@ -18,6 +18,11 @@ import os
 import sys
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _tag():
+    """Processes in a sandbox's own PID namespace get the same pids run after run."""
+    return os.urandom(6).hex()
 
 
 def _cprofile(out):
@@ -38,7 +43,7 @@ def _cprofile(out):
         profile.disable()
         try:
             os.makedirs(out, exist_ok=True)
-            profile.dump_stats(os.path.join(out, "py-%d.prof" % os.getpid()))
+            profile.dump_stats(os.path.join(out, "py-%d-%s.prof" % (os.getpid(), _tag())))
         except OSError:
             pass
 
@@ -101,7 +106,7 @@ def _line_timer(out, spec_path):
                 "calls": [list(site) + [n] for site, n in calls.items()]}
         try:
             os.makedirs(out, exist_ok=True)
-            with open(os.path.join(out, "lines-%d.json" % pid), "w", encoding="utf-8") as handle:
+            with open(os.path.join(out, "lines-%d-%s.json" % (pid, _tag())), "w", encoding="utf-8") as handle:
                 json.dump(data, handle)
         except OSError:
             pass

@@ -172,10 +172,17 @@ def tally_profile(profile: Profile, mapper: NativeMapper) -> Tally:
             tally.inclusive[own] += cost
             if ref is not None and ref.start_line <= line <= ref.end_line:
                 tally.lines[own][line] += cost
+            rel = mapper.index.resolve(cost_file) if cost_file else None
+            inner = mapper.index.at(rel, line) if rel else None  # a function inlined here made the call
+            caller_key = own
+            if inner is not None and inner not in (ref, callee):
+                caller_key = tally.add_ref(inner)
+                tally.inclusive[caller_key] += cost
+                tally.lines[caller_key][line] += cost
             if callee is not None:
                 callee_key = tally.add_ref(callee)
-                tally.callers[callee_key][own] += cost
-                tally.call_lines[(callee_key, own)][line] += cost
+                tally.callers[callee_key][caller_key] += cost
+                tally.call_lines[(callee_key, caller_key)][line] += cost
     if tally.total:
         for key in list(tally.inclusive):
             tally.inclusive[key] = min(tally.inclusive[key], tally.total)

@@ -75,7 +75,7 @@ class Hotspots:
     """One profiled run of the benchmark (and the tests, if asked) over a repository."""
 
     profiler: str  # "perf" | "callgrind" | "cprofile"
-    unit: str  # what samples count: "cpu-clock samples" | "instructions" | "seconds"
+    unit: str  # what samples count: "cpu-clock samples" | "instructions" | "microseconds" (cProfile time)
     command: str  # what ran, for the report
     commit: str | None  # `git rev-parse HEAD` when the repository is a git checkout
     file_hashes: dict[str, str]  # sha256 of every file a FunctionShare names, when measured
