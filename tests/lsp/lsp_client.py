@@ -18,7 +18,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 SERVER = [sys.executable, "-m", "lessonl", "serve"]
-CUSTOM_NOTIFICATIONS = ("lessonl/result", "lessonl/progress", "lessonl/lessons")
+CUSTOM_NOTIFICATIONS = ("lessonl/result", "lessonl/progress", "lessonl/lessons", "lessonl/batchResult")
 
 
 @contextlib.asynccontextmanager
