@@ -5,36 +5,17 @@ lens runs lessonl.optimize on its function; a stored result adds its own lens be
 says the share."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-from lessonl.code import list_functions
-from lessonl.profile.records import FunctionShare, Hotspots
-from lessonl.profile.store import save_hotspots
 from lessonl_store import LessonBank
 from lessonl_store.records import StoredResult
 from lsprotocol import types
 
+from tests.support.saved_profile import PY_CORE, save_profile
+
 from .lsp_client import hover, line_of, open_doc, session
 
-CORE = "hotspots/core.py"
-SHARES = {"count_primes": (0.41, 0.38), "moving_average": (0.30, 0.30), "find_duplicates": (0.03, 0.03),
-          "join_words": (0.20, 0.20)}
-
-
-def save_profile(repo: Path, stale: tuple[str, ...] = ("join_words",)) -> None:
-    """Hotspots as lessonl.profile saves them, for the functions as they read now (`stale`:
-    measured on another text of the function)."""
-    refs = list_functions((repo / CORE).read_text(), "python", CORE)
-    functions = [FunctionShare(file=CORE, qualified_name=r.qualified_name, start_line=r.start_line,
-                               end_line=r.end_line, self_share=SHARES[r.qualified_name][1],
-                               inclusive_share=SHARES[r.qualified_name][0], samples=100,
-                               text_hash="an older text" if r.qualified_name in stale else r.text_hash)
-                 for r in refs]
-    functions.sort(key=lambda f: f.inclusive_share, reverse=True)
-    save_hotspots(repo / ".lessonl", Hotspots(
-        profiler="cprofile", unit="seconds", command="python bench.py", commit=None, file_hashes={},
-        measured_at=time.time(), wall_s=0.5, total_samples=100, functions=functions))
+CORE = PY_CORE
 
 
 async def lenses(client, uri):

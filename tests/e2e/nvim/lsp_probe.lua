@@ -1,6 +1,7 @@
 -- Drives the LessonL language server from headless Neovim (0.7+ API: start_client +
 -- buf_attach_client) and writes what the server answered to $LESSONL_OUT as JSON.
--- Inputs (environment): LESSONL_CMD (JSON list), LESSONL_ROOT, LESSONL_FILE, LESSONL_LINE (0-based).
+-- Inputs (environment): LESSONL_CMD (JSON list), LESSONL_ROOT, LESSONL_FILE, LESSONL_LINE (0-based),
+-- LESSONL_FILETYPE (default cpp), LESSONL_CODELENS=1: also refresh and record the code lenses.
 local out_path = os.getenv("LESSONL_OUT")
 local root = os.getenv("LESSONL_ROOT")
 local file = os.getenv("LESSONL_FILE")
@@ -21,7 +22,7 @@ local function fail(message)
 end
 
 vim.cmd("edit " .. vim.fn.fnameescape(file))
-vim.bo.filetype = "cpp"
+vim.bo.filetype = os.getenv("LESSONL_FILETYPE") or "cpp"
 local bufnr = vim.api.nvim_get_current_buf()
 local uri = vim.uri_from_bufnr(bufnr)
 
@@ -63,6 +64,30 @@ for _, action in ipairs(report.code_actions or {}) do
     local done = client.request_sync("workspace/executeCommand",
       { command = command.command, arguments = command.arguments }, 15000, bufnr)
     report.show_lessons = done and done.result or vim.NIL
+  end
+end
+
+-- Code lenses the way Neovim shows them: vim.lsp.codelens.refresh() asks the server, the
+-- answer is kept per buffer (codelens.get) and drawn as virtual text at the end of the lines.
+if os.getenv("LESSONL_CODELENS") == "1" then
+  vim.lsp.codelens.refresh()
+  vim.wait(15000, function() return #vim.lsp.codelens.get(bufnr) > 0 end, 50)
+  report.code_lenses = {}
+  for _, lens in ipairs(vim.lsp.codelens.get(bufnr)) do
+    table.insert(report.code_lenses, { line = lens.range.start.line, title = lens.command and lens.command.title,
+                                       command = lens.command and lens.command.command })
+  end
+  vim.wait(500)
+  report.lens_virtual_text = {}
+  for _, ns in pairs(vim.api.nvim_get_namespaces()) do
+    for _, mark in ipairs(vim.api.nvim_buf_get_extmarks(bufnr, ns, 0, -1, { details = true })) do
+      local details = mark[4]
+      if details and details.virt_text then
+        local text = ""
+        for _, chunk in ipairs(details.virt_text) do text = text .. chunk[1] end
+        table.insert(report.lens_virtual_text, { line = mark[2], text = text })
+      end
+    end
   end
 end
 
