@@ -9,107 +9,47 @@ language server's second job on a repository does not load and index the bank ag
 """
 from __future__ import annotations
 
-import bisect
 import logging
-import operator
-import threading
 import time
 import uuid
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from .chunks import ChunkStore, index_key
-from .exchange import ImportReport, export_lines, import_lines
+from . import common
+from .chunks import ChunkStore
+from .disk_blobs import DiskBlobs
+from .disk_results import DiskResults
+from .errors import StoreError
+from .exchange import ImportReport
 from .languages import family_of
-from .records import Lesson, StoredResult
+from .memory import AGE, Memory, identity, memory_for
+from .records import Lesson, Provenance, StoredResult
 from .relevance import Relevance
-from .selection import _speed_key, adjusted_factor, select_for_target, select_lessons, speed_eligible, speed_ranking
+from .selection import adjusted_factor, select_for_target, select_lessons, speed_ranking
 from .storage import BANK_ID_KEY, migrate, open_cache
 
 log = logging.getLogger("lessonl_store")
-MEMORIES_KEPT = 8  # banks whose in-memory copy a process keeps (one per repository it serves)
-_AGE = operator.attrgetter("created", "id")  # oldest first; the id breaks ties
-_identity = operator.attrgetter("id", "created", "file", "qualified_name")  # what orders and groups a lesson
-
-
-def _fn_key(file: str, qualified_name: str) -> str:
-    return f"results:{file}::{qualified_name}"
-
-
-class _Memory:
-    """The in-memory copy of one bank, shared by the LessonBank objects on it in this process.
-    Everything derived from the lessons (orderings, speed rankings, groupings) is rebuilt lazily
-    after a change; `shared` holds what relevance backends keep per bank."""
-
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
-        self.versions: dict[int, int] = {}
-        self.chunk_ids: dict[int, set[str]] = {}
-        self.lessons: dict[str, Lesson] = {}
-        self.unreadable: dict[int, str] = {}  # chunk number -> the warning about it
-        self.shared: dict[str, dict[str, Any]] = {}
-        self.clear_derived()
-
-    def clear_derived(self) -> None:
-        self.ordered: list[Lesson] | None = None  # all lessons oldest first
-        self.speed: dict[tuple[str | None, float], list[Lesson]] = {}  # speed rankings by (group, threshold)
-        self.by_function: dict[tuple[str, str], list[Lesson]] | None = None
-        self.by_family: dict[str | None, list[Lesson]] | None = None
-
-    def extend(self, appended: list[Lesson], touched: list[Lesson]) -> bool:
-        """Bring the derived structures up to date with lessons added after all others and
-        lessons changed in place; False when that is not possible (rebuild instead)."""
-        appended.sort(key=_AGE)
-        if appended and self.ordered and _AGE(appended[0]) <= _AGE(self.ordered[-1]):
-            return False
-        if self.ordered is not None:
-            self.ordered.extend(appended)
-        for lesson in appended:
-            if self.by_function is not None:
-                self.by_function.setdefault((lesson.file, lesson.qualified_name), []).append(lesson)
-            if self.by_family is not None:
-                self.by_family.setdefault(family_of(lesson.file), []).append(lesson)
-        changed = [*touched, *appended]
-        for (group, significant), ranking in self.speed.items():
-            for lesson in changed:
-                if group != "*" and family_of(lesson.file) != group:
-                    continue
-                at = next((i for i, ranked in enumerate(ranking) if ranked is lesson), None)
-                if at is not None:
-                    del ranking[at]
-                if speed_eligible(lesson, significant):
-                    bisect.insort(ranking, lesson, key=_speed_key)
-        return True
-
-
-_MEMORIES: "OrderedDict[tuple[str, str], _Memory]" = OrderedDict()
-_MEMORIES_LOCK = threading.Lock()
-
-
-def _memory_for(path: Path, bank_id: str) -> _Memory:
-    key = (str(path.resolve()), bank_id)
-    with _MEMORIES_LOCK:
-        memory = _MEMORIES.get(key)
-        if memory is None:
-            memory = _MEMORIES[key] = _Memory()
-        _MEMORIES.move_to_end(key)
-        while len(_MEMORIES) > MEMORIES_KEPT:
-            _MEMORIES.popitem(last=False)
-        return memory
 
 
 class LessonBank:
+    """The diskcache bank (lessonl_store.protocol.Bank): lessons here, results in DiskResults,
+    embeddings and index segments in DiskBlobs."""
+
+    kind = "diskcache"
+
     def __init__(self, path: Path, cache: Any, warnings: list[str]) -> None:
         self.path = path
+        self.location = str(path)
         self.cache = cache
         self.warnings = warnings
         self.chunks = ChunkStore(cache)
+        self.results = DiskResults(cache)
+        self.blobs = DiskBlobs(cache, path)
         bank_id = cache.get(BANK_ID_KEY)
         if not isinstance(bank_id, str):
             cache.add(BANK_ID_KEY, uuid.uuid4().hex)  # add: a bank opened twice at once gets one id
             bank_id = str(cache.get(BANK_ID_KEY))
-        self._memory = _memory_for(path, bank_id)
+        self._memory = memory_for(path, bank_id)
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -121,9 +61,7 @@ class LessonBank:
         try:
             migrate(cache, warnings)
         except Exception as exc:
-            from lessonl.errors import BankError
-
-            if isinstance(exc, BankError):
+            if isinstance(exc, StoreError):
                 raise
             cache.close()
             warnings.append(f"the lesson bank at {path} could not be migrated ({exc}); starting a fresh one")
@@ -141,7 +79,7 @@ class LessonBank:
         self.close()
 
     # -- the in-memory copy --------------------------------------------------------------------
-    def _refresh(self) -> _Memory:
+    def _refresh(self) -> Memory:
         memory = self._memory
         versions = self.chunks.versions()
         with memory.lock:
@@ -152,7 +90,7 @@ class LessonBank:
                     self.warnings.append(message)
         return memory
 
-    def _reload(self, memory: _Memory, versions: dict[int, int]) -> None:
+    def _reload(self, memory: Memory, versions: dict[int, int]) -> None:
         """Read the chunks that changed. A lesson whose factor or use count changed is updated
         in place and a new lesson newer than all others is appended, so that orderings and
         groupings survive a round's writes (rebuilding them costs 0.2 s at 100,000 lessons);
@@ -186,7 +124,7 @@ class LessonBank:
                     memory.lessons[lesson_id] = fresh
                     appended.append(fresh)
                 elif known.__dict__ != fresh.__dict__:
-                    if _identity(known) == _identity(fresh):
+                    if identity(known) == identity(fresh):
                         known.__dict__.update(fresh.__dict__)
                         touched.append(known)
                     else:
@@ -200,7 +138,7 @@ class LessonBank:
         memory = self._refresh()
         with memory.lock:
             if memory.ordered is None:
-                memory.ordered = sorted(memory.lessons.values(), key=_AGE)
+                memory.ordered = sorted(memory.lessons.values(), key=AGE)
             return memory.ordered
 
     def _groups(self) -> tuple[dict[tuple[str, str], list[Lesson]], dict[str | None, list[Lesson]]]:
@@ -237,19 +175,13 @@ class LessonBank:
         memory = self._refresh()
         with memory.lock:
             found = [memory.lessons[i] for i in memory.chunk_ids.get(number, ()) if i in memory.lessons]
-        return sorted(found, key=_AGE)
+        return sorted(found, key=AGE)
 
     def read_index(self, number: int) -> Any:
-        try:
-            return self.cache.get(index_key(number))
-        except Exception:  # an unreadable index entry is rebuilt, never an error
-            return None
+        return self.blobs.read_index(number)
 
     def write_index(self, number: int, blob: Any) -> None:
-        try:
-            self.cache.set(index_key(number), blob, tag="index")
-        except Exception as exc:  # a read-only or full disk: the index stays in memory only
-            log.warning("could not store the lexical index of chunk %s in %s: %s", number, self.path, exc)
+        self.blobs.write_index(number, blob)
 
     # -- lessons -------------------------------------------------------------------------------
     def add(self, lesson: Lesson) -> Lesson:
@@ -278,7 +210,8 @@ class LessonBank:
         return list(by_function.get((file, qualified_name), []))
 
     def select(self, k: int, code: str, relevance: Relevance, significant: float = 1.1,
-               exclude_ids: Iterable[str] = (), function: tuple[str, str] | None = None) -> list[Lesson]:
+               exclude_ids: Iterable[str] = (), function: tuple[str, str] | None = None,
+               prefer: Provenance | None = None) -> list[Lesson]:
         """k lessons for a prompt (selection.py). With `function=(file, qualified_name)`, the
         function being optimized: its own lessons are selected exactly as the paper says, and
         lessons of other functions of the repository join them when their language is compatible
@@ -293,11 +226,14 @@ class LessonBank:
             ranked = self._speed_ranking(family, others, significant) if family else []
             skip = excluded | {l.id for l in by_function.get(function, [])}
             return select_for_target(own, others, k, code, relevance, significant, exclude=skip,
-                                     others_speed_ranked=ranked, lookup=self._memory.lessons, family=family)
+                                     others_speed_ranked=ranked, lookup=self._memory.lessons, family=family,
+                                     prefer=prefer)
         pool = self._all_ordered()
         if excluded:
-            return select_lessons([l for l in pool if l.id not in excluded], k, code, relevance, significant)
-        return select_lessons(pool, k, code, relevance, significant, self._speed_ranking("*", pool, significant))
+            return select_lessons([l for l in pool if l.id not in excluded], k, code, relevance, significant,
+                                  prefer=prefer)
+        return select_lessons(pool, k, code, relevance, significant, self._speed_ranking("*", pool, significant),
+                              prefer=prefer)
 
     def _speed_ranking(self, group: str | None, pool: list[Lesson], significant: float) -> list[Lesson]:
         memory = self._memory
@@ -308,20 +244,24 @@ class LessonBank:
             return memory.speed[key]
 
     def adjust_factors(self, lesson_ids: Sequence[str], new_speedups: Sequence[float]) -> None:
-        """Effectiveness adjustment after a round (the rule is in selection.adjusted_factor)."""
-        lessons = self._refresh().lessons
-        changes = {i: {"factor": adjusted_factor(lessons[i], new_speedups)}
-                   for i in dict.fromkeys(lesson_ids) if i in lessons}
-        if changes:
-            self.chunks.update_many(changes)
-            self._refresh()
+        """Effectiveness adjustment after a round (the rule is in selection.adjusted_factor),
+        computed from each lesson as stored, inside the write: no adjustment is lost to another
+        process adjusting the same lesson at the same time."""
+        speedups = list(new_speedups)
+        if not speedups:
+            return
+
+        def change(stored: dict[str, Any]) -> dict[str, Any]:
+            lesson = Lesson.from_json(stored)
+            return {"factor": adjusted_factor(lesson, speedups), "judged": int(stored.get("judged", 0)) + 1}
+
+        self.chunks.update_with(dict.fromkeys(lesson_ids), change)
+        self._refresh()
 
     def mark_used(self, lesson_ids: Sequence[str]) -> None:
-        lessons = self._refresh().lessons
-        changes = {i: {"uses": lessons[i].uses + 1} for i in dict.fromkeys(lesson_ids) if i in lessons}
-        if changes:
-            self.chunks.update_many(changes)
-            self._refresh()
+        """One more use of each lesson, counted inside the write (no lost increment)."""
+        self.chunks.update_with(dict.fromkeys(lesson_ids), lambda stored: {"uses": int(stored.get("uses", 0)) + 1})
+        self._refresh()
 
     def delete(self, lesson_ids: Iterable[str]) -> int:
         ids = [i for i in lesson_ids if self.get(i) is not None]
@@ -334,111 +274,49 @@ class LessonBank:
               keep_top: int | None = None, function: tuple[str, str] | None = None) -> int:
         """Delete lessons matching every given filter; `keep_top` keeps the N best by speedup x
         factor among the matching ones. Returns how many were deleted."""
-        now = time.time()
-        matching = [l for l in self._all_ordered()
-                    if (older_than_days is None or now - l.created > older_than_days * 86400)
-                    and (outcome is None or l.outcome == outcome)
-                    and (function is None or (l.file, l.qualified_name) == function)]
-        if keep_top is not None:
-            matching.sort(key=lambda l: (-l.score, l.created, l.id))
-            matching = matching[keep_top:]
-        return self.delete(l.id for l in matching)
+        return self.delete(common.prune_ids(self._all_ordered(), older_than_days, outcome, keep_top, function))
 
-    # -- results -------------------------------------------------------------------------------
-    def save_result(self, result: StoredResult) -> None:
-        with self.cache.transact():
-            self.cache.set(f"result:{result.id}", result.to_json(), tag="result")
-            self.cache.set("results:all", [*(self.cache.get("results:all") or []), result.id], tag="result")
-            key = _fn_key(result.file, result.qualified_name)
-            self.cache.set(key, [*(self.cache.get(key) or []), result.id], tag="result")
-            if result.new_function_hash:
-                hkey = f"results-hash:{result.new_function_hash}"
-                self.cache.set(hkey, [*(self.cache.get(hkey) or []), result.id], tag="result")
+    # -- results (disk_results.py) --------------------------------------------------------------
+    def save_result(self, result: StoredResult) -> bool:
+        """Store a finished optimization; False when its idempotency key is stored already."""
+        return self.results.save(result)
 
     def get_result(self, result_id: str) -> StoredResult | None:
-        data = self.cache.get(f"result:{result_id}")
-        return StoredResult.from_json(data) if data else None
+        return self.results.get(result_id)
 
     def results_for(self, file: str, qualified_name: str) -> list[StoredResult]:
-        ids = self.cache.get(_fn_key(file, qualified_name)) or []
-        results = [r for r in (self.get_result(i) for i in ids) if r is not None]
-        return sorted(results, key=lambda r: r.created)
+        return self.results.for_function(file, qualified_name)
 
     def latest_result(self, file: str, qualified_name: str, function_hash: str | None = None) -> StoredResult | None:
         """The newest result for this function; with `function_hash`, also a result whose proposed
         code now IS the function (the user accepted it), whatever the function is called now."""
         results = self.results_for(file, qualified_name)
         if function_hash:
-            for result_id in self.cache.get(f"results-hash:{function_hash}") or []:
-                found = self.get_result(result_id)
-                if found is not None and all(r.id != found.id for r in results):
-                    results.append(found)
-        if not results:
-            return None
-        verified = [r for r in results if r.improved]
-        return max(verified or results, key=lambda r: r.created)
+            results = common.merge_results(results, self.results.by_new_hash(function_hash))
+        return common.pick_latest(results)
 
     def all_results(self) -> list[StoredResult]:
-        found = (self.get_result(i) for i in self.cache.get("results:all") or [])
-        return sorted((r for r in found if r is not None), key=lambda r: r.created)
+        return self.results.all()
 
-    # -- embeddings (for relevance backends) ---------------------------------------------------
+    # -- embeddings (for relevance backends; disk_blobs.py) ------------------------------------
     def get_embedding(self, key: str) -> list[float] | None:
-        return self.cache.get(f"emb:{key}")
+        return self.blobs.get_embedding(key)
 
     def put_embedding(self, key: str, vector: list[float]) -> None:
-        self.cache.set(f"emb:{key}", list(vector), tag="embedding")
+        self.blobs.put_embedding(key, vector)
 
-    # -- exchange ------------------------------------------------------------------------------
+    # -- exchange and overview (common.py) -----------------------------------------------------
     def export_jsonl(self, path: str | Path) -> int:
         """Lessons and results as JSON Lines (one record per line), for sharing through git."""
-        lines = export_lines(self.lessons(), self.all_results())
-        try:
-            Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-        except OSError as exc:
-            from lessonl.errors import BankError
-
-            raise BankError(f"cannot write {path}: {exc}", hint="check that the folder exists and is writable") from exc
-        return len(lines)
+        return common.export_jsonl(self, path)
 
     def import_jsonl(self, path: str | Path) -> ImportReport:
         """Merge an export: known ids and lessons with the same text for the same function are
         skipped, so importing twice changes nothing."""
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            from lessonl.errors import BankError
+        return common.import_into(self, common.read_export(path))
 
-            raise BankError(f"cannot read {path}: {exc}", hint="pass a file written by `lessonl lessons export`") from exc
-        lessons = self._all_ordered()
-        known_ids = {l.id for l in lessons}
-        known_texts = {(l.text, l.file, l.qualified_name) for l in lessons}
-        known_results = {r.id for r in self.all_results()}
-        report, lessons, results = import_lines(text.splitlines(), known_ids, known_texts, known_results)
-        self.add_many(lessons)
-        for result in results:
-            self.save_result(result)
-        return report
-
-    # -- overview ------------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
-        lessons = self.lessons()
-        by_outcome: dict[str, int] = {}
-        functions: dict[str, int] = {}
-        for lesson in lessons:
-            by_outcome[lesson.outcome] = by_outcome.get(lesson.outcome, 0) + 1
-            name = f"{lesson.file}::{lesson.qualified_name}"
-            functions[name] = functions.get(name, 0) + 1
-        best = sorted(lessons, key=lambda l: -l.score)[:5]
-        return {
-            "lessons": len(lessons),
-            "by_outcome": by_outcome,
-            "functions": functions,
-            "results": len(self.all_results()),
-            "best": [{"id": l.id, "speedup": l.speedup, "factor": l.factor, "function": f"{l.file}::{l.qualified_name}",
-                      "text": l.text} for l in best],
-            "path": str(self.path),
-        }
+        return common.stats_of(self.lessons(), len(self.all_results()), str(self.path))
 
 
 def _move_aside(path: Path) -> Path:

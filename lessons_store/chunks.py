@@ -6,7 +6,7 @@ reload only the chunks another process (a CLI run) has changed.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import diskcache
 
@@ -72,6 +72,24 @@ class ChunkStore:
                 self._write(number, chunk, versions)
             self.cache.set(CHUNKS_KEY, versions)
             return versions
+
+    def update_with(self, ids: Iterable[str], change: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[int, int]:
+        """Set `change(stored lesson) -> fields` on each lesson, computed from the lesson as
+        stored, inside the write transaction: another process's adjustment of the same lesson
+        between our read and our write cannot be lost (diskcache's transaction is SQLite's
+        BEGIN IMMEDIATE, one writer at a time). Unknown ids are ignored."""
+        with self.cache.transact():
+            found: dict[str, dict[str, Any]] = {}
+            chunks: dict[int, dict[str, dict[str, Any]]] = {}
+            for lesson_id in ids:
+                number = self.cache.get(loc_key(lesson_id))
+                if number is not None:
+                    if number not in chunks:
+                        chunks[number] = self.read(number)
+                    stored = chunks[number].get(lesson_id)
+                    if stored is not None:
+                        found[lesson_id] = change(stored)
+            return self.update_many(found) if found else self.versions()
 
     def update_many(self, changes: dict[str, dict[str, Any]]) -> dict[int, int]:
         """`changes`: lesson id -> fields to set. Unknown ids are ignored."""

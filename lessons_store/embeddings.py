@@ -12,6 +12,8 @@ import math
 import os
 from typing import Any, Mapping, Sequence
 
+from . import hooks
+from .errors import endpoint_error
 from .records import Lesson
 from .relevance import _field, lesson_document, register_backend
 
@@ -69,12 +71,10 @@ class EndpointEmbeddings:
                  env: Mapping[str, str] | None = None, floor: float | None = None) -> None:
         from openai import OpenAI
 
-        from lessonl.agents.trust import trusted_endpoint
-
         env = os.environ if env is None else env
         key = env.get(api_key_env, "") if api_key_env else ""
         # "openai": the one hosted preset; its official host may get the key like an agent's.
-        self.key_withheld = bool(key) and from_repository and not trusted_endpoint(base_url, "openai", env)
+        self.key_withheld = bool(key) and from_repository and not hooks.trusted_endpoint(base_url, "openai", env)
         if self.key_withheld:
             key = ""
         self.base_url = base_url
@@ -92,14 +92,10 @@ class EndpointEmbeddings:
             try:
                 reply = self.client.embeddings.create(model=self.model, input=[texts[i] for i in batch])
             except Exception as exc:  # the endpoint's own error types vary by client version
-                from lessonl.errors import AgentError
-
                 hint = "check relevance.base_url and relevance.model, or use backend = \"lexical\""
                 if self.key_withheld and getattr(exc, "status_code", None) in (401, 403):
-                    from lessonl.agents.trust import withheld_key_hint
-
-                    hint = withheld_key_hint(self.api_key_env, self.base_url, "this embeddings endpoint")
-                raise AgentError(f"embeddings endpoint failed: {exc}", key="relevance.base_url", hint=hint) from exc
+                    hint = hooks.withheld_key_hint(self.api_key_env, self.base_url, "this embeddings endpoint")
+                raise endpoint_error(f"embeddings endpoint failed: {exc}", key="relevance.base_url", hint=hint) from exc
             for index, item in zip(batch, sorted(reply.data, key=lambda d: d.index)):
                 self.cache.put(keys[index], list(item.embedding))
         return [self.cache.get(k) or [] for k in keys]

@@ -24,11 +24,11 @@ def check_types(lesson: Lesson) -> None:
         value = getattr(lesson, name)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TypeError(f"{name} must be a number, got {value!r}")
-    for name in ("round", "uses"):
+    for name in ("round", "uses", "judged"):
         value = getattr(lesson, name)
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"{name} must be an integer, got {value!r}")
-    for name in ("outcome", "file", "qualified_name", "agent", "model"):
+    for name in ("outcome", "file", "qualified_name", "agent", "model", "author", "cpu", "compiler", "commit"):
         if not isinstance(getattr(lesson, name), str):
             raise TypeError(f"{name} must be a string")
 

@@ -200,7 +200,7 @@ class LexicalRelevance:
         lesson). The bank's index serves pools that are a good part of the bank; a small pool
         (the function's own lessons, a language few lessons are in) gets its own little index,
         as a query reads every posting of its terms in whichever index it runs on."""
-        index = bank_index(self.bank) if self.bank is not None else None
+        index = bank_index(self.bank) if _indexed(self.bank) else None
         if index is None or len(lessons) * 4 < index.size:
             index = self._list_index(lessons)
         for entry in self._pools:  # the list itself is held: an id() of a freed list may be reused
@@ -275,7 +275,7 @@ class LexicalRelevance:
             return {}
         if floor <= 0.0:
             return {l.id: s for l, s in zip(lessons, self.scores(code, lessons)) if l.id not in exclude and s >= floor}
-        if family is not None and self.bank is not None:
+        if family is not None and _indexed(self.bank):
             index = bank_index(self.bank)
             if len(lessons) * 4 >= index.size:  # a good part of the bank (else a list index is cheaper)
                 acc = search(query_weights(code), index, floor=floor, masks=index.family_masks(family, exclude))
@@ -286,6 +286,12 @@ class LexicalRelevance:
 
 
 # ---- the bank's index: one segment per chunk, kept in the bank and shared in this process ------
+def _indexed(bank: Any) -> bool:
+    """A bank this module keeps an index for (the diskcache bank's chunks); the PostgreSQL bank
+    finds its candidates in the database and hands selection a list."""
+    return bank is not None and hasattr(bank, "chunk_layout")
+
+
 def bank_index(bank: Any) -> SegmentSet:
     """The SegmentSet of every lesson in `bank`, current with its chunks. A chunk's segment is
     reused while the chunk holds the same lessons (factor and use counts do not change a

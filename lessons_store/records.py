@@ -30,6 +30,13 @@ class Lesson:
     uses: int = 0  # times put in a prompt
     created: float = field(default_factory=time.time)
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    judged: int = 0  # times its factor was adjusted (rounds it steered)
+    # Provenance (records written before it existed load with ""): who learned it (a user name or
+    # a CI job), on which machine (CPU model, compiler and version), at which commit.
+    author: str = ""
+    cpu: str = ""
+    compiler: str = ""
+    commit: str = ""
 
     @property
     def score(self) -> float:
@@ -61,6 +68,29 @@ class Lesson:
 _LESSON_FIELDS = Lesson.__dataclass_fields__.keys()
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Where lessons are being learned or used now: stamped on new lessons, and the machine
+    selection prefers when two lessons tie (a lesson about a CPU's or compiler's behaviour is
+    most likely to hold on the same CPU and compiler)."""
+
+    author: str = ""
+    cpu: str = ""
+    compiler: str = ""
+    commit: str = ""
+
+    def stamp(self, lesson: Lesson) -> Lesson:
+        """`lesson` with the fields it does not have yet filled from here."""
+        for name in ("author", "cpu", "compiler", "commit"):
+            if not getattr(lesson, name):
+                setattr(lesson, name, getattr(self, name))
+        return lesson
+
+    def same_machine(self, lesson: Lesson) -> bool:
+        """Learned on this CPU model with this compiler (both known)."""
+        return bool(self.cpu) and lesson.cpu == self.cpu and lesson.compiler == self.compiler
+
+
 @dataclass
 class StoredResult:
     """One finished optimization, kept so that hover can show it later for that function."""
@@ -80,6 +110,13 @@ class StoredResult:
     attempts: int
     created: float = field(default_factory=time.time)
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    # Saving a result twice under one key stores it once: a retried job passes the same key
+    # (e.g. its batch and function) so that it does not count twice. Empty: the id is the key.
+    key: str = ""
+
+    @property
+    def idempotency_key(self) -> str:
+        return self.key or self.id
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable, Protocol, Sequence
 
+from .errors import config_error
 from .records import Lesson
 
 
@@ -50,9 +51,7 @@ def make_relevance(config: Any = None, bank: Any = None) -> Relevance:
     name = _field(config, "backend", "lexical") or "lexical"
     _load_builtin_backends()
     if name not in _BACKENDS:
-        from lessonl.errors import ConfigError
-
-        raise ConfigError(f"unknown relevance backend '{name}'", key="relevance.backend",
+        raise config_error(f"unknown relevance backend '{name}'", key="relevance.backend",
                           hint="use one of: " + ", ".join(sorted(_BACKENDS)))
     return _BACKENDS[name](config, bank)
 

@@ -21,6 +21,7 @@ from typing import Any, Sequence
 
 from .embeddings import MINILM_FLOOR, EmbeddingCache
 from .records import Lesson
+from .errors import config_error
 from .relevance import _field, lesson_document, register_backend
 
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
@@ -65,10 +66,8 @@ def locate_model_files() -> ModelFiles:
         tokenizer = folder / "model" / "tokenizer.json" if folder else None
     for what, path, env in (("embedding model", model, ENV_MODEL), ("tokenizer", tokenizer, ENV_TOKENIZER)):
         if path is None or not path.is_file():
-            from lessonl.errors import ConfigError
-
             where = f" (looked at {path})" if path else ""
-            raise ConfigError(f"relevance backend \"local\" cannot find its {what}{where}",
+            raise config_error(f"relevance backend \"local\" cannot find its {what}{where}",
                               key="relevance.backend", hint=f"{INSTALL_HINT}; or set {env}")
     assert model is not None and tokenizer is not None
     return ModelFiles(model, tokenizer)
@@ -84,9 +83,7 @@ class MiniLM:
             import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as exc:
-            from lessonl.errors import ConfigError
-
-            raise ConfigError(f"relevance backend \"local\" needs {exc.name}, which is not installed",
+            raise config_error(f"relevance backend \"local\" needs {exc.name}, which is not installed",
                               key="relevance.backend", hint=INSTALL_HINT) from exc
         self._np = np
         options = ort.SessionOptions()

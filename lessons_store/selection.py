@@ -17,6 +17,11 @@ relevance to the code reaches the backend's floor (its `floor` attribute, calibr
 backend on benchmarks/data/relevance_pairs.json). The floor applies to both halves: a lesson
 about unrelated code is noise in a prompt whichever half it would take, and without the floor a
 small bank would fill its slots with it. The function's own lessons follow the paper exactly.
+
+Provenance tie-break (`prefer`, the machine selecting): between lessons with the same speedup x
+factor (speed half) or the same relevance score (relevance half, where scores are compared here
+rather than inside a backend's `top`), a lesson learned on the same CPU model with the same
+compiler comes first; then age and id as before. Without `prefer` nothing changes.
 """
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ import math
 from operator import itemgetter
 from typing import Callable, Mapping, Sequence
 
-from .records import Lesson
+from .records import Lesson, Provenance
 from .relevance import Relevance
 
 FASTER = "faster"  # lessonl.records.Outcome.FASTER
@@ -37,6 +42,30 @@ def _speed_key(lesson: Lesson) -> tuple[float, float, str]:
 
 def _relevance_key(pair: tuple[float, Lesson]) -> tuple[float, float, str]:
     return (-pair[0], pair[1].created, pair[1].id)
+
+
+def _elsewhere(prefer: Provenance | None, lesson: Lesson) -> int:
+    """0 for a lesson learned on the preferred machine (or when there is no preference), else 1."""
+    return 0 if prefer is None or prefer.same_machine(lesson) else 1
+
+
+def _preferring(prefer: Provenance | None) -> Callable[[Lesson], tuple[float, int, float, str]]:
+    def key(lesson: Lesson) -> tuple[float, int, float, str]:
+        return (-lesson.score, _elsewhere(prefer, lesson), lesson.created, lesson.id)
+
+    return key
+
+
+def _with_ties(ranked: Sequence[Lesson], n: int, keep: Callable[[Lesson], bool] = lambda l: True) -> list[Lesson]:
+    """The first n lessons of `ranked` that `keep` accepts, and those after them with the same
+    score as the n-th (so a tie-break can choose among them)."""
+    out: list[Lesson] = []
+    for lesson in ranked:
+        if len(out) >= n and (not out or lesson.score != out[-1].score):
+            break
+        if keep(lesson):
+            out.append(lesson)
+    return out
 
 
 def speed_eligible(lesson: Lesson, significant: float) -> bool:
@@ -55,22 +84,28 @@ def relevance_floor(relevance: Relevance) -> float:
 
 
 def select_lessons(lessons: Sequence[Lesson], k: int, code: str, relevance: Relevance,
-                   significant: float = 1.1, speed_ranked: Sequence[Lesson] | None = None) -> list[Lesson]:
+                   significant: float = 1.1, speed_ranked: Sequence[Lesson] | None = None,
+                   prefer: Provenance | None = None) -> list[Lesson]:
     """The paper's rule over one pool. `lessons` oldest first; `speed_ranked` may pass
     speed_ranking(lessons) when cached."""
     if k <= 0 or not lessons:
         return []
     if len(lessons) <= k:
-        return sorted(lessons, key=_speed_key)
+        return sorted(lessons, key=_preferring(prefer))
     ranked = speed_ranked if speed_ranked is not None else speed_ranking(lessons, significant)
-    speed = list(ranked[: math.ceil(k / 2)])
+    half = math.ceil(k / 2)
+    if prefer is None:
+        speed = list(ranked[:half])
+    else:
+        speed = heapq.nsmallest(half, _with_ties(ranked, half), key=_preferring(prefer))
     chosen = {l.id for l in speed}
     slots = k - len(speed)
     top = getattr(relevance, "top", None)
     if top is not None:  # a backend that can rank without scoring every lesson
         return [*speed, *top(code, lessons, slots, exclude=chosen)]
     rest = [l for l in lessons if l.id not in chosen]
-    best = heapq.nsmallest(slots, zip(relevance.scores(code, rest), rest), key=_relevance_key)
+    best = heapq.nsmallest(slots, zip(relevance.scores(code, rest), rest),
+                           key=lambda p: (-p[0], _elsewhere(prefer, p[1]), p[1].created, p[1].id))
     return [*speed, *(l for _, l in best)]
 
 
@@ -78,7 +113,8 @@ def select_for_target(own: Sequence[Lesson], others: Sequence[Lesson], k: int, c
                       relevance: Relevance, significant: float = 1.1,
                       exclude: set[str] | frozenset[str] = frozenset(),
                       others_speed_ranked: Sequence[Lesson] | None = None,
-                      lookup: Mapping[str, Lesson] | None = None, family: str | None = None) -> list[Lesson]:
+                      lookup: Mapping[str, Lesson] | None = None, family: str | None = None,
+                      prefer: Provenance | None = None) -> list[Lesson]:
     """k lessons for the function whose code is `code`: its `own` lessons, plus those of
     `others` (oldest first; lessons of other functions in a compatible language, `exclude`
     left out) whose relevance reaches the floor; then the paper's rule over these candidates.
@@ -87,27 +123,32 @@ def select_for_target(own: Sequence[Lesson], others: Sequence[Lesson], k: int, c
     if k <= 0:
         return []
     by_id = {l.id: l for l in own}
-    keys = [(-score, l.created, l.id) for l, score in zip(own, relevance.scores(code, own))] if own else []
+    keys = [(-score, _elsewhere(prefer, l), l.created, l.id)
+            for l, score in zip(own, relevance.scores(code, own))] if own else []
     relevant = relevant_others(relevance, code, others, relevance_floor(relevance), exclude, family)
     if len(keys) + len(relevant) <= k:
-        return sorted([*own, *(l for l in others if l.id in relevant)], key=_speed_key)
+        return sorted([*own, *(l for l in others if l.id in relevant)], key=_preferring(prefer))
     lesson_of = _finder(others, relevant, lookup)
     # Speed half: the best of the function's own eligible lessons and of the relevant others'.
     half = math.ceil(k / 2)
     ranked = others_speed_ranked if others_speed_ranked is not None else speed_ranking(others, significant)
-    fast_others = []
-    for lesson in ranked:
-        if len(fast_others) == half:
-            break
-        if lesson.id in relevant:
-            fast_others.append(lesson)
+    if prefer is None:
+        fast_others = []
+        for lesson in ranked:
+            if len(fast_others) == half:
+                break
+            if lesson.id in relevant:
+                fast_others.append(lesson)
+    else:
+        fast_others = _with_ties(ranked, half, lambda l: l.id in relevant)
     speed = heapq.nsmallest(half, [*(l for l in own if speed_eligible(l, significant)), *fast_others],
-                            key=_speed_key)
+                            key=_preferring(prefer))
     chosen = {l.id for l in speed}
     # Relevance half: only the k best others (and what ties with the k-th) can make it.
-    keys += [(-score, lesson_of(i).created, i) for i, score in _best_with_ties(relevant, k, others)]
-    best = heapq.nsmallest(k - len(speed), (key for key in keys if key[2] not in chosen))
-    return [*speed, *(by_id[i] if i in by_id else lesson_of(i) for _, _, i in best)]
+    keys += [(-score, _elsewhere(prefer, lesson_of(i)), lesson_of(i).created, i)
+             for i, score in _best_with_ties(relevant, k, others, prefer, lesson_of)]
+    best = heapq.nsmallest(k - len(speed), (key for key in keys if key[3] not in chosen))
+    return [*speed, *(by_id[i] if i in by_id else lesson_of(i) for *_, i in best)]
 
 
 def _finder(others: Sequence[Lesson], relevant: dict[str, float],
@@ -127,15 +168,20 @@ def _finder(others: Sequence[Lesson], relevant: dict[str, float],
     return lesson_of
 
 
-def _best_with_ties(scores: dict[str, float], n: int, oldest_first: Sequence[Lesson]) -> list[tuple[str, float]]:
+def _best_with_ties(scores: dict[str, float], n: int, oldest_first: Sequence[Lesson],
+                    prefer: Provenance | None = None,
+                    lesson_of: Callable[[str], Lesson] | None = None) -> list[tuple[str, float]]:
     """The n best (id, score) pairs by (-score, age, id): the n highest scores, and among the
-    lessons tying with the n-th, the oldest (the first met in `oldest_first`)."""
+    lessons tying with the n-th, the oldest (the first met in `oldest_first`); with `prefer`,
+    every lesson tying with the n-th (the caller's tie-break picks among them)."""
     if len(scores) <= n:
         return list(scores.items())
     best = heapq.nlargest(n, scores.items(), key=itemgetter(1))
     cut = best[-1][1]
     above = [p for p in best if p[1] > cut]
     tied = {i for i, score in scores.items() if score == cut}
+    if prefer is not None:
+        return [*above, *((i, cut) for i in tied)]
     need = n - len(above)
     oldest = []
     for lesson in oldest_first:

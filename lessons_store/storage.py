@@ -12,6 +12,7 @@ from pathlib import Path
 
 import diskcache
 
+from .errors import bank_error
 from .records import SCHEMA_VERSION
 
 log = logging.getLogger("lessonl_store")
@@ -23,9 +24,7 @@ V0_PREFIX = "lesson:"
 
 
 def _unusable(path: Path, why: str) -> Exception:
-    from lessonl.errors import BankError
-
-    return BankError(f"the lesson bank at {path} cannot be used: {why}",
+    return bank_error(f"the lesson bank at {path} cannot be used: {why}",
                      hint="set [bank] path in the config to a writable folder (default .lessonl)")
 
 
@@ -76,9 +75,7 @@ def migrate(cache: diskcache.Cache, warnings: list[str]) -> None:
     if version == SCHEMA_VERSION:
         return
     if isinstance(version, int) and version > SCHEMA_VERSION:
-        from lessonl.errors import BankError
-
-        raise BankError(f"this lesson bank was written by a newer LessonL (schema {version}, this one "
+        raise bank_error(f"this lesson bank was written by a newer LessonL (schema {version}, this one "
                         f"reads {SCHEMA_VERSION})", hint="upgrade lessonl")
     with cache.transact():
         if cache.get(SCHEMA_KEY) in (None, 0):

@@ -4,6 +4,8 @@ Each carries what a person needs to fix it: the file, the line or setting, and w
 """
 from __future__ import annotations
 
+from lessonl_store import errors as _store
+
 
 class LessonLError(Exception):
     """Base of every error a user can act on; `str()` is the message to show."""
@@ -17,7 +19,9 @@ class LessonLError(Exception):
         self.line = line
         self.key = key
         self.hint = hint
-        super().__init__(self.render())
+        # Exception's own __init__, not super(): the store's error bases (mixed in below) would
+        # take the rendered text for the message.
+        Exception.__init__(self, self.render())
 
     def render(self) -> str:
         where = ""
@@ -28,7 +32,7 @@ class LessonLError(Exception):
         return f"{where}{key}{self.message}{hint}"
 
 
-class ConfigError(LessonLError):
+class ConfigError(LessonLError, _store.StoreConfigError):
     """lessonl.toml / [tool.lessonl] is missing or invalid."""
 
     def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
@@ -68,14 +72,15 @@ class ProfilerError(LessonLError):
     ran too briefly to sample (the message says how long it ran and what to do)."""
 
 
-class AgentError(LessonLError):
+class AgentError(LessonLError, _store.EndpointError):
     """An LLM endpoint failed in a way retries did not fix."""
 
     exit_code = 3
 
 
-class BankError(LessonLError):
-    """The lesson bank could not be opened or written."""
+class BankError(LessonLError, _store.BankError):
+    """The lesson bank could not be opened or written (lessonl_store raises this class: it is
+    installed below, and subclasses the store's own BankError)."""
 
     exit_code = 3
 
@@ -94,3 +99,7 @@ class ReachError(BaselineError):
 class UnisolatedError(LessonLError):
     """A rewrite judged without a sandbox is not written into the user's files unless they
     opted in: its candidate could have forged the verdict or changed files on the way."""
+
+
+# The store stands without lessonl: it raises whatever classes its caller installs.
+_store.use_error_classes(bank=BankError, config=ConfigError, endpoint=AgentError)

@@ -132,6 +132,8 @@ def check_relevance(config: Any, report: Report) -> None:
     from lessonl_store import make_relevance
     from lessonl_store.records import Lesson
 
+    from .. import storewiring  # noqa: F401  (the trust rule for the embeddings endpoint)
+
     settings = getattr(config, "relevance", None)
     backend = getattr(settings, "backend", "lexical") or "lexical"
     if backend == "lexical":

@@ -1,4 +1,6 @@
-"""`lessonl lessons list|show|stats|export|import|prune`: the repository's lesson bank."""
+"""`lessonl lessons list|show|stats|export|import|prune`: the repository's lesson bank (the
+shared PostgreSQL one when LESSONL_BANK_URL or [bank] url names it); export --to / import --from
+copy lessons between a diskcache bank and a PostgreSQL bank."""
 from __future__ import annotations
 
 import argparse
@@ -27,10 +29,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p = actions.add_parser("stats", help="counts by outcome and function")
     p.add_argument("--json", action="store_true")
-    p = actions.add_parser("export", help="write lessons and results as JSON Lines")
-    p.add_argument("file")
-    p = actions.add_parser("import", help="merge a JSON Lines export (duplicates are skipped)")
-    p.add_argument("file")
+    p = actions.add_parser("export", help="write lessons and results as JSON Lines, or copy them into another bank")
+    p.add_argument("file", nargs="?", help="the JSON Lines file to write")
+    p.add_argument("--to", metavar="BANK", help="copy into this bank instead: a postgresql:// URL or a bank folder")
+    p = actions.add_parser("import", help="merge a JSON Lines export or another bank (duplicates are skipped)")
+    p.add_argument("file", nargs="?", help="the JSON Lines file to read")
+    p.add_argument("--from", dest="source", metavar="BANK", help="copy from this bank instead: a postgresql:// URL "
+                   "or a bank folder")
     p = actions.add_parser("prune", help="delete lessons")
     p.add_argument("--older-than-days", type=float)
     p.add_argument("--outcome", choices=OUTCOMES, metavar="OUTCOME", help="only this outcome: " + ", ".join(OUTCOMES))
@@ -39,19 +44,38 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def open_bank(repo: str):
-    from lessonl_store import LessonBank
-
+def bank_context(repo: str):
+    """(the repository's root, its [bank] config)."""
     from ..config import find_root, load_config
+    from ..config.model import BankConfig
 
     if not Path(repo).expanduser().exists():
         raise LessonLError(f"{repo} does not exist", hint="--repo takes a path inside the repository")
     root = find_root(Path(repo).expanduser())
     try:
-        path = load_config(root).bank_path
+        bank = load_config(root).bank
     except LessonLError:
-        path = root / ".lessonl"  # a broken config must not hide the lessons
-    return LessonBank.open(path)
+        bank = BankConfig()  # a broken config must not hide the lessons
+    return root, bank
+
+
+def open_bank(repo: str):
+    """The repository's bank: the shared one when LESSONL_BANK_URL or [bank] url names it."""
+    from ..bankaccess import open_repository_bank
+
+    return open_repository_bank(*bank_context(repo))
+
+
+def open_other(spec: str, repo: str):
+    """Another bank named on the command line (--to / --from): a URL, under this repository's id."""
+    from lessonl_store import open_bank as open_store
+
+    from ..bankaccess import repository_id
+
+    root, bank = bank_context(repo)
+    if spec.startswith(("postgresql://", "postgres://")):
+        return open_store(spec, repo=repository_id(root, bank), share=False)
+    return open_store(Path(spec).expanduser())
 
 
 def _function(spec: str | None) -> tuple[str, str] | None:
@@ -124,7 +148,23 @@ def do_stats(bank, args) -> int:
     return 0
 
 
+def _copy(source, target, what: str) -> int:
+    from lessonl_store import copy_bank
+
+    try:
+        report = copy_bank(source, target)
+    finally:
+        (target if what == "to" else source).close()
+    print(f"copied {report.added} lessons and {report.results_added} results {what} "
+          f"{(target if what == 'to' else source).location}; skipped {report.skipped_duplicates} duplicates")
+    return 0
+
+
 def do_export(bank, args) -> int:
+    if args.to:
+        return _copy(bank, open_other(args.to, args.repo), "to")
+    if not args.file:
+        raise LessonLError("export needs a FILE or --to BANK", hint="e.g. lessonl lessons export lessons.jsonl")
     if Path(args.file).is_dir():
         raise LessonLError(f"{args.file} is a folder", hint="give the path of the file to write, e.g. lessons.jsonl")
     folder = Path(args.file).expanduser().resolve().parent
@@ -137,6 +177,10 @@ def do_export(bank, args) -> int:
 
 
 def do_import(bank, args) -> int:
+    if args.source:
+        return _copy(open_other(args.source, args.repo), bank, "from")
+    if not args.file:
+        raise LessonLError("import needs a FILE or --from BANK", hint="e.g. lessonl lessons import lessons.jsonl")
     if not Path(args.file).is_file():
         what = "is a folder" if Path(args.file).is_dir() else "does not exist"
         raise LessonLError(f"{args.file} {what}", hint="pass a file written by `lessonl lessons export`")

@@ -15,7 +15,7 @@ from .model import (AgentConfig, BankConfig, BenchConfig, CheckConfig, CodeConfi
 from .positions import TomlPositions
 from .presets import preset_base_url
 from .schema import (REQUIRED_SECTIONS, SECTIONS, TOP_LEVEL_SPECIAL, Field, Problem, _suggest,
-                     check_agents, check_bench_regex, check_bench_usage, check_check, check_table, check_timing,
+                     check_agents, check_bank, check_bench_regex, check_bench_usage, check_check, check_table, check_timing,
                      check_value, dotted)
 from .source import ConfigSource, parse_toml, read_source, select_prefix
 
@@ -59,6 +59,7 @@ def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
         problems.extend(check_bench_usage(tables["bench"]))
     problems.extend(check_timing(tables["timing"]))
     problems.extend(check_check(tables["check"]))
+    problems.extend(check_bank(tables["bank"]))
     tables["agents"] = None
     if "agents" in data:
         tables["agents"], found = check_agents(data["agents"], resolve_preset_url)

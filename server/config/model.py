@@ -121,6 +121,9 @@ class RelevanceConfig:
 @dataclass(frozen=True)
 class BankConfig:
     path: str = ".lessonl"
+    url: str = ""  # a shared PostgreSQL bank (LESSONL_BANK_URL wins); "" = the diskcache at `path`
+    share: bool = False  # selection also draws on other repositories' lessons in that database
+    repository: str = ""  # this repository's id in a shared bank ("" = derived: lessonl.bankaccess)
 
 
 @dataclass(frozen=True)

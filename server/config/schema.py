@@ -111,7 +111,12 @@ SECTIONS: dict[str, dict[str, Field]] = {
         # backend's calibrated floor (lessonl_store: lexical 0.12, local and embeddings 0.44).
         "floor": _f("number", None, minimum=-1.0, maximum=1.0),
     },
-    "bank": {"path": _f("str", ".lessonl")},
+    # url: a team's shared bank (postgresql://user@host/db; the password only from the
+    # environment: PGPASSWORD, LESSONL_BANK_URL or the editor's secret storage); share: selection
+    # also draws on the other repositories' lessons in that database; repository: this
+    # repository's id there (default: its git remote URL, normalised)
+    "bank": {"path": _f("str", ".lessonl"), "url": _f("str", ""), "share": _f("bool", False),
+             "repository": _f("str", "")},
     # the profile of the user's benchmark (lessonl.profile); `prompt`: the code prompt shows the
     # function's share of the time and its hot lines (false: prompts without it, an ablation)
     "profile": {
@@ -280,6 +285,29 @@ def check_timing(timing: dict[str, Any]) -> list[Problem]:
                                 "decides the verdict (or the budget is spent); remove this key",
                                 severity="warning"))
     return problems
+
+
+def check_bank(bank: dict[str, Any]) -> list[Problem]:
+    """[bank] url names PostgreSQL and holds no password (a repository's file is read by
+    everyone who clones it)."""
+    from urllib.parse import urlsplit
+
+    url = bank.get("url") or ""
+    if not url:
+        return []
+    if not url.startswith(("postgresql://", "postgres://")):
+        return [Problem(("bank", "url"), f"'{url}' is not a PostgreSQL URL; write postgresql://USER@HOST:PORT/DATABASE")]
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+        query = parts.query.lower()
+    except ValueError as exc:
+        return [Problem(("bank", "url"), f"not a valid URL: {exc}")]
+    if password is not None or "password=" in query:
+        return [Problem(("bank", "url"), "holds a password, and this file is shared with everyone who clones "
+                        "the repository: remove it and give the password through the environment (PGPASSWORD, "
+                        "or the whole URL in LESSONL_BANK_URL) or the editor's secret storage")]
+    return []
 
 
 def check_check(check: dict[str, Any]) -> list[Problem]:

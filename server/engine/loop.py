@@ -23,10 +23,11 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from lessonl_store import LessonBank, make_relevance
-from lessonl_store.records import Lesson, StoredResult
+from lessonl_store import make_relevance
+from lessonl_store.records import Lesson, Provenance, StoredResult
 
 from .. import prompts
+from ..bankaccess import open_repository_bank, provenance
 from ..agents import AgentClient
 from ..cancel import CancelToken, until_cancelled
 from ..code import locate, prompt_context, unified_diff
@@ -102,7 +103,8 @@ class _Job:
                               hint="add an [[agents]] entry, or pass --base-url and --model")
         env = {**os.environ, **(request.agent_env or {})}
         self.agents = [AgentClient(a, env=env) for a in config.agents]
-        self.bank = LessonBank.open(root_path(config) / config.bank.path)
+        self.bank = open_repository_bank(root_path(config), config.bank)
+        self.provenance: Provenance | None = None  # where lessons are learned now (run() fills it in)
         self.relevance: Any = None  # made in run(), off the loop: the local backend loads a model
         self.lexical: Any = None  # the fallback when the configured relevance backend fails
         self.judge = judge or Judge(config)
@@ -148,6 +150,7 @@ class _Job:
             self.warn(warning)
         self.cancel.raise_if_cancelled()
         self.relevance = await self.off_loop(make_relevance, self.config.relevance, self.bank)
+        self.provenance = await provenance(root_path(self.config), self.target.file_rel)
         # The baseline check (build, test, bench of the unchanged code) runs while the agents
         # write round 1: model latency and the user's build overlap instead of adding up.
         self.baseline_token, detach = child_token(self.cancel)
@@ -263,7 +266,7 @@ class _Job:
     def _select(self, k: int, relevance: Any) -> list[Lesson]:
         ref = self.target.ref
         return self.bank.select(k, ref.text, relevance, significant=float(self.loop_cfg.significant_speedup),
-                                function=(self.target.file_rel, ref.qualified_name))
+                                function=(self.target.file_rel, ref.qualified_name), prefer=self.provenance)
 
     async def off_loop(self, work: Callable[..., Any], *args: Any) -> Any:
         """`work(*args)` in a thread, abandoned (its result dropped) if the job is cancelled."""
@@ -381,6 +384,8 @@ class _Job:
                       agent.name)
             return
         lesson = lesson_for(self.target, candidate, verdict, text)
+        if self.provenance is not None:
+            self.provenance.stamp(lesson)
         self.bank.add(lesson)
         attempt.lesson_id = lesson.id
         self.emit("lesson_banked", round=candidate.round, agent=agent.name, outcome=verdict.outcome.value,

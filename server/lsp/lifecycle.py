@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 # Imported in the background once the client is connected, so that `initialize` is answered
 # at once and the first code action does not pay for parser grammars and the bank.
-_WARM_MODULES = ("lessonl.code", "lessonl.config", "lessonl_store")
+_WARM_MODULES = ("lessonl.code", "lessonl.config", "lessonl_store.bank", "lessonl.bankaccess")
 
 
 def _warm_up() -> None:

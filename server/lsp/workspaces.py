@@ -83,9 +83,9 @@ class Workspaces:
         with state.lock:
             if state.bank is None and state.config is not None:
                 try:
-                    from lessonl_store import LessonBank
+                    from ..bankaccess import open_repository_bank
 
-                    state.bank = LockedBank(LessonBank.open(state.root / state.config.bank.path))
+                    state.bank = LockedBank(open_repository_bank(state.root, state.config.bank))
                     state.bank_error = None
                 except LessonLError as exc:
                     state.bank_error = str(exc)

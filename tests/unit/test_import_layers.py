@@ -228,3 +228,74 @@ def test_the_process_helpers_stand_below_the_judge() -> None:
     """lessonl.procs starts every subprocess for everyone: it may not reach back into the judge."""
     assert imports_of("lessonl.procs", "lessonl.judge") == {}
     assert imports_of("lessonl.sandbox", "lessonl.judge") == {}
+
+
+# -- the store stands on its own ----------------------------------------------------------------
+
+STORE = "lessonl_store"
+
+
+def _store_dir() -> Path:
+    spec = importlib.util.find_spec(STORE)
+    assert spec is not None and spec.submodule_search_locations
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def test_the_store_imports_nothing_from_lessonl() -> None:
+    """What the store needs from LessonL is handed in (lessonl_store.hooks, errors.use_error_classes)."""
+    files = sorted(_store_dir().rglob("*.py"))
+    assert len(files) > 10  # the walker found the store
+    offenders = {}
+    for path in files:
+        for node in _import_nodes(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                continue
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            bad = [n for n in names if n == PACKAGE or n.startswith(PACKAGE + ".")]
+            if bad:
+                offenders[path.name] = bad
+    assert offenders == {}
+
+
+def test_the_store_works_where_lessonl_cannot_be_imported(tmp_path: Path) -> None:
+    """In a fresh interpreter where `import lessonl` fails: the store opens a bank, adds, selects,
+    and raises its own BankError."""
+    import subprocess
+    import sys
+    import textwrap
+
+    child = textwrap.dedent("""
+        import sys
+        class Block:
+            def find_spec(self, name, path=None, target=None):
+                if name == "lessonl" or name.startswith("lessonl."):
+                    raise ImportError("lessonl is blocked in this test")
+        sys.meta_path.insert(0, Block())
+        try:
+            import lessonl
+        except ImportError:
+            pass
+        else:
+            raise SystemExit("lessonl was importable")
+        from lessonl_store import BankError, Lesson, make_relevance, open_bank
+        from lessonl_store import hooks
+        hooks.configure(language_of=lambda f: "cpp" if f.endswith(".cpp") else None)
+        bank = open_bank(sys.argv[1])
+        bank.add(Lesson(text="loop interchange over matrix rows", outcome="faster", speedup=2.0, round=0,
+                        agent="a", model="m", file="k.cpp", qualified_name="other", function_hash="h"))
+        chosen = bank.select(2, "void matmul() { /* matrix rows loop */ }", make_relevance(None, bank),
+                             function=("k.cpp", "matmul"))
+        assert [l.qualified_name for l in chosen] == ["other"], chosen
+        bank.close()
+        try:
+            open_bank("mysql://nowhere/db")
+        except BankError as exc:
+            raise SystemExit(f"a config error should not be a BankError: {exc}")
+        except Exception as exc:
+            assert type(exc).__module__ == "lessonl_store.errors", type(exc)
+        assert not [m for m in sys.modules if m == "lessonl" or m.startswith("lessonl.")]
+        print("ok")
+    """)
+    out = subprocess.run([sys.executable, "-c", child, str(tmp_path / "bank")], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr

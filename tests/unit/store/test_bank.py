@@ -23,7 +23,8 @@ def test_for_function_and_order(bank):
     assert [l.id for l in bank.for_function("k.cpp", "matmul")] == [first.id, second.id]
 
 
-def test_many_lessons_span_chunks(bank):
+def test_many_lessons_span_chunks(disk_bank):
+    bank = disk_bank
     bank.add_many([lesson(f"lesson {i}") for i in range(2500)])
     assert bank.count() == 2500
     assert len(bank.chunks.versions()) == 3
@@ -133,7 +134,8 @@ def test_mark_used_and_prune(bank):
     assert {l.text for l in bank.lessons()} == {"good", "x4"}
 
 
-def test_an_unreadable_last_chunk_does_not_stop_new_lessons(bank):
+def test_an_unreadable_last_chunk_does_not_stop_new_lessons(disk_bank):
+    bank = disk_bank
     bank.add(lesson("before"))
     bank.cache.set("chunk:0", b"\x80\x99garbage", tag="lesson")  # not a chunk
     bank.add(lesson("after"))

@@ -24,6 +24,7 @@ CODE = "void matmul(const double* a, const double* b, double* c, int n) { /* i j
 # In a fresh interpreter: count how many lessons get tokenized while selecting from the bank.
 CHILD = textwrap.dedent("""
     import json, sys
+    import lessonl.storewiring  # the caller hands the store its language families
     from lessonl_store import LessonBank, lexindex, make_relevance
     from lessonl_store import lexical
     calls = {"n": 0}
@@ -109,7 +110,8 @@ def test_a_bank_recreated_at_the_same_path_is_another_bank(tmp_path: Path) -> No
         assert [l.id for l in bank.lessons()] == [new.id] and bank.get(old.id) is None
 
 
-def test_a_changed_document_invalidates_its_chunks_index(bank: LessonBank) -> None:
+def test_a_changed_document_invalidates_its_chunks_index(disk_bank: LessonBank) -> None:
+    bank = disk_bank
     kept = bank.add(lesson("Loop interchange over the matrix rows.", code=CODE))
     relevance = make_relevance({"backend": "lexical"}, bank)
     assert bank.select(1, CODE, relevance, function=("k.cpp", "matmul"))

@@ -1,0 +1,378 @@
+"""The lesson bank a team shares, on PostgreSQL: every member's editor and every CI job read
+and write it at once, from several machines.
+
+- Writes that several processes make to the same lesson are single SQL statements computed in
+  the database (`uses = uses + 1`, the factor from the stored speedup), taken in id order (no
+  deadlock between two rounds adjusting overlapping lessons): no update is lost.
+- A result is stored once per idempotency key (`ON CONFLICT DO NOTHING`): a retried job does
+  not count twice.
+- Each row carries the repository's id; with `share=True` selection also draws on the lessons
+  of the other repositories in the database (new lessons are still written under this one).
+- Selection: pg_select.py (candidates in SQL, the choice in Python, as on the diskcache bank).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+from urllib.parse import urlsplit, urlunsplit
+
+from . import common, pg_schema, pg_select
+from .errors import bank_error, config_error
+from .exchange import ImportReport
+from .languages import family_of
+from .lexindex import document_weights
+from .records import Lesson, Provenance, StoredResult
+from .relevance import Relevance
+from .selection import relevance_floor, select_for_target, select_lessons
+
+log = logging.getLogger("lessonl_store")
+SCHEMES = ("postgresql://", "postgres://")
+INSTALL_HINT = "pip install 'lessonl[team]' (psycopg 3 and psycopg-pool)"
+NO_PGVECTOR = ("the PostgreSQL server at {where} has no pgvector extension: embeddings are stored as "
+               "float arrays and scored in Python (every lesson of the language is compared per selection)")
+_COLUMNS = "l.record, l.factor, l.uses, l.judged"
+_RETRIES = 5
+
+
+def redact(url: str) -> str:
+    """The URL without its password (for messages and `location`)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    user = f"{parts.username}:***@" if parts.username else ""
+    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
+
+
+def _lesson(row: Sequence[Any]) -> Lesson:
+    record = dict(row[0])
+    record.update(factor=row[1], uses=row[2], judged=row[3])
+    return Lesson.from_json(record)
+
+
+def _row(repo: str, lesson: Lesson) -> tuple[Any, ...]:
+    weights = document_weights(lesson)
+    return (repo, lesson.id, lesson.file, lesson.qualified_name, family_of(lesson.file) or "", lesson.outcome,
+            float(lesson.speedup), float(lesson.factor), int(lesson.uses), int(lesson.judged), float(lesson.created),
+            json.dumps(lesson.to_json()), json.dumps(weights), sorted(weights))
+
+
+class PostgresBank:
+    kind = "postgresql"
+
+    def __init__(self, pool: Any, url: str, repo: str, share: bool, warnings: list[str]) -> None:
+        self.pool = pool
+        self.location = redact(url)
+        self.repo = repo
+        self.share = share
+        self.warnings = warnings
+
+    # -- opening -------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, url: str, *, repo: str, share: bool = False, migrate: bool = True,
+             max_connections: int = 4, timeout: float = 30.0) -> "PostgresBank":
+        """Connect (a pool of up to `max_connections`); with `migrate`, bring the schema up to
+        date first (else a database behind this LessonL is an error naming `lessonl bank migrate`)."""
+        if not repo:
+            raise config_error("a PostgreSQL lesson bank needs a repository id", key="bank.repository")
+        try:
+            from psycopg_pool import ConnectionPool
+        except ImportError as exc:
+            raise config_error(f"[bank] url names PostgreSQL, but {exc.name} is not installed",
+                               key="bank.url", hint=INSTALL_HINT) from exc
+        where = redact(url)
+        pool = ConnectionPool(url, min_size=1, max_size=max_connections, open=False, timeout=timeout,
+                              kwargs={"autocommit": True}, name="lessonl-bank")
+        try:
+            pool.open(wait=True, timeout=timeout)
+        except Exception as exc:
+            pool.close()
+            raise bank_error(f"cannot connect to the lesson bank at {where}: {exc}",
+                             key="bank.url", hint="check the URL, that the server runs, and PGPASSWORD") from exc
+        warnings: list[str] = []
+        try:
+            with pool.connection() as conn:
+                if migrate:
+                    pg_schema.migrate(conn, where)
+                version = pg_schema.current_version(conn)
+                if version < pg_schema.LATEST:
+                    raise bank_error(f"the lesson bank at {where} has schema {version}, this LessonL needs "
+                                     f"{pg_schema.LATEST}", hint="run `lessonl bank migrate`")
+                if version > pg_schema.LATEST:
+                    raise bank_error(f"the lesson bank at {where} has schema {version}, newer than this "
+                                     f"LessonL knows ({pg_schema.LATEST})", hint="upgrade lessonl")
+                if not pg_schema.has_pgvector(conn):
+                    warnings.append(NO_PGVECTOR.format(where=where))
+        except Exception:
+            pool.close()
+            raise
+        return cls(pool, url, repo, share, warnings)
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def __enter__(self) -> "PostgresBank":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _scope(self) -> tuple[str, dict[str, Any]]:
+        """The rows selection may read: this repository's, or every repository's when shared."""
+        return ("TRUE", {}) if self.share else ("l.repo = %(repo)s", {"repo": self.repo})
+
+    def _fetch(self, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
+        with self.pool.connection() as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def _write(self, work: Any) -> Any:
+        """Run `work(conn)` in a transaction, again when the server chose it as a deadlock or
+        serialization victim (another writer's transaction went first)."""
+        from psycopg import errors
+
+        for attempt in range(_RETRIES):
+            try:
+                with self.pool.connection() as conn, conn.transaction():
+                    return work(conn)
+            except (errors.DeadlockDetected, errors.SerializationFailure):
+                if attempt == _RETRIES - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+
+    def _lessons_where(self, condition: str, params: dict[str, Any], order: str = "l.created, l.id") -> list[Lesson]:
+        scope, scope_params = self._scope()
+        rows = self._fetch(f"SELECT {_COLUMNS} FROM lessons l WHERE {scope} AND {condition} ORDER BY {order}",
+                           {**scope_params, **params})
+        return [_lesson(r) for r in rows]
+
+    # -- lessons -------------------------------------------------------------------------------
+    def add(self, lesson: Lesson) -> Lesson:
+        self.add_many([lesson])
+        return lesson
+
+    def add_many(self, lessons: Sequence[Lesson]) -> None:
+        if not lessons:
+            return
+        rows = [_row(self.repo, l) for l in lessons]
+        maxima: dict[str, float] = {}
+        for row in rows:
+            for term, weight in json.loads(row[12]).items():
+                if weight > maxima.get(term, 0.0):
+                    maxima[term] = weight
+
+        def work(conn: Any) -> None:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO lessons (repo, id, file, qualified_name, family, outcome, speedup, factor, uses,"
+                    " judged, created, record, terms, doc) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+                    " %s::jsonb, %s::jsonb, array_to_tsvector(%s::text[])) ON CONFLICT (repo, id) DO NOTHING", rows)
+                terms = sorted(maxima)  # one order for every writer: no deadlock on the lexicon
+                cur.execute(
+                    "INSERT INTO lexicon (repo, term, max_weight) SELECT %s, t, w FROM unnest(%s::text[],"
+                    " %s::float8[]) AS x(t, w) ON CONFLICT (repo, term) DO UPDATE"
+                    " SET max_weight = GREATEST(lexicon.max_weight, EXCLUDED.max_weight)",
+                    (self.repo, terms, [maxima[t] for t in terms]))
+
+        self._write(work)
+
+    def bulk_load(self, lessons: Iterable[Lesson], batch: int = 20_000) -> int:
+        """Many lessons at once with COPY (a team's first import, benchmarks); no duplicate check."""
+        count = 0
+        pending: list[Lesson] = []
+
+        def flush() -> None:
+            maxima: dict[str, float] = {}
+            with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+                with cur.copy("COPY lessons (repo, id, file, qualified_name, family, outcome, speedup, factor,"
+                              " uses, judged, created, record, terms, doc) FROM STDIN") as copy:
+                    for lesson in pending:
+                        row = _row(self.repo, lesson)
+                        weights = json.loads(row[12])
+                        for term, weight in weights.items():
+                            if weight > maxima.get(term, 0.0):
+                                maxima[term] = weight
+                        copy.write_row((*row[:13], " ".join("'" + t + "'" for t in row[13])))
+                terms = sorted(maxima)
+                cur.execute(
+                    "INSERT INTO lexicon (repo, term, max_weight) SELECT %s, t, w FROM unnest(%s::text[],"
+                    " %s::float8[]) AS x(t, w) ON CONFLICT (repo, term) DO UPDATE"
+                    " SET max_weight = GREATEST(lexicon.max_weight, EXCLUDED.max_weight)",
+                    (self.repo, terms, [maxima[t] for t in terms]))
+
+        for lesson in lessons:
+            pending.append(lesson)
+            if len(pending) >= batch:
+                flush()
+                count += len(pending)
+                pending = []
+        if pending:
+            flush()
+            count += len(pending)
+        return count
+
+    def get(self, lesson_id: str) -> Lesson | None:
+        found = self._lessons_where("l.id = %(id)s", {"id": lesson_id})
+        return found[0] if found else None
+
+    def lessons(self) -> list[Lesson]:
+        """All lessons (of this repository, or every one when shared), oldest first."""
+        return self._lessons_where("TRUE", {})
+
+    def count(self) -> int:
+        scope, params = self._scope()
+        return int(self._fetch(f"SELECT count(*) FROM lessons l WHERE {scope}", params)[0][0])
+
+    def for_function(self, file: str, qualified_name: str) -> list[Lesson]:
+        return self._lessons_where("l.file = %(file)s AND l.qualified_name = %(name)s",
+                                   {"file": file, "name": qualified_name})
+
+    def delete(self, lesson_ids: Iterable[str]) -> int:
+        ids = sorted(set(lesson_ids))
+        if not ids:
+            return 0
+        return self._write(lambda conn: conn.execute(
+            "DELETE FROM lessons WHERE repo = %s AND id = ANY(%s)", (self.repo, ids)).rowcount)
+
+    def prune(self, older_than_days: float | None = None, outcome: str | None = None,
+              keep_top: int | None = None, function: tuple[str, str] | None = None) -> int:
+        mine = [l for l in self.lessons() if not self.share or self._is_mine(l.id)]
+        return self.delete(common.prune_ids(mine, older_than_days, outcome, keep_top, function))
+
+    def _is_mine(self, lesson_id: str) -> bool:
+        return bool(self._fetch("SELECT 1 FROM lessons WHERE repo = %s AND id = %s", (self.repo, lesson_id)))
+
+    # -- selection -------------------------------------------------------------------------------
+    def select(self, k: int, code: str, relevance: Relevance, significant: float = 1.1,
+               exclude_ids: Iterable[str] = (), function: tuple[str, str] | None = None,
+               prefer: Provenance | None = None) -> list[Lesson]:
+        """The same choice as the diskcache bank's (selection.py), from candidates the database
+        finds (pg_select.py)."""
+        if k <= 0:
+            return []
+        excluded = set(exclude_ids)
+        if function is None:
+            pool = [l for l in self.lessons() if l.id not in excluded]
+            return select_lessons(pool, k, code, relevance, significant, prefer=prefer)
+        own_all = self.for_function(*function)
+        own = [l for l in own_all if l.id not in excluded]
+        family = family_of(function[0])
+        skip = excluded | {l.id for l in own_all}
+        others = self._candidates(k, code, relevance, significant, function, family) if family else []
+        others = [l for l in others if l.id not in skip]
+        return select_for_target(own, others, k, code, relevance, significant, exclude=skip, family=None,
+                                 prefer=prefer)
+
+    def _candidates(self, k: int, code: str, relevance: Relevance, significant: float,
+                    function: tuple[str, str], family: str) -> list[Lesson]:
+        """Lessons of other functions in `family` that can be chosen, oldest first."""
+        floor = relevance_floor(relevance)
+        scope, scope_params = self._scope()
+        base = {**scope_params, "family": family, "file": function[0], "name": function[1]}
+        if getattr(relevance, "name", "") != "lexical" or floor <= 0.0:
+            return self._lessons_where("l.family = %(family)s AND NOT (l.file = %(file)s AND"
+                                       " l.qualified_name = %(name)s)", base)
+        query_terms = sorted(pg_select.query_weights(code))
+        rows = self._fetch(f"SELECT term, max(max_weight) FROM lexicon l WHERE {scope} AND term = ANY(%(terms)s)"
+                           " GROUP BY term", {**scope_params, "terms": query_terms})
+        params = pg_select.candidate_params(code, {t: w for t, w in rows}, floor)
+        if params is None:
+            return []
+        found: dict[str, Lesson] = {}
+        for extra, order, limit in (
+                ("", "s.score DESC, l.created, l.id", pg_select.RELEVANT_KEPT),
+                ("AND l.outcome = 'faster' AND l.speedup * l.factor >= %(significant)s",
+                 "l.speedup * l.factor DESC, l.created, l.id", pg_select.speed_limit(k))):
+            sql = pg_select.SCORE_SQL.format(columns=_COLUMNS, scope=scope, extra=extra, order=order)
+            for row in self._fetch(sql, {**base, **params, "significant": significant, "limit": limit}):
+                lesson = _lesson(row)
+                found[lesson.id] = lesson
+        return sorted(found.values(), key=lambda l: (l.created, l.id))
+
+    # -- effectiveness and usage: one statement each, computed in the database -------------------
+    def _scoped_ids(self) -> str:
+        return "TRUE" if self.share else "repo = %(repo)s"
+
+    def adjust_factors(self, lesson_ids: Sequence[str], new_speedups: Sequence[float]) -> None:
+        """selection.adjusted_factor in SQL: the mean over the round's speedups of 1.1 (beat the
+        lesson's own speedup) or 0.9; `judged` counts the adjustments."""
+        ids, speedups = sorted(set(lesson_ids)), [float(s) for s in new_speedups]
+        if not ids or not speedups:
+            return
+        sql = (f"UPDATE lessons SET factor = (SELECT avg(CASE WHEN s > lessons.speedup THEN 1.1 ELSE 0.9 END)"
+               f" FROM unnest(%(speedups)s::float8[]) AS s), judged = judged + 1"
+               f" WHERE (repo, id) IN (SELECT repo, id FROM lessons WHERE {self._scoped_ids()}"
+               f" AND id = ANY(%(ids)s) ORDER BY repo, id FOR UPDATE)")
+        self._write(lambda conn: conn.execute(sql, {"repo": self.repo, "ids": ids, "speedups": speedups}))
+
+    def mark_used(self, lesson_ids: Sequence[str]) -> None:
+        ids = sorted(set(lesson_ids))
+        if not ids:
+            return
+        sql = (f"UPDATE lessons SET uses = uses + 1 WHERE (repo, id) IN (SELECT repo, id FROM lessons"
+               f" WHERE {self._scoped_ids()} AND id = ANY(%(ids)s) ORDER BY repo, id FOR UPDATE)")
+        self._write(lambda conn: conn.execute(sql, {"repo": self.repo, "ids": ids}))
+
+    # -- results -------------------------------------------------------------------------------
+    def save_result(self, result: StoredResult) -> bool:
+        """False when a result with the same idempotency key (or id) is stored already."""
+        row = (self.repo, result.id, result.idempotency_key, result.file, result.qualified_name,
+               result.new_function_hash, bool(result.improved), float(result.created), json.dumps(result.to_json()))
+        return bool(self._write(lambda conn: conn.execute(
+            "INSERT INTO results (repo, id, key, file, qualified_name, new_function_hash, improved, created, record)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT DO NOTHING", row).rowcount))
+
+    def _results_where(self, condition: str, params: tuple[Any, ...]) -> list[StoredResult]:
+        rows = self._fetch(f"SELECT record FROM results WHERE repo = %s AND {condition} ORDER BY created, id",
+                           (self.repo, *params))
+        return [StoredResult.from_json(r[0]) for r in rows]
+
+    def get_result(self, result_id: str) -> StoredResult | None:
+        found = self._results_where("id = %s", (result_id,))
+        return found[0] if found else None
+
+    def results_for(self, file: str, qualified_name: str) -> list[StoredResult]:
+        return self._results_where("file = %s AND qualified_name = %s", (file, qualified_name))
+
+    def latest_result(self, file: str, qualified_name: str, function_hash: str | None = None) -> StoredResult | None:
+        results = self.results_for(file, qualified_name)
+        if function_hash:
+            results = common.merge_results(results, self._results_where("new_function_hash = %s", (function_hash,)))
+        return common.pick_latest(results)
+
+    def all_results(self) -> list[StoredResult]:
+        return self._results_where("TRUE", ())
+
+    # -- embeddings ----------------------------------------------------------------------------
+    def get_embedding(self, key: str) -> list[float] | None:
+        rows = self._fetch("SELECT vector FROM embeddings WHERE key = %s", (key,))
+        return list(rows[0][0]) if rows else None
+
+    def put_embedding(self, key: str, vector: list[float]) -> None:
+        self._write(lambda conn: conn.execute(
+            "INSERT INTO embeddings (key, vector) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
+            (key, [float(x) for x in vector])))
+
+    # -- exchange and overview -----------------------------------------------------------------
+    def export_jsonl(self, path: str | Path) -> int:
+        return common.export_jsonl(self, path)
+
+    def import_jsonl(self, path: str | Path) -> ImportReport:
+        return common.import_into(self, common.read_export(path))
+
+    def stats(self) -> dict[str, Any]:
+        scope, params = self._scope()
+        results = int(self._fetch("SELECT count(*) FROM results WHERE repo = %(repo)s", {"repo": self.repo})[0][0])
+        stats = common.stats_of(self.lessons(), results, self.location)
+        stats["repository"] = self.repo
+        stats["shared"] = self.share
+        return stats
+
+    def iter_ids(self) -> Iterator[str]:
+        for row in self._fetch("SELECT id FROM lessons WHERE repo = %s ORDER BY created, id", (self.repo,)):
+            yield row[0]
