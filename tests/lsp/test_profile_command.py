@@ -4,10 +4,12 @@ and the open file then has a lens over its hot functions. A benchmark the profil
 measure is one plain message (no traceback); so is a repository without LessonL."""
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from lsprotocol import types
 
-from .lsp_client import execute, line_of, open_doc, session
+from .lsp_client import execute, line_of, open_doc, server_process, session, wait_gone
 
 pytestmark = pytest.mark.slow
 CORE = "hotspots/core.py"
@@ -79,3 +81,26 @@ async def test_outside_a_repository_it_says_so(tmp_path):
         answer = await execute(client, "lessonl.profileBenchmark", (tmp_path / "plain").as_uri())
     assert answer["status"] == "unavailable"
     assert "no LessonL repository here" in answer["message"]
+
+
+async def test_cancel_stops_the_profiled_benchmark(py_repo):
+    settings = {"lessonl": {"config": {"bench": {"command": "{python} -c 'import time; time.sleep(120)'",
+                                                 "format": "wall", "timeout": 300}}}}
+    async with session(py_repo, configuration=settings) as client:
+        running = asyncio.ensure_future(execute(client, "lessonl.profileBenchmark", py_repo.as_uri()))
+        jobs = []
+        for _ in range(100):
+            jobs = (await execute(client, "lessonl.listJobs"))["jobs"]
+            if jobs:
+                break
+            await asyncio.sleep(0.1)
+        assert [j["function"] for j in jobs] == ["benchmark profile"]
+        await asyncio.sleep(2)  # the benchmark is running under the profiler
+        children = server_process(client).children(recursive=True)
+        assert any("time.sleep(120)" in " ".join(p.cmdline()) for p in children), [p.cmdline() for p in children]
+        cancelled = await execute(client, "lessonl.cancel", jobs[0]["jobId"])
+        answer = await asyncio.wait_for(running, 60)
+        assert cancelled["cancelled"] == [jobs[0]["jobId"]]
+        assert answer["status"] == "cancelled", answer
+        assert await wait_gone(children) == []
+    assert not (py_repo / ".lessonl" / "hotspots.json").exists()
