@@ -128,7 +128,10 @@ class _Batch:
                 outcome = await run_function_async(job, self.forward(entry.key), self.cancel, judge=judge)
             self._finish_item(item, outcome, state)
 
-        await asyncio.gather(*(one(e) for e in pending))
+        if self.request.ray_address:
+            await self._on_ray(config, pending, items, state)
+        else:
+            await asyncio.gather(*(one(e) for e in pending))
         combined = CombinedVerdict()
         result = BatchResult(items=list(items.values()), combined=combined, agents=[], wall_s=0.0,
                              warnings=self.warnings, cancelled=self.cancel.cancelled)
@@ -151,6 +154,34 @@ class _Batch:
         result.report_paths = await asyncio.to_thread(write_reports, result, self.report_stem(config), self.root)
         self.emit("batch_finished", message=headline(result))
         return result
+
+    async def _on_ray(self, config: Any, pending: list[Located], items: dict[str, BatchItem],
+                      state: BatchState) -> None:
+        """The pending functions as Ray tasks on the cluster (lessonl.engine.batch_ray): each
+        outcome is finished like a local one; each item lists its task's attempts (retries)."""
+        from .batch_ray import RayOptions, describe_attempts, run_on_ray
+
+        options = RayOptions(self.request.ray_address or "", git=self.request.ray_git,
+                             retries=self.request.ray_retries)
+        jobs = [FunctionJob(str(self.root), e.file, e.qualified_name, e.line, self.overrides,
+                            dict(self.request.agent_env or {}) or None) for e in pending]
+
+        def attempt_started(attempt: Any) -> None:
+            again = f" (attempt {attempt.number})" if attempt.number > 1 else ""
+            self.emit("function_started", attempt.key, message=f"optimizing {attempt.key} on {attempt.node}{again}")
+
+        def finished(job: FunctionJob, outcome: FunctionOutcome, attempts: list[Any]) -> None:
+            item = items[job.key]
+            item.attempts = [a.to_json() for a in attempts]
+            if len(attempts) > 1:
+                outcome.message = f"{outcome.message} [retried: {describe_attempts(attempts)}]"
+                self.warnings.append(f"{job.key} was retried: {describe_attempts(attempts)}")
+            self._finish_item(item, outcome, state)
+
+        run = await run_on_ray(jobs, options, root=self.root, config=config, on_outcome=finished,
+                               on_attempt=attempt_started, cancel=self.cancel,
+                               state_path=Path(config.bank_path) / "batch" / "ray-attempts.json")
+        self.warnings.extend(run.warnings)
 
     def report_stem(self, config: Any) -> Path:
         chosen = self.request.report

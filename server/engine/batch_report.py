@@ -68,6 +68,16 @@ def combined_words(result: BatchResult) -> tuple[str, str]:
 
 # ---- Markdown -------------------------------------------------------------------------------
 
+def ray_words(item: BatchItem) -> str:
+    """"timed on HOST (IP, node ID)", and with a retry each attempt: for items of a Ray batch."""
+    words = f"timed on {item.node}" if item.node else "not run"
+    if len(item.attempts) > 1:
+        runs = "; ".join(f"attempt {a['number']} on {a['node']}: "
+                         f"{a['status'].replace('_', ' ') if a['status'] else 'its worker died'}" for a in item.attempts)
+        words += f"; retried ({runs})"
+    return words
+
+
 def markdown(result: BatchResult, title: str = "LessonL batch report") -> str:
     out = [f"# {title}", ""]
     if result.cancelled:
@@ -94,6 +104,8 @@ def markdown(result: BatchResult, title: str = "LessonL batch report") -> str:
     out.append("")
     for item in result.items:
         out += [f"### `{item.key}`", "", f"{verdict_words(item)}: {item.message}".rstrip(": "), ""]
+        if item.attempts:  # a Ray batch: where its verdicts were timed, and each run of its task
+            out += [f"Ray: {_one_line(ray_words(item))}", ""]
         summary = item.summary
         if summary is None or not summary.improved:
             continue
@@ -163,6 +175,8 @@ def html_page(result: BatchResult, title: str = "LessonL batch report") -> str:
     for item in result.items:
         parts.append(f"<h3><code>{e(item.key)}</code></h3><p>{e(verdict_words(item))}"
                      f"{': ' + e(item.message) if item.message else ''}</p>")
+        if item.attempts:
+            parts.append(f"<p>Ray: {e(ray_words(item))}</p>")
         summary = item.summary
         if summary is None or not summary.improved:
             continue

@@ -36,6 +36,12 @@ class BatchRequest:
     report: Path | str | None = None
     resume: bool = True
     combine: bool = True  # judge the verified wins together at the end
+    # Ray (issue 14, lessonl.engine.batch_ray): the functions run as tasks on the cluster at this
+    # address instead of in this process; `ray_git` "URL@COMMIT" makes nodes check the commit out
+    # instead of receiving the repository; `ray_retries`: re-runs of a task whose worker died.
+    ray_address: str | None = None
+    ray_git: str | None = None
+    ray_retries: int = 2
 
 
 @dataclass
@@ -183,10 +189,15 @@ class BatchItem:
     skipped_reason: str = ""  # "done earlier on unchanged code" | "applied earlier"
     wall_s: float = 0.0
     exit_code: int = 0
+    attempts: list[dict[str, Any]] = field(default_factory=list)  # Ray: each run of its task (batch_ray.Attempt)
 
     @property
     def key(self) -> str:
         return f"{self.file}::{self.qualified_name}"
+
+    @property
+    def retried(self) -> bool:
+        return len(self.attempts) > 1
 
     @property
     def is_win(self) -> bool:
@@ -197,7 +208,8 @@ class BatchItem:
     def to_json(self) -> dict[str, Any]:
         return {"file": self.file, "qualified_name": self.qualified_name, "status": self.status,
                 "message": self.message, "node": self.node, "skipped_reason": self.skipped_reason,
-                "wall_s": self.wall_s, "summary": self.summary.to_json() if self.summary else None}
+                "wall_s": self.wall_s, "attempts": list(self.attempts),
+                "summary": self.summary.to_json() if self.summary else None}
 
 
 @dataclass

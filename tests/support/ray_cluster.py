@@ -48,10 +48,14 @@ def free_port() -> int:
 
 
 class LocalRayCluster:
-    def __init__(self, nodes: Sequence[int] = (2,), timing: float = 1.0) -> None:
+    def __init__(self, nodes: Sequence[int] = (2,), timing: float = 1.0,
+                 env: dict[str, str] | None = None) -> None:
         self.node_cpus = list(nodes)
         self.timing = timing
         self.temp = Path(tempfile.mkdtemp(prefix="rl", dir="/tmp"))  # short: socket paths
+        # The workers' environment comes from `ray start`, not from the driver: their scratch
+        # copies go to the cluster's own cache folder unless told otherwise.
+        self.env = {"XDG_CACHE_HOME": str(self.temp / "cache"), **(env or {})}
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
         self.starters: list[subprocess.Popen[bytes]] = []
@@ -76,7 +80,7 @@ class LocalRayCluster:
                  "--dashboard-agent-grpc-port", str(free_port()),
                  "--dashboard-agent-listen-port", str(free_port()),
                  "--min-worker-port", "0", "--max-worker-port", "0"]
-        common = [f"--num-cpus={cpus}", f'--resources={{"lessonl_timing": {self.timing}}}',
+        common = [f"--num-cpus={cpus}", "--resources=" + (f'{{"lessonl_timing": {self.timing}}}' if self.timing else "{}"),
                   f"--object-store-memory={OBJECT_STORE_BYTES}", "--disable-usage-stats",
                   "--node-ip-address=127.0.0.1", "--block", *ports]
         if index == 0:
@@ -85,7 +89,7 @@ class LocalRayCluster:
         else:
             command = [str(RAY), "start", f"--address={self.address}", *common]
         log = open(self.temp / f"start-{index}.log", "wb")
-        env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+        env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", **self.env}
         self.starters.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
                                               start_new_session=True))
         log.close()

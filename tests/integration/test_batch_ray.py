@@ -1,0 +1,124 @@
+"""`lessonl batch --ray` on a real local Ray cluster (two nodes of one CPU each, started with
+`ray start`, each declaring lessonl_timing: 1), the real example repository, real builds, tests
+and timings in the workers, and the scripted fake OpenAI server over 127.0.0.1."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from lessonl.engine.batch import run_batch
+from lessonl.engine.batch_ray import read_state
+from lessonl.engine.batch_request import BatchRequest, BatchResult
+from lessonl.errors import ConfigError
+from lessonl_store import LessonBank
+from tests.conftest import copy_example
+from tests.support.fake_openai import FakeOpenAI
+from tests.support.ray_batch_script import MOVING_AVERAGE_FASTER, batch_overrides, script_batch
+from tests.support.python_replies import FIND_DUPLICATES_FASTER
+from tests.support.ray_cluster import LocalRayCluster, ray_available
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(ray_available() is not None, reason=str(ray_available()))]
+
+FILE = "hotspots/core.py"
+REPLIES = {"find_duplicates": FIND_DUPLICATES_FASTER, "moving_average": MOVING_AVERAGE_FASTER}
+TARGETS = [(FILE, name) for name in REPLIES]
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[LocalRayCluster]:
+    with LocalRayCluster(nodes=[1, 1]) as running:
+        yield running
+
+
+def verdicts(result: BatchResult) -> dict[str, tuple[str, list[tuple[int, str]]]]:
+    """Per function: its status and every attempt's (round, outcome)."""
+    found = {}
+    for item in result.items:
+        attempts = [(a.candidate.round, a.verdict.outcome.value) for a in (item.result.attempts if item.result else [])]
+        found[item.key] = (item.status, attempts)
+    return found
+
+
+async def test_ray_batch_gives_the_local_batchs_verdicts(cluster: LocalRayCluster, fake_openai: FakeOpenAI,
+                                                         tmp_path: Path) -> None:
+    script_batch(fake_openai, "model-a", REPLIES)
+    settings = batch_overrides(fake_openai, rounds=1)
+    local_repo = copy_example("python-hotspots", tmp_path / "local")
+    ray_repo = copy_example("python-hotspots", tmp_path / "ray")
+    original = (ray_repo / FILE).read_text()
+
+    local = await run_batch(BatchRequest(local_repo, targets=TARGETS, overrides=settings, jobs=2, combine=False))
+    on_ray = await run_batch(BatchRequest(ray_repo, targets=TARGETS, overrides=settings, combine=False,
+                                          ray_address=cluster.address))
+
+    assert verdicts(on_ray) == verdicts(local)
+    assert {item.status for item in on_ray.items} == {"won"}
+    for item in on_ray.items:
+        assert item.result is not None and item.result.speedup and item.result.speedup > 1.5
+        assert "node " in item.node  # host (ip, node <id>): which node timed its verdicts
+        assert len(item.attempts) == 1 and item.attempts[0]["status"] == "won"
+    # The tasks wrote their lessons and results to the driver's bank (not to their own copies).
+    bank = LessonBank.open(ray_repo / ".lessonl")
+    assert sorted(l.qualified_name for l in bank.lessons()) == sorted(REPLIES)
+    assert all(bank.latest_result(FILE, name) is not None for name in REPLIES)
+    assert (ray_repo / FILE).read_text() == original  # the user's file is untouched
+    assert on_ray.report_paths and Path(on_ray.report_paths["md"]).exists()
+
+
+async def test_a_worker_killed_mid_task_is_retried_and_no_lesson_is_lost(cluster: LocalRayCluster,
+                                                                         fake_openai: FakeOpenAI,
+                                                                         tmp_path: Path) -> None:
+    # Round 2's code replies come 6 s late: the task is killed while it waits for one, after
+    # round 1's lesson is banked.
+    script_batch(fake_openai, "model-a", REPLIES, slow_later_rounds=6.0)
+    repo = copy_example("python-hotspots", tmp_path)
+    request = BatchRequest(repo, targets=TARGETS, overrides=batch_overrides(fake_openai, rounds=2), combine=False,
+                           ray_address=cluster.address, ray_retries=2)
+    state = repo / ".lessonl" / "batch" / "ray-attempts.json"
+    victim = f"{FILE}::find_duplicates"
+    batch = asyncio.ensure_future(run_batch(request))
+
+    killed_pid, lessons_before = 0, set()
+    deadline = time.monotonic() + 240
+    while not killed_pid and time.monotonic() < deadline and not batch.done():
+        await asyncio.sleep(0.3)
+        attempts = read_state(state).get(victim, [])
+        if not attempts:
+            continue
+        bank = LessonBank.open(repo / ".lessonl")
+        mine = {l.id for l in bank.lessons() if l.qualified_name == "find_duplicates"}
+        if mine:  # round 1 done and banked; round 2 is waiting for its slow reply
+            lessons_before = {l.id for l in bank.lessons()}
+            killed_pid = attempts[0].pid
+            os.kill(killed_pid, signal.SIGKILL)
+    assert killed_pid, "the task never reached round 2"
+    result = await asyncio.wait_for(batch, 300)
+
+    items = {item.key: item for item in result.items}
+    retried = items[victim]
+    assert retried.status == "won"  # the retry ran to its end
+    assert [a["number"] for a in retried.attempts] == [1, 2]
+    assert retried.attempts[0]["pid"] == killed_pid and retried.attempts[0]["status"] == ""
+    assert retried.attempts[1]["status"] == "won"
+    assert "retried" in retried.message and any("was retried" in w for w in result.warnings)
+    assert items[f"{FILE}::moving_average"].status == "won"
+    report = Path(result.report_paths["md"]).read_text()
+    assert "find_duplicates" in report and "retried" in report
+    # Nothing banked before the kill is lost; the retry banked its own rounds on top.
+    after = {l.id for l in LessonBank.open(repo / ".lessonl").lessons()}
+    assert lessons_before <= after and len(after) > len(lessons_before)
+
+
+async def test_a_cluster_without_the_timing_resource_is_refused(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    repo = copy_example("python-hotspots", tmp_path)
+    with LocalRayCluster(nodes=[1], timing=0.0) as bare:
+        with pytest.raises(ConfigError) as caught:
+            await run_batch(BatchRequest(repo, targets=TARGETS[:1], overrides=batch_overrides(fake_openai),
+                                         ray_address=bare.address))
+    assert "lessonl_timing" in caught.value.message and "--resources" in (caught.value.hint or "")
