@@ -376,3 +376,35 @@ class PostgresBank:
     def iter_ids(self) -> Iterator[str]:
         for row in self._fetch("SELECT id FROM lessons WHERE repo = %s ORDER BY created, id", (self.repo,)):
             yield row[0]
+
+
+def migrate_database(url: str) -> tuple[int, list[pg_schema.Migration]]:
+    """(the schema version before, the migrations applied now) for the database at `url`."""
+    try:
+        import psycopg
+    except ImportError as exc:
+        raise config_error(f"PostgreSQL needs {exc.name}, which is not installed", key="bank.url",
+                           hint=INSTALL_HINT) from exc
+    where = redact(url)
+    try:
+        conn = psycopg.connect(url, autocommit=True, connect_timeout=30)
+    except Exception as exc:
+        raise bank_error(f"cannot connect to the lesson bank at {where}: {exc}", key="bank.url",
+                         hint="check the URL, that the server runs, and PGPASSWORD") from exc
+    with conn:
+        before = pg_schema.current_version(conn)
+        return before, pg_schema.migrate(conn, where)
+
+
+def status(bank: PostgresBank) -> dict[str, Any]:
+    """What `lessonl bank status` shows about a PostgreSQL bank."""
+    with bank.pool.connection() as conn:
+        version = pg_schema.current_version(conn)
+        lessons = conn.execute("SELECT count(*) FROM lessons WHERE repo = %s", (bank.repo,)).fetchone()[0]
+        everyone = conn.execute("SELECT count(*), count(DISTINCT repo) FROM lessons").fetchone()
+        results = conn.execute("SELECT count(*) FROM results WHERE repo = %s", (bank.repo,)).fetchone()[0]
+        vector = conn.execute("SELECT count(*) FROM pg_extension WHERE extname = 'vector'").fetchone()[0]
+    return {"kind": bank.kind, "location": bank.location, "schema": version, "latest_schema": pg_schema.LATEST,
+            "repository": bank.repo, "shared": bank.share, "lessons": int(lessons), "results": int(results),
+            "lessons_all_repositories": int(everyone[0]), "repositories": int(everyone[1]),
+            "pgvector": bool(vector)}
