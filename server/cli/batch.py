@@ -54,6 +54,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--no-combine", action="store_true", help="do not judge the wins together at the end")
     parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    ray = parser.add_argument_group("Ray (pip install 'lessonl[ray]')")
+    ray.add_argument("--ray", metavar="ADDRESS",
+                     help="run each function as a task on the Ray cluster at ADDRESS (HOST:PORT, as `ray start "
+                          "--head` prints it); nodes need --resources='{\"lessonl_timing\": 1}'")
+    ray.add_argument("--git", metavar="URL@COMMIT",
+                     help="with --ray: nodes check out this commit instead of receiving the repository")
+    ray.add_argument("--ray-retries", type=non_negative, metavar="N", default=2,
+                     help="with --ray: re-runs of a task whose worker died (default 2)")
     parser.set_defaults(handler=handle)
 
 
@@ -104,6 +112,9 @@ def build_request(args: argparse.Namespace) -> Any:
     from ..config.overrides import parse_overrides
     from ..engine.batch_request import BatchRequest
 
+    if args.git and not args.ray:
+        raise TargetError("--git needs --ray ADDRESS", key="--git",
+                          hint="lessonl batch --ray HOST:PORT --git URL@COMMIT ...")
     if args.targets and args.top is not None:
         raise TargetError("give either --top N or functions, not both",
                           hint="lessonl batch --top 3, or lessonl batch FILE::FUNCTION ...")
@@ -131,7 +142,8 @@ def build_request(args: argparse.Namespace) -> Any:
         overrides["agents"] = agent_overrides(load_config(root, overrides or None).agents, args)
     return BatchRequest(root=root, targets=targets, top=args.top or 3, rounds=args.rounds,
                         overrides=overrides or None, jobs=args.jobs, report=args.report,
-                        resume=not args.no_resume, combine=not args.no_combine)
+                        resume=not args.no_resume, combine=not args.no_combine,
+                        ray_address=args.ray, ray_git=args.git, ray_retries=args.ray_retries)
 
 
 def run_with_ctrl_c(request: Any, display: "BatchDisplay | None") -> Any:
@@ -177,7 +189,9 @@ def print_summary(result: Any, out: TextIO, patches: list[Path], written: list[A
         speed, ci = speed_words(item)
         extra = f"  {speed} ({ci})" if speed != "-" else ""
         why = f"  {item.message}" if item.status in ("failed", "cancelled") and item.message else ""
-        print(f"  {item.key:<{width}}  {verdict_words(item)}{extra}{why}", file=out)
+        where = f"  on {item.node}" + (f" ({len(item.attempts)} attempts)" if len(item.attempts) > 1 else "") \
+            if item.attempts else ""  # a Ray batch: the node that timed its verdicts
+        print(f"  {item.key:<{width}}  {verdict_words(item)}{extra}{why}{where}", file=out)
     print(file=out)
     print(f"Together: {result.combined.message or 'not judged'}", file=out)
     for key, why in result.combined.conflicts.items():

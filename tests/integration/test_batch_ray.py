@@ -4,8 +4,11 @@ and timings in the workers, and the scripted fake OpenAI server over 127.0.0.1."
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Iterator
@@ -122,3 +125,34 @@ async def test_a_cluster_without_the_timing_resource_is_refused(fake_openai: Fak
             await run_batch(BatchRequest(repo, targets=TARGETS[:1], overrides=batch_overrides(fake_openai),
                                          ray_address=bare.address))
     assert "lessonl_timing" in caught.value.message and "--resources" in (caught.value.hint or "")
+
+
+def test_cli_batch_on_ray_from_a_git_commit(cluster: LocalRayCluster, fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    """`lessonl batch --ray ADDRESS --git URL@COMMIT`: the nodes check the commit out themselves
+    (in their cache folder) and the report names the node that timed the verdict."""
+    repo = copy_example("python-hotspots", tmp_path)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for argv in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "example"]):
+        subprocess.run([*git, *argv], cwd=repo, check=True, capture_output=True)
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, check=True, capture_output=True,
+                            text=True).stdout.strip()
+    script_batch(fake_openai, "model-a", REPLIES)
+    done = subprocess.run(
+        [sys.executable, "-m", "lessonl", "batch", f"{FILE}::find_duplicates", "--ray", cluster.address,
+         "--git", f"file://{repo}@{commit}", "--rounds", "1", "--agents", "coder-1", "--base-url",
+         fake_openai.base_url, "--model", "model-a", "--set", "timing.budget=3", "--set", "timing.max_runs=8",
+         "--no-combine", "--json"], cwd=repo, capture_output=True, text=True, timeout=300, env=os.environ.copy())
+    assert done.returncode == 0, done.stderr[-3000:]
+    data = json.loads(done.stdout)
+    (item,) = data["items"]
+    assert item["status"] == "won" and "node " in item["node"] and len(item["attempts"]) == 1
+    checkouts = list((cluster.temp / "cache" / "lessonl" / "ray-checkouts").glob("*/.git/lessonl-checkout-done"))
+    assert len(checkouts) == 1
+    assert (checkouts[0].parent.parent / FILE).read_text() == (repo / FILE).read_text()
+
+
+def test_git_without_ray_is_a_user_error(tmp_path: Path) -> None:
+    repo = copy_example("python-hotspots", tmp_path)
+    done = subprocess.run([sys.executable, "-m", "lessonl", "batch", f"{FILE}::find_duplicates", "--git",
+                           "https://example.com/r.git@abc123"], cwd=repo, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--git needs --ray" in done.stderr
