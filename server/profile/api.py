@@ -81,7 +81,8 @@ async def profile_benchmark(root: Path, config: Any, *, tests: bool = False, pro
         profiler=used, unit=unit, command=" ; ".join(command for _, command, _ in steps),
         commit=await git_commit(root), file_hashes=hash_files(root, {f.file for f in functions}),
         measured_at=time.time(), wall_s=wall, total_samples=tally.samples or int(round(tally.total * tally.scale)),
-        functions=functions, unmapped=unmapped, warnings=space.warnings, tests_included=tests)
+        functions=functions, unmapped=unmapped, warnings=space.warnings, tests_included=tests,
+        bench_stdout=space.bench_stdout)
 
 
 async def function_profile(root: Path, config: Any, ref: FunctionRef, *,
@@ -160,6 +161,7 @@ async def _perf(space: Workspace, mapper: perf.NativeMapper, steps: list[tuple[s
         result = await space.run(space.in_out(perf.record_command(command, data)),
                                  min(MAX_TIMEOUT, timeout * PERF_TIMEOUT_FACTOR), env, cancel)
         wall += result.wall_s
+        space.keep_output(label, result)
         unusable = _perf_unusable(result, data)
         if unusable:
             if fallback:
@@ -171,14 +173,47 @@ async def _perf(space: Workspace, mapper: perf.NativeMapper, steps: list[tuple[s
                                 hint="allow perf events (sysctl kernel.perf_event_paranoid=2 or lower) or use "
                                      "--profiler callgrind (Debian package valgrind)")
         _check_ran(result, label, command, "perf")
+        if _has_data(data) and data.stat().st_size >= perf.MAX_SIZE_MB * 1024 * 1024 * 0.98:
+            space.warnings.append(f"perf stopped recording the {label} at {perf.MAX_SIZE_MB} MB: the shares cover "
+                                  "its first part only; a shorter benchmark run covers all of it")
         script = await run(perf.script_command(data), space.directory, timeout=max(120.0, timeout * 2), cancel=cancel)
         if not script.ok:
             raise ProfilerError(f"perf script could not read the {label}'s profile (exit status {script.rc})",
                                 hint=logtail.tail(script.output, 8))
         samples.extend(perf.parse_script(script.stdout))
+    await _source_lines(space, samples, mapper, cancel)
     tally = perf.tally_samples(samples, mapper)
     _check_samples(space, tally.samples, wall, "perf")
     return tally, "perf", f"{perf.RECORD_EVENT} samples", wall
+
+
+async def _source_lines(space: Workspace, samples: list[perf.Sample], mapper: perf.NativeMapper,
+                        cancel: CancelToken | None) -> None:
+    """Source lines (with inline levels) of the frames in the programs built in the copy: one
+    addr2line per program, for the distinct addresses sampled."""
+    wanted: dict[str, set[int]] = {}
+    for sample in samples:
+        for frame in sample.frames:
+            address = perf.query_address(frame)
+            if address is not None and mapper.own_object(frame.dso):
+                wanted.setdefault(frame.dso, set()).add(address)
+    if not wanted:
+        return
+    if not shutil.which("addr2line"):
+        space.warnings.append("addr2line (Debian: binutils) is missing: no source lines, functions found by name only")
+        return
+    found: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    for dso, addresses in wanted.items():
+        for argv in perf.addr2line_commands(dso, sorted(addresses)):
+            result = await run(argv, space.directory, timeout=300, cancel=cancel)
+            for address, levels in perf.parse_addr2line(result.stdout).items():
+                found[(dso, address)] = levels
+    for sample in samples:
+        for frame in sample.frames:
+            levels = found.get((frame.dso, perf.query_address(frame) or -1))
+            if levels:
+                frame.inline = levels
+                frame.file, frame.line = levels[0]
 
 
 def _perf_unusable(result, data: Path) -> str | None:  # noqa: ANN001 - ProcResult
@@ -212,6 +247,7 @@ async def _callgrind(space: Workspace, mapper: perf.NativeMapper, steps: list[tu
         result = await space.run(space.in_out(callgrind.record_command(command, space.out_dir)),
                                  min(MAX_TIMEOUT, timeout * CALLGRIND_TIMEOUT_FACTOR), env, cancel)
         wall += result.wall_s
+        space.keep_output(label, result)
         _check_ran(result, label, command, "callgrind")
     profile = callgrind.Profile()
     for path in sorted(space.out_dir.glob("callgrind.out.*")):
@@ -234,6 +270,7 @@ async def _python(space: Workspace, index: FunctionIndex, steps: list[tuple[str,
         log(f"profiling the {label} under cProfile: {command}")
         result = await space.run(space.in_out(command), min(MAX_TIMEOUT, timeout * PYTHON_TIMEOUT_FACTOR), env, cancel)
         wall += result.wall_s
+        space.keep_output(label, result)
         _check_ran(result, label, command, "cProfile")
     dumps = sorted(space.out_dir.glob("py-*.prof"))
     stats = pyprof.read_stats(dumps)

@@ -2,8 +2,9 @@
 `perf script` read back here into stacks of frames (symbol, object file, source line).
 
 The event is the software `cpu-clock` (works in containers and virtual machines without a
-PMU, and with perf_event_paranoid 2 for one's own processes); call graphs by frame pointers,
-which the profile build keeps (-fno-omit-frame-pointer, see workspace).
+PMU, and with perf_event_paranoid 2 for one's own processes); call graphs by DWARF unwinding
+(see CALL_GRAPH; the profile build also keeps frame pointers, see workspace). Source lines and
+inline levels come from addr2line over the programs built in the copy.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from .index import FunctionIndex, symbol_name
 from .tally import Tally
 
 RECORD_EVENT = "cpu-clock"
-SCRIPT_FIELDS = "comm,tid,period,ip,sym,dso,srcline"
+SCRIPT_FIELDS = "comm,tid,period,ip,sym,dso"  # source lines: addr2line -i, with inline levels
 FRAME = re.compile(r"^\s+([0-9a-f]+)\s+(.*?)\s+\(([^()]*)\)\s*$")
 SRCLINE = re.compile(r"^\s+(\S.*?):(\d+)\s*$")
 NOT_PERMITTED = re.compile(r"perf_event_open|not permitted|Permission denied|perf_event_paranoid|"
@@ -30,6 +31,9 @@ class Frame:
     dso: str
     file: str | None = None
     line: int | None = None
+    ip: int | None = None
+    leaf: bool = False
+    inline: list[tuple[str, int]] = field(default_factory=list)  # addr2line -i: innermost first
 
 
 @dataclass
@@ -38,14 +42,60 @@ class Sample:
     frames: list[Frame] = field(default_factory=list)  # leaf first
 
 
-def record_command(command: str, data_path: Path, frequency: int = 4000) -> str:
+FREQUENCY = 8000  # samples per second of CPU time (125 us): 0.3 s of benchmark still gives 2400
+# DWARF unwinding (4 kB of stack per sample, about 32 MB per second): frame pointers lose the
+# caller of every leaf function that sets up no frame (GCC omits it even with -mno-omit-leaf-frame-pointer when a
+# leaf needs no stack), and leaves are where benchmarks spend their time.
+CALL_GRAPH = "dwarf,4096"
+MAX_SIZE_MB = 1024  # perf stops writing beyond this (about 30 s of one busy thread)
+
+
+def record_command(command: str, data_path: Path, frequency: int = FREQUENCY, call_graph: str = CALL_GRAPH) -> str:
     """The shell command that runs `command` under perf record."""
-    return (f"perf record -e {RECORD_EVENT} -F {frequency} -g -q -o {shlex.quote(str(data_path))} -- "
-            f"/bin/sh -c {shlex.quote(command)}")
+    return (f"perf record -e {RECORD_EVENT} -F {frequency} --call-graph {call_graph} --max-size={MAX_SIZE_MB}M -q "
+            f"-o {shlex.quote(str(data_path))} -- /bin/sh -c {shlex.quote(command)}")
 
 
 def script_command(data_path: Path) -> list[str]:
-    return ["perf", "script", "-f", "-i", str(data_path), "-F", SCRIPT_FIELDS, "--full-source-path"]
+    return ["perf", "script", "-f", "-i", str(data_path), "-F", SCRIPT_FIELDS]
+
+
+ADDR2LINE_AT = re.compile(r"^(?:0x[0-9a-f]+: )?(?: \(inlined by\) )?(.*) at (.+):(\d+|\?)\s*$")
+ADDR2LINE_BATCH = 4000
+
+
+def query_address(frame: Frame) -> int | None:
+    """The address to look up: a caller's frame holds the return address, one past its call."""
+    if frame.ip is None:
+        return None
+    return frame.ip if frame.leaf else max(0, frame.ip - 1)
+
+
+def addr2line_commands(dso: str, addresses: list[int]) -> list[list[str]]:
+    return [["addr2line", "-e", dso, "-f", "-i", "-C", "-p", "-a", *(hex(a) for a in addresses[i:i + ADDR2LINE_BATCH])]
+            for i in range(0, len(addresses), ADDR2LINE_BATCH)]
+
+
+def parse_addr2line(text: str) -> dict[int, list[tuple[str, int]]]:
+    """`addr2line -f -i -C -p -a` output: address -> [(file, line)], innermost first (the
+    source of an inlined function, then where it was inlined, up to the real function)."""
+    out: dict[int, list[tuple[str, int]]] = {}
+    current: int | None = None
+    for raw in text.splitlines():
+        if raw.startswith("0x"):
+            head = raw.split(":", 1)[0]
+            try:
+                current = int(head, 16)
+            except ValueError:
+                current = None
+                continue
+            out[current] = []
+        if current is None:
+            continue
+        match = ADDR2LINE_AT.match(raw)
+        if match and match.group(3) != "?" and not match.group(2).startswith("??"):
+            out[current].append((match.group(2), int(match.group(3))))
+    return out
 
 
 def not_permitted(output: str) -> bool:
@@ -53,8 +103,9 @@ def not_permitted(output: str) -> bool:
 
 
 def parse_script(text: str) -> list[Sample]:
-    """Samples of `perf script -F comm,tid,period,ip,sym,dso,srcline`: a header line per sample,
-    then one line per frame (`ip symbol (dso)`), each followed by its source line when known."""
+    """Samples of `perf script -F comm,tid,period,ip,sym,dso[,srcline]`: a header line per
+    sample, then one line per frame (`ip symbol (dso)`), each followed by its source line when
+    srcline is asked for."""
     samples: list[Sample] = []
     current: Sample | None = None
     for raw in text.splitlines():
@@ -71,7 +122,8 @@ def parse_script(text: str) -> list[Sample]:
         if frame:
             symbol = frame.group(2)
             symbol = re.sub(r"\+0x[0-9a-f]+$", "", symbol)
-            current.frames.append(Frame(symbol=symbol, dso=frame.group(3)))
+            current.frames.append(Frame(symbol=symbol, dso=frame.group(3), ip=int(frame.group(1), 16),
+                                        leaf=not current.frames))
             continue
         src = SRCLINE.match(raw)
         if src and current.frames and current.frames[-1].file is None:
@@ -102,6 +154,8 @@ class NativeMapper:
         return self._cache[key]
 
     def _map(self, frame: Frame) -> list[tuple[FunctionRef, int | None]]:
+        if frame.inline:
+            return self._map_inline(frame)
         by_line = None
         rel = self.index.resolve(frame.file) if frame.file else None
         if rel is not None and frame.line is not None:
@@ -121,6 +175,24 @@ class NativeMapper:
             return [(by_name, None)]
         return []
 
+    def _map_inline(self, frame: Frame) -> list[tuple[FunctionRef, int | None]]:
+        """Each level of the inline chain by its source line (an inlined helper, then the line
+        of the function it was inlined into that called it), the symbol last."""
+        chain: list[tuple[FunctionRef, int | None]] = []
+        for file, line in frame.inline:
+            rel = self.index.resolve(file)
+            ref = self.index.at(rel, line) if rel else None
+            if ref is None:
+                continue
+            if chain and chain[-1][0] == ref:
+                continue
+            chain.append((ref, line))
+        outer = Frame(symbol=frame.symbol, dso=frame.dso, file=frame.inline[-1][0], line=frame.inline[-1][1])
+        named = self._map(outer)
+        if named and named[-1][0] not in [r for r, _ in chain]:
+            chain.append(named[-1])
+        return chain
+
     def why_unmapped(self, frame: Frame) -> str:
         if frame.dso.startswith("[kernel"):
             return "kernel (system calls, page faults)"
@@ -128,8 +200,9 @@ class NativeMapper:
             return f"library: {Path(frame.dso).name or frame.dso}"
         if frame.symbol in ("", "[unknown]"):
             return "no symbol (stripped or generated code)"
-        if frame.file and not self.index.resolve(frame.file):
-            return f"library code compiled into your program ({Path(frame.file).name})"
+        file = frame.inline[0][0] if frame.inline else frame.file
+        if file and not self.index.resolve(file):
+            return f"library code compiled into your program ({Path(file).name})"
         return "not a function the locator finds in the repository (generated, or inlined away)"
 
 
@@ -137,7 +210,11 @@ def tally_samples(samples: list[Sample], mapper: NativeMapper) -> Tally:
     tally = Tally()
     for sample in samples:
         chain: list[tuple[FunctionRef, int | None]] = []
+        previous = None
         for frame in sample.frames:
+            if (frame.dso, frame.ip) == previous:
+                continue  # DWARF unwinding repeats a frame now and then; recursion loses nothing here
+            previous = (frame.dso, frame.ip)
             chain.extend(mapper.map(frame))
         leaf_unmapped = None
         if sample.frames and not mapper.map(sample.frames[0]):

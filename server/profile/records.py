@@ -86,6 +86,7 @@ class Hotspots:
     unmapped: list[Unmapped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. "perf not permitted: used callgrind"
     tests_included: bool = False
+    bench_stdout: str = ""  # what the profiled benchmark run printed (capped), to compare its own figures
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

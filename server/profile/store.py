@@ -50,7 +50,8 @@ def from_json(data: dict[str, Any]) -> Hotspots:
         measured_at=float(data.get("measured_at") or 0.0), wall_s=float(data.get("wall_s") or 0.0),
         total_samples=int(data.get("total_samples") or 0), functions=functions,
         unmapped=[Unmapped(str(u["symbol"]), float(u["share"]), str(u["reason"])) for u in data.get("unmapped") or []],
-        warnings=[str(w) for w in data.get("warnings") or []], tests_included=bool(data.get("tests_included")))
+        warnings=[str(w) for w in data.get("warnings") or []], tests_included=bool(data.get("tests_included")),
+        bench_stdout=str(data.get("bench_stdout") or ""))
 
 
 def _function(f: dict[str, Any]) -> FunctionShare:

@@ -4,8 +4,9 @@ and the user's tree is only read), built with debug information, each command ru
 lessonl.procs.run in the same bubblewrap sandbox as the judge's candidate commands.
 
 Debug information reaches the user's build the way the sanitizer build's flags do: compiler
-shims first on PATH append `-g -fno-omit-frame-pointer` to every compiler call (Make, CMake,
-hard-coded `g++`). `-g` does not change the generated code; keeping the frame pointer costs one
+shims first on PATH append `-g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer` to every
+compiler call (Make, CMake, hard-coded `g++`). `-g` does not change the generated code; keeping
+the frame pointer (leaf functions too, or their caller drops out of the stack) costs one
 register, which perf needs for call graphs through the user's own functions.
 
 perf works inside the sandbox: the event is opened by perf for its own child (paranoid 2
@@ -30,8 +31,9 @@ from ..judge.scratch import Scratch
 from ..procs import Limits, ProcResult, isolation, logtail, run
 from ..sandbox.environment import allowed_env
 
-DEBUG_FLAGS = "-g -fno-omit-frame-pointer"
+DEBUG_FLAGS = "-g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer"
 OUT_NAME = ".lessonl-profile"
+OUTPUT_KEPT = 100_000  # characters of the benchmark's stdout kept with the hotspots
 
 Log = Callable[[str], None]
 
@@ -58,6 +60,7 @@ class Workspace:
         self.limits = Limits(cpu_seconds=None, memory_mb=None, file_size_mb=sandbox.file_size_mb,
                              processes=sandbox.processes, network=sandbox.network)
         self.warnings: list[str] = []
+        self.bench_stdout = ""
 
     def lock(self):  # noqa: ANN201 - a FileLock, used as `async with`
         return self.scratch.lock_for(self.directory)
@@ -78,7 +81,19 @@ class Workspace:
     # -- steps ----------------------------------------------------------------------------------
 
     def sync(self) -> None:
+        """Bring the copy up to the user's files. Build products made with other compiler flags
+        than these (an older LessonL) are thrown away with the copy: make would keep them, as
+        it tracks sources, not flags."""
+        stamp = self.directory.with_name(self.directory.name + ".flags")
+        try:
+            previous = stamp.read_text()
+        except OSError:
+            previous = None
+        if previous != DEBUG_FLAGS:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            self.directory.with_name(self.directory.name + ".manifest.json").unlink(missing_ok=True)
         self.scratch.sync(self.directory)
+        stamp.write_text(DEBUG_FLAGS)
         self.clear_out()
 
     def clear_out(self) -> None:
@@ -110,6 +125,10 @@ class Workspace:
         if result.cancelled:
             raise Cancelled("cancelled by the user")
         return result
+
+    def keep_output(self, label: str, result: ProcResult) -> None:
+        if label == "benchmark":
+            self.bench_stdout = result.stdout[:OUTPUT_KEPT]
 
     def in_out(self, command: str) -> str:
         """`command` preceded by creating the output folder (as the user the sandbox runs as)."""
