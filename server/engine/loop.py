@@ -17,6 +17,7 @@ model latency and the user's build overlap; its error wins over the errors it ca
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import time
@@ -199,9 +200,12 @@ class _Job:
                 token.cancel()
 
         self.baseline.add_done_callback(stop_if_baseline_failed)
+        # the profiled run is work like a build: never beside a timing phase of this judge (a batch)
+        gate = getattr(self.judge, "gate", None)
         try:
-            self.profile = await prompt_profile(root_path(self.config), self.config, self.target.ref,
-                                                cancel=token, limit=limit)
+            async with gate.work() if gate is not None else contextlib.nullcontext():
+                self.profile = await prompt_profile(root_path(self.config), self.config, self.target.ref,
+                                                    cancel=token, limit=limit)
         except Cancelled:
             if not self.cancel.cancelled:
                 await asyncio.shield(self.baseline)  # the broken baseline is the job's error

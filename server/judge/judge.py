@@ -91,6 +91,9 @@ class Judge:
         self.behaviour = BehaviourCheck(self)
         self.sanitizer = SanitizerCheck(self)
         self._notes = _reap_once()  # said in this judge's first report
+        # Baselines this judge built and tested itself (key -> build, test): a judge shared by a
+        # batch's jobs checks the unchanged code fresh once, not once per function.
+        self._fresh: dict[str, tuple[ProcResult | None, ProcResult]] = {}
 
     # ---- public API -------------------------------------------------------------------------
 
@@ -115,7 +118,8 @@ class Judge:
 
     async def check_baseline(self, function: str | None = None, cancel: CancelToken | None = None,
                              target: CheckTarget | None = None) -> BaselineReport:
-        """Build, test and benchmark the unchanged code once (never from cache); raises
+        """Build, test and benchmark the unchanged code once (never from an earlier judge's
+        cache: a judge reuses only a build of exactly this code it made and tested itself); raises
         BaselineError / ToolMissingError with what to fix. With `target`, also how often the
         tests and the benchmark call it (ReachError when never) and whether its behaviour can
         be checked."""
@@ -371,8 +375,11 @@ class Judge:
             async with self.scratch.lock_for(directory):
                 report = await _in_thread(self.scratch.sync, directory)
                 key = self._baseline_key(report.tree_hash)
-                if use_cache and _load_json(self._status_path).get("built") == key:
+                built = _load_json(self._status_path).get("built") == key
+                if use_cache and built:
                     return None, None, key
+                if built and key in self._fresh:  # this judge built and tested exactly this itself
+                    return (*self._fresh[key], key)
                 _save_json(self._status_path, {"built": None})  # until this build and its tests pass
                 self.log("building and testing the baseline (your unchanged code)")
                 build_result = None
@@ -388,6 +395,7 @@ class Judge:
                 files = await _in_thread(snapshot.take, directory, snapshot.load(self._files_path))
                 snapshot.save(self._files_path, files)
                 _save_json(self._status_path, {"built": key})
+                self._fresh[key] = (build_result, test_result)
                 return build_result, test_result, key
 
     async def _undo_run(self, side: str, directory: Path, record: dict[str, list] | None) -> None:
