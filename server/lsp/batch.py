@@ -117,8 +117,9 @@ class _BatchProgress:
         if getattr(event, "kind", "") == "finished" and function:
             self._finished.add(function)
         self._job.last_event = event
-        self._ls.protocol.notify(PROGRESS_NOTIFICATION, {
-            "jobId": self._job.id, "uri": self._job.uri, "function": function, "event": event.to_json()})
+        self._ls.protocol.notify(PROGRESS_NOTIFICATION, {  # function: the name; event.function: FILE::NAME
+            "jobId": self._job.id, "uri": self._job.uri, "function": function.rpartition("::")[2],
+            "event": event.to_json()})
         total = max(self._total, len(self._order))
         where = (f"{function.rpartition('::')[2] or function} ({self._order.index(function) + 1} of {total}) · "
                  if function else "")

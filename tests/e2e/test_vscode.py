@@ -11,7 +11,9 @@ the function; "Show lessons" on a function without lessons says so, and the comm
 Reject leaves the file and keeps the lessons; the endpoint down gives a readable error, ends
 the progress and changes nothing; Python without lessonl gets a one-click private environment
 with the bundled wheel; a server that dies at start is explained with a button to its log.
-Every scenario ends with a screenshot; a failing test, whether the driver or a check in Python
+"Profile Benchmark" on the Python example shows the hotspot code lenses; "Optimize Hot Functions
+(Batch)" runs the 4 hottest with the scripted model to the report view, whose Accept applies one
+win. Every scenario ends with a screenshot; a failing test, whether the driver or a check in Python
 failed, keeps them in .e2e/failures/<test>/ (tests/e2e/conftest.py). The successful run
 refreshes docs/screenshots/.
 
@@ -38,6 +40,8 @@ from typing import Any, Iterator
 import pytest
 
 from tests.support import cpp_replies as R
+from tests.support import python_replies as PY
+from tests.support.batch_script import names_function
 from tests.support.fake_openai import Body, FakeOpenAI
 from tests.support.loop_script import is_lesson
 
@@ -298,6 +302,78 @@ def test_optimize_from_the_command_then_reject_keeps_the_file_and_the_lessons(
     assert not any("original ↔ proposed" in t for t in report["tabsAfterReject"])
     assert (folder / "kernels.cpp").read_bytes() == original
     assert any(LESSON in row for row in report["lessonsView"])
+
+
+COUNT_PRIMES_FASTER = '''A sieve marks the multiples of each prime once instead of dividing every number.
+
+```python
+def count_primes(limit: int) -> int:
+    """Number of primes below `limit`, by trial division against every smaller number."""
+    if limit < 3:
+        return 0
+    sieve = bytearray([1]) * limit
+    sieve[0] = sieve[1] = 0
+    for n in range(2, int(limit ** 0.5) + 1):
+        if sieve[n]:
+            sieve[n * n::n] = bytearray(len(range(n * n, limit, n)))
+    return sum(sieve)
+```
+'''
+
+
+def _python_replies(fake: FakeOpenAI, core: str) -> None:
+    """Faster rewrites for three hot functions of the Python example; moving_average gets its own
+    text back (no speedup to verify), so the report has a function without a win too."""
+    start = core.index("def moving_average")
+    unchanged = "```python\n" + core[start:core.index("\ndef ", start + 1)].rstrip() + "\n```\n"
+    replies = {"find_duplicates": PY.FIND_DUPLICATES_FASTER, "join_words": PY.JOIN_WORDS_FASTER,
+               "count_primes": COUNT_PRIMES_FASTER, "moving_average": unchanged}
+
+    def answer(body: Body) -> str:
+        if is_lesson(body):
+            return "Use the right data structure: one pass instead of a scan per element."
+        return next((reply for name, reply in replies.items() if names_function(body, name)), unchanged)
+    fake.respond(answer)
+
+
+def test_profile_shows_hotspot_lenses_then_a_batch_reports_and_one_win_is_accepted(
+        editor: Editor, py_repo: Path, fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    core = py_repo / "hotspots" / "core.py"
+    original = core.read_text()
+    _python_replies(fake_openai, original)
+    agents = [{"name": "fake", "endpoint": fake_openai.base_url, "model": "fake-model", "apiKeyEnv": ""}]
+    folder = workspace(py_repo, {"lessonl.agents": agents, "lessonl.rounds": 1})
+
+    report = drive(editor, "hotspotsBatch", folder, tmp_path, docs=True, timeout=420, file="core.py",
+                   folderName="hotspots", top=4)
+
+    # Profile Benchmark: the real benchmark under cProfile; a lens over each hot function.
+    assert report["lensesBefore"] == []  # no profile yet: a quiet editor
+    assert "profiled the benchmark with cprofile" in report["profiled"], report["profiled"]
+    hot = [t for t in report["lenses"] if "of benchmark time" in t]
+    assert any("LessonL:" in t and "% of benchmark time · Optimize" in t for t in hot), report["lenses"]
+    assert (folder / ".lessonl" / "hotspots.json").is_file()
+    # The batch of the 4 hottest (by own time: the example's four functions) to its report.
+    assert sorted(s.split()[0] for s in report["reportSections"]) == [
+        "count_primes", "find_duplicates", "join_words", "moving_average"], report["reportSections"]
+    assert report["reportVerdicts"].count("verified win") >= 2, report["reportVerdicts"]
+    assert "no verified speedup" in report["reportVerdicts"]
+    assert all("× (95% CI" in s for s in report["reportSpeedups"])
+    assert report["chartBars"] >= 2 and report["acceptButtons"] >= 2
+    assert any("batch optimization" in p or "hottest" in p for p in report["progress"]), report["progress"]
+    # Accept of the first win: that function's rewrite is saved, nothing else changed.
+    key = report["acceptedKey"]
+    name = key.split("::")[1]
+    assert f"applied the batch win for {name}" in report["accepted"]
+    assert report["acceptedState"] and report["acceptButtonsAfter"] == report["acceptButtons"] - 1
+    on_disk = core.read_text()
+    assert on_disk != original
+    rewritten = {"count_primes": "sieve = bytearray", "find_duplicates": "seen: set[int] = set()",
+                 "join_words": "separator.join("}
+    assert rewritten[name] in on_disk
+    assert [m for n, m in rewritten.items() if n != name and m in on_disk] == []  # one win at a time
+    for shot in ("hotspot-lens", "batch-report"):
+        assert (DOCS_SHOTS / f"{shot}.png").stat().st_size > 10_000
 
 
 def _closed_port() -> int:

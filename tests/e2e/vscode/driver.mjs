@@ -267,7 +267,87 @@ async function serverStartFails(page) {
   await shot(page, "server-start-fails");
 }
 
-const SCENARIOS = { activation, optimize, reject, endpointDown, missingLessonl, serverStartFails };
+/** Texts of the code lenses shown in the active editor. */
+async function codeLenses(page) {
+  return page.locator(".editor-group-container.active .monaco-editor .codelens-decoration").allInnerTexts()
+    .then((texts) => texts.map((t) => t.replace(/\u00a0/g, " ").trim()).filter(Boolean));
+}
+
+/** The batch report is a webview: an iframe holding the page's own iframe. */
+function batchFrame(page) {
+  return page.frameLocator("iframe.webview").last().frameLocator("iframe#active-frame");
+}
+
+/**
+ * "LessonL: Profile Benchmark", the hotspot lenses over the hot functions of the open file;
+ * then "LessonL: Optimize Hot Functions (Batch)" for the N hottest to its report view, and
+ * Accept on the first win.
+ */
+async function hotspotsBatch(page) {
+  await activation(page);
+  await page.locator(".explorer-folders-view .monaco-list-row", { hasText: config.folderName }).first().click();
+  await openFromExplorer(page, config.file);
+  await page.waitForTimeout(1500);
+  report.lensesBefore = await codeLenses(page);
+  await runCommand(page, "LessonL: Profile Benchmark");
+  step("profile command");
+  report.profiled = await waitForToast(page, /profiled the benchmark|cannot profile/, config.timeout * 1000);
+  step("profiled", { toast: report.profiled });
+  await waitUntil(async () => (await codeLenses(page)).some((t) => /of benchmark time/.test(t)), 30_000);
+  report.lenses = await codeLenses(page);
+  step("hotspot lenses", { lenses: report.lenses });
+  await clearToasts(page);
+  await page.mouse.move(1500, 700); // no tooltip in the picture
+  await page.waitForTimeout(800);
+  await shot(page, "hotspot-lens", true);
+
+  await runCommand(page, "LessonL: Optimize Hot Functions (Batch)");
+  const input = page.locator(".quick-input-widget input.input");
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(String(config.top));
+  await page.keyboard.press("Enter");
+  step("batch started", { top: config.top });
+  const tab = page.locator(".tab", { hasText: "LessonL batch report" });
+  const deadline = Date.now() + config.timeout * 1000;
+  while (Date.now() < deadline && !(await tab.count())) {
+    for (const text of await toasts(page)) {
+      if (/LessonL/.test(text) && !report.progress.includes(text)) {
+        report.progress.push(text);
+      }
+      if (/batch failed|internal error|is not running/i.test(text)) {
+        throw new Error(`the batch ended without a report: ${text}`);
+      }
+    }
+    await page.waitForTimeout(300);
+  }
+  await tab.first().waitFor({ timeout: 5_000 });
+  const frame = batchFrame(page);
+  await frame.locator("section.function").first().waitFor({ timeout: 20_000 });
+  report.batchDone = await waitForToast(page, /batch done/, 20_000).catch(() => "");
+  report.reportSections = await frame.locator("section.function h2").allInnerTexts();
+  report.reportVerdicts = await frame.locator("section.function .verdict").allInnerTexts();
+  report.reportSpeedups = await frame.locator("section.function .speedup").allInnerTexts();
+  report.chartBars = await frame.locator("svg.chart rect").count();
+  report.acceptButtons = await frame.locator("button.accept").count();
+  step("report shown", { sections: report.reportSections, verdicts: report.reportVerdicts });
+  await clearToasts(page);
+  await runCommand(page, "View: Toggle Primary Side Bar Visibility"); // room for the report
+  await page.mouse.move(1500, 700);
+  await page.waitForTimeout(1200);
+  await shot(page, "batch-report", true);
+  await runCommand(page, "View: Toggle Primary Side Bar Visibility");
+
+  const first = frame.locator("button.accept").first();
+  report.acceptedKey = await first.getAttribute("data-key");
+  await first.click();
+  report.accepted = await waitForToast(page, /applied the batch win/, 30_000);
+  step("accepted", { toast: report.accepted });
+  await page.waitForTimeout(1500); // the save reaches the disk
+  report.acceptedState = await frame.locator(".state.accepted").allInnerTexts();
+  report.acceptButtonsAfter = await frame.locator("button.accept").count();
+}
+
+const SCENARIOS = { activation, optimize, reject, endpointDown, missingLessonl, serverStartFails, hotspotsBatch };
 
 async function main() {
   const run = SCENARIOS[scenario];

@@ -31,7 +31,10 @@ export function keyOf(item: { file: string; qualified_name: string }): string {
 
 interface Bar { label: string; speedup: number; win: boolean }
 
-/** One horizontal bar per function with a measured speedup; a line marks 1× (no change). */
+/**
+ * One horizontal bar per function with a measured speedup, on a log scale (a 2× and a 1000×
+ * win both stay readable), starting at the dashed 1× line (no change); slower ones get a stub.
+ */
 export function barChart(items: BatchItem[], wins: Set<string>): string {
   const bars: Bar[] = items
     .filter((i) => i.summary?.speedup != null)
@@ -39,20 +42,20 @@ export function barChart(items: BatchItem[], wins: Set<string>): string {
   if (bars.length === 0) {
     return "<p class=\"muted\">No function has a measured speedup.</p>";
   }
-  const max = Math.max(1.0, ...bars.map((b) => b.speedup)) * 1.1;
-  const width = 420, left = 150, row = 26;
-  const scale = (value: number) => Math.round((value / max) * (width - left - 60));
+  const top = Math.log(Math.max(1.5, ...bars.map((b) => b.speedup)) * 1.1);
+  const width = 480, left = 150, row = 26;
+  const scale = (value: number) => Math.round((Math.max(0, Math.log(value)) / top) * (width - left - 70));
   const rows = bars.map((b, i) => {
     const y = 8 + i * row;
     return `<text x="${left - 8}" y="${y + 14}" text-anchor="end" class="label">${escapeHtml(b.label)}</text>`
       + `<rect x="${left}" y="${y}" width="${Math.max(2, scale(b.speedup))}" height="18" class="${b.win ? "bar win" : "bar"}"></rect>`
       + `<text x="${left + scale(b.speedup) + 6}" y="${y + 14}" class="value">${b.speedup.toFixed(2)}×</text>`;
   }).join("");
-  const one = left + scale(1);
   const height = 16 + bars.length * row;
-  return `<svg class="chart" role="img" aria-label="speedup per function" width="${width}" height="${height}" `
+  return `<svg class="chart" role="img" aria-label="speedup per function (log scale)" width="${width}" height="${height}" `
     + `viewBox="0 0 ${width} ${height}">${rows}`
-    + `<line x1="${one}" y1="2" x2="${one}" y2="${height - 2}" class="one"></line></svg>`;
+    + `<line x1="${left}" y1="2" x2="${left}" y2="${height - 2}" class="one"></line></svg>`
+    + "<p class=\"muted\">log scale; the dashed line is 1× (no change)</p>";
 }
 
 function diffHtml(diff: string): string {
@@ -119,7 +122,7 @@ function combinedHtml(payload: BatchPayload): string {
     return "";
   }
   const v = c.verdict;
-  const head = v && v.speedup != null
+  const head = v && v.speedup != null && !c.message
     ? `<p>All wins together: <span class="speedup">${escapeHtml(speedupText(v.speedup, v.ci ?? null))}</span> on the whole benchmark</p>`
     : "";
   const conflicts = Object.entries(c.conflicts ?? {})

@@ -26,6 +26,8 @@ export class StatusItem implements vscode.Disposable {
         this.render();
       }),
       host.onResult((result) => this.finished(result)),
+      // a batch's progress notices carry its batch id as jobId; its end is lessonl/batchResult
+      host.onBatchResult((payload) => this.forget(payload.batchId)),
     ];
   }
 

@@ -47,6 +47,10 @@ test("the report shows each function's verdict and speedup with its interval, es
   assert.match(html, /<span class="del">-old &lt;b&gt;<\/span>/);
   assert.match(html, /<span class="add">\+new &amp; better<\/span>/);
   assert.match(html, /All wins together: <span class="speedup">2\.50× \(95% CI 2\.30–2\.70\)/);
+  const worded = { ...payload, result: { ...payload.result!, combined: { ...payload.result!.combined, message: "3 wins <together>" } } };
+  const withMessage = batchHtml(worded, fresh(), "n", "c");
+  assert.match(withMessage, /3 wins &lt;together&gt;/);
+  assert.doesNotMatch(withMessage, /All wins together/); // said once, in the judge's words
   assert.match(html, /m&lt;1&gt;/);
   assert.doesNotMatch(html, /<b>|<set>|<error>|<words>/);
   assert.match(html, /Open Markdown report/);
@@ -80,7 +84,7 @@ test("the bar chart has one bar per measured speedup, wins marked, longest for t
   assert.equal(widths.length, 2);
   assert.equal(widths[0][1], "bar win");
   assert.equal(widths[1][1], "bar");
-  assert.ok(widths[0][0] > 3 * widths[1][0]);
+  assert.ok(widths[0][0] > 3 * widths[1][0]); // log scale: 4.2× against 1.01×
   assert.match(svg, /4\.20×/);
   assert.match(barChart([], new Set()), /No function has a measured speedup/);
 });
