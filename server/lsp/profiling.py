@@ -76,7 +76,7 @@ async def _run(ls: LessonLServer, job: Job, state: Any) -> dict[str, Any]:
         out = _summary(state, hot, threshold)
         end = out["message"]
         ls.tell(end, types.MessageType.Warning if hot.warnings else types.MessageType.Info)
-        await _refresh_lenses(ls)
+        await ls.refresh_code_lenses()
         return out
     except Cancelled:
         end = "LessonL: profiling cancelled."
@@ -124,17 +124,6 @@ def _summary(state: Any, hot: Any, threshold: float) -> dict[str, Any]:
             "wallSeconds": hot.wall_s, "threshold": threshold,
             "hot": [f.to_json() for f in above], "functions": len(hot.functions),
             "unmapped": [u.to_json() for u in hot.unmapped], "warnings": list(hot.warnings)}
-
-
-async def _refresh_lenses(ls: LessonLServer) -> None:
-    """`workspace/codeLens/refresh`, where the client supports it: every open file asks again."""
-    caps = ls.client_capabilities.workspace
-    if not (caps and caps.code_lens and caps.code_lens.refresh_support):
-        return
-    try:
-        await ls.workspace_code_lens_refresh_async(None)
-    except Exception as exc:
-        ls.log(f"LessonL: the client did not refresh its code lenses: {exc}")
 
 
 def register(server: LessonLServer) -> None:

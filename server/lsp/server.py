@@ -121,6 +121,17 @@ class LessonLServer(LanguageServer):
         except Exception:
             pass
 
+    async def refresh_code_lenses(self) -> None:
+        """`workspace/codeLens/refresh` where the client supports it: every open file asks for its
+        lenses again (a new profile, a changed threshold)."""
+        caps = self.client_capabilities.workspace
+        if not (caps and caps.code_lens and caps.code_lens.refresh_support):
+            return
+        try:
+            await self.workspace_code_lens_refresh_async(None)
+        except Exception as exc:
+            self.log(f"LessonL: the client did not refresh its code lenses: {exc}")
+
     def client_declares(self, feature: str) -> bool:
         """Whether the client said `experimental.lessonl.<feature>: true` in initialize
         (`resultView`: it renders lessonl/* itself; `reviewUI`: it reviews results itself)."""

@@ -166,3 +166,4 @@ def register(server: LessonLServer) -> None:
             await pull(ls)
         ls.workspaces.forget_configs()
         ls.log("LessonL: settings updated")
+        await ls.refresh_code_lenses()  # codeLens / hotspotThreshold may have changed

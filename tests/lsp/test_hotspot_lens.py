@@ -113,3 +113,19 @@ async def test_hover_on_a_hot_function_says_its_share(py_repo):
     assert "Takes **41%** of benchmark time (38% in its own body) · cprofile" in hot.contents.value
     assert "`count_primes`" in hot.contents.value
     assert "benchmark time" not in stale.contents.value
+
+
+async def test_a_changed_threshold_refreshes_the_lenses(py_repo):
+    import asyncio
+
+    save_profile(py_repo)
+    async with session(py_repo) as client:
+        refreshed = asyncio.Event()
+        client.feature(types.WORKSPACE_CODE_LENS_REFRESH)(lambda params: refreshed.set())
+        uri = open_core(client, py_repo)
+        assert len(await lenses(client, uri)) == 2
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+            settings={"lessonl": {"hotspotThreshold": 0.4}}))
+        await asyncio.wait_for(refreshed.wait(), 10)
+        assert [lens.command.title for lens in await lenses(client, uri)] == [
+            "LessonL: 41% of benchmark time · Optimize"]
