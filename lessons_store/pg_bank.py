@@ -216,6 +216,21 @@ class PostgresBank:
             count += len(pending)
         return count
 
+    def drop_search_indexes(self) -> None:
+        """Before a bulk load into an idle database (a team's first import, a benchmark): the
+        indexes are then built once (create_search_indexes) instead of row by row. Every
+        repository's selection is slow until they are back."""
+        with self.pool.connection() as conn:
+            for name in pg_schema.LESSON_INDEXES:
+                conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def create_search_indexes(self) -> None:
+        with self.pool.connection() as conn:
+            for sql in pg_schema.LESSON_INDEXES.values():
+                conn.execute(sql)
+            conn.execute("ANALYZE lessons")
+            conn.execute("ANALYZE lexicon")
+
     def get(self, lesson_id: str) -> Lesson | None:
         found = self._lessons_where("l.id = %(id)s", {"id": lesson_id})
         return found[0] if found else None

@@ -81,6 +81,16 @@ CREATE TABLE bank_meta (
 )
 LATEST = MIGRATIONS[-1].version
 
+# The lessons table's secondary indexes as migration 1 creates them: a bulk load drops them and
+# builds them once afterwards (PostgresBank.drop_search_indexes / create_search_indexes).
+LESSON_INDEXES = {
+    "lessons_function": "CREATE INDEX IF NOT EXISTS lessons_function ON lessons (repo, file, qualified_name, created, id)",
+    "lessons_age": "CREATE INDEX IF NOT EXISTS lessons_age ON lessons (repo, created, id)",
+    "lessons_doc": "CREATE INDEX IF NOT EXISTS lessons_doc ON lessons USING gin (doc)",
+    "lessons_speed": "CREATE INDEX IF NOT EXISTS lessons_speed ON lessons (repo, family, (speedup * factor) DESC, "
+                     "created, id) WHERE outcome = 'faster'",
+}
+
 
 def current_version(conn: Any) -> int:
     """The schema's version; 0 for a database LessonL has not set up."""
