@@ -184,6 +184,16 @@ def server_process(client: LanguageClient) -> Any:
     return psutil.Process(client._server.pid)  # the real `lessonl serve` process
 
 
+def command_line(process: Any) -> str:
+    """A process's command line, "" when it is gone meanwhile."""
+    import psutil
+
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
+
+
 async def wait_for_descendant(client: LanguageClient, name: str, timeout: float = 60) -> list[Any]:
     """Wait until the server has started a process called `name` (e.g. the slow build's sleep)."""
     server = server_process(client)

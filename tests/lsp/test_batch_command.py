@@ -90,3 +90,32 @@ async def test_bad_batch_arguments_are_invalid_params(py_repo: Path):
                 await execute(client, "lessonl.batch", *args)
         with pytest.raises(JsonRpcInvalidParams, match="lessonl.acceptBatchWin expects"):
             await execute(client, "lessonl.acceptBatchWin", "b1")
+
+
+async def test_cancel_stops_a_batch_and_its_processes(py_repo: Path):
+    import asyncio
+
+    from .lsp_client import command_line, server_process, wait_gone
+
+    slow = {"bench": {"command": "{python} -c 'import time; time.sleep(120)'", "format": "wall", "timeout": 300}}
+    with FakeOpenAI(models=("model-a",)) as fake:
+        script_functions(fake, "model-a", {"find_duplicates": [FIND_DUPLICATES_FASTER]})
+        async with session(py_repo, configuration=fast_settings(fake, extra=slow)) as client:
+            running = asyncio.ensure_future(execute(client, "lessonl.batch", py_repo.as_uri(), [DUPS], 1))
+            children: list = []
+            for _ in range(300):  # until the benchmark runs (the baseline check)
+                children = server_process(client).children(recursive=True)
+                if any("time.sleep(120)" in command_line(p) for p in children):
+                    break
+                await asyncio.sleep(0.2)
+            else:
+                raise AssertionError("the batch never ran the benchmark")
+            [job] = (await execute(client, "lessonl.listJobs"))["jobs"]
+            assert job["function"] == "batch"
+            assert (await execute(client, "lessonl.cancel", job["jobId"]))["cancelled"] == [job["jobId"]]
+            answer = await asyncio.wait_for(running, 60)
+            assert answer["status"] == "cancelled", answer
+            [notified] = client.custom["lessonl/batchResult"]
+            assert notified.status == "cancelled" and notified.wins == []
+            assert await wait_gone(children) == []
+            assert (await execute(client, "lessonl.listJobs"))["jobs"] == []
