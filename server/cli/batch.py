@@ -18,9 +18,9 @@ from typing import Any, TextIO
 from . import failure, stopping
 from .argtypes import non_negative, positive
 from .optimize import (EXIT_CANCELLED, EXIT_FAILURE, EXIT_IMPROVED, EXIT_NO_IMPROVEMENT, EXIT_USER, Display,
-                       _allows_unisolated, agent_overrides)
+                       _allows_unisolated, agent_overrides, engine_failure)
 from ..cancel import CancelToken
-from ..errors import AgentError, BankError, Cancelled, LessonLError, TargetError
+from ..errors import Cancelled, TargetError
 from ..records import ProgressEvent
 
 
@@ -75,14 +75,8 @@ def handle(args: argparse.Namespace) -> int:
     except Cancelled as exc:
         stopping.announce("cancelled; lessons banked so far are kept, the report says what finished")
         return failure.report(args, exc, EXIT_CANCELLED, line="")
-    except (AgentError, BankError) as exc:
-        return failure.report(args, exc, EXIT_FAILURE, err=err)
-    except LessonLError as exc:
-        code = exc.exit_code if exc.exit_code in (EXIT_USER, EXIT_FAILURE, EXIT_CANCELLED) else EXIT_USER
-        return failure.report(args, exc, code, err=err)
-    except Exception as exc:  # our bug: one line, not a traceback
-        line = f"lessonl: internal error: {type(exc).__name__}: {exc}"
-        return failure.report(args, exc, EXIT_FAILURE, line=line, message=line.removeprefix("lessonl: "), err=err)
+    except Exception as exc:
+        return engine_failure(args, exc, err)
     from ..engine.batch_apply import apply_wins, write_patches
 
     patches = write_patches(result, Path(args.patch)) if args.patch else []

@@ -55,14 +55,8 @@ def handle(args: argparse.Namespace) -> int:
     except Cancelled as exc:
         stopping.announce("cancelled; lessons banked so far are kept")
         return failure.report(args, exc, EXIT_CANCELLED, line="")
-    except (AgentError, BankError) as exc:
-        return failure.report(args, exc, EXIT_FAILURE, err=err)
-    except LessonLError as exc:
-        code = exc.exit_code if exc.exit_code in (EXIT_USER, EXIT_FAILURE, EXIT_CANCELLED) else EXIT_USER
-        return failure.report(args, exc, code, err=err)
-    except Exception as exc:  # our bug: one line, not a traceback
-        line = f"lessonl: internal error: {type(exc).__name__}: {exc}"
-        return failure.report(args, exc, EXIT_FAILURE, line=line, message=line.removeprefix("lessonl: "), err=err)
+    except Exception as exc:
+        return engine_failure(args, exc, err)
     applied = None
     if args.apply and result.improved:
         from ..engine import apply_result
@@ -79,6 +73,19 @@ def handle(args: argparse.Namespace) -> int:
     else:
         print_result(result, out, applied)
     return EXIT_IMPROVED if result.improved else EXIT_NO_IMPROVEMENT
+
+
+def engine_failure(args: argparse.Namespace, exc: Exception, err: TextIO) -> int:
+    """The exit code and message of an engine run that failed (Cancelled is handled before):
+    3 for the models or the bank, the error's own code (else 2) for other LessonLErrors, and 3
+    with one line, not a traceback, for our own bugs. Shared by optimize and batch."""
+    if isinstance(exc, (AgentError, BankError)):
+        return failure.report(args, exc, EXIT_FAILURE, err=err)
+    if isinstance(exc, LessonLError):
+        code = exc.exit_code if exc.exit_code in (EXIT_USER, EXIT_FAILURE, EXIT_CANCELLED) else EXIT_USER
+        return failure.report(args, exc, code, err=err)
+    line = f"lessonl: internal error: {type(exc).__name__}: {exc}"
+    return failure.report(args, exc, EXIT_FAILURE, line=line, message=line.removeprefix("lessonl: "), err=err)
 
 
 def _allows_unisolated(request: Any) -> bool:
