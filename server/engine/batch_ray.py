@@ -301,9 +301,12 @@ class _Driver:
             runtime_env = {**(runtime_env or {}), "env_vars": env_vars}
         if ray.is_initialized():
             ray.shutdown()
+        # Joined from a worker thread on purpose: in the main thread ray.init would replace the
+        # CLI's SIGTERM handling (lessonl.cli.stopping) with its own sys.exit. Its warning about
+        # that, and its other start-up chatter, are below ERROR.
         try:
             ray.init(address=self.options.address, namespace=LEDGER_NAMESPACE, runtime_env=runtime_env,
-                     logging_level="WARNING", log_to_driver=False, configure_logging=False)
+                     logging_level="ERROR", log_to_driver=False)
         except ValueError as exc:
             raise _too_large(exc) if "exceeds the maximum size" in str(exc) else _unreachable(self.options, exc) from None
         except (ConnectionError, RuntimeError) as exc:
