@@ -78,6 +78,14 @@ def _command_cases(uri: str, line: int) -> list[tuple[str, list[object], list[st
         ("lessonl.listJobs", [5], ["lessonl.listJobs takes no arguments"]),
         ("lessonl.mergeResult", [5], ["lessonl.mergeResult expects", "(resultId or jobId: string, uri: string)"]),
         ("lessonl.mergeResult", ["job-1", uri, "extra"], ["lessonl.mergeResult expects"]),
+        ("lessonl.profileBenchmark", [5], ["lessonl.profileBenchmark expects", "got [5]"]),
+        ("lessonl.profileBenchmark", [uri, uri], ["lessonl.profileBenchmark expects"]),
+        ("lessonl.batch", [uri, 0], ["lessonl.batch expects", "top?: integer 1-100"]),
+        ("lessonl.batch", [uri, ["matmul"]], ["lessonl.batch expects", "FILE::FUNCTION"]),
+        ("lessonl.batch", [uri, 3, -1], ["lessonl.batch expects", "rounds?: integer >= 1"]),
+        ("lessonl.batch", [5], ["lessonl.batch expects"]),
+        ("lessonl.acceptBatchWin", ["b1"], ["lessonl.acceptBatchWin expects", "(batchId: string, function"]),
+        ("lessonl.acceptBatchWin", ["b1", "matmul"], ["lessonl.acceptBatchWin expects"]),
     ]
 
 
