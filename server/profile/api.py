@@ -8,6 +8,7 @@ the benchmark command starts Python (or the repository has no C/C++ code), else 
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import time
@@ -23,7 +24,8 @@ from ..records import FunctionRef
 from . import callgrind, perf, pyprof
 from .index import FunctionIndex
 from .records import FunctionShare, Hotspots
-from .store import bank_dir_for, git_commit, hash_files, load_hotspots, save_hotspots, share_for
+from .store import (bank_dir_for, git_commit, hash_files, load_function_profiles, load_hotspots, save_function_profile,
+                    save_hotspots, share_for)
 from .tally import MAX_HOT, HOT_SHARE, Tally, key_of, shares
 from .workspace import Workspace, bench_command
 
@@ -89,27 +91,30 @@ async def function_profile(root: Path, config: Any, ref: FunctionRef, *,
                            cancel: CancelToken | None = None) -> FunctionShare | None:
     """The profile of one function for the code prompt: the saved figure when it is fresh and
     has hot lines, else one profiled run of that function's benchmark (bench `{function}` = its
-    name), saved back into the hotspots file. None when the run spends no time in it."""
+    name) for its lines and callers, saved back: into the saved ranking when the function is in
+    it (its whole-benchmark shares kept), else beside it (`function-profiles.json`), so the
+    ranking never mixes figures of different runs. None when that run spends no time in it.
+    Raises what profile_benchmark raises (ProfilerError, BaselineError, ConfigError)."""
+    root = Path(root).resolve()
     bank = bank_dir_for(root, config)
     saved = load_hotspots(bank)
     fresh = share_for(saved, ref.file, ref.qualified_name, ref.text_hash)
     if fresh is not None and fresh.lines:
         return fresh
+    kept = load_function_profiles(bank).get(f"{ref.file}::{ref.qualified_name}")
+    if kept is not None and kept.text_hash == ref.text_hash and kept.lines:
+        return kept
     measured = await profile_benchmark(root, config, lines_for=[(ref.file, ref.qualified_name)], cancel=cancel,
                                        function=ref.qualified_name)
     found = share_for(measured, ref.file, ref.qualified_name, ref.text_hash)
     if found is None:
         return None
-    if saved is None:
-        saved = measured
-    else:  # keep the whole-benchmark ranking; this function's lines and callers are added to it
-        saved.functions = [found if (f.file, f.qualified_name) == (found.file, found.qualified_name) and not f.lines
-                           and f.text_hash == found.text_hash else f for f in saved.functions]
-        if not any((f.file, f.qualified_name, f.text_hash) == (found.file, found.qualified_name, found.text_hash)
-                   for f in saved.functions):
-            return found  # not in the saved ranking (a share of another run): not saved into it
-        saved.file_hashes.update(hash_files(root, [found.file]))
-    save_hotspots(bank, saved)
+    if fresh is not None and saved is not None:
+        merged = dataclasses.replace(fresh, lines=found.lines, callers=found.callers)
+        saved.functions = [merged if f is fresh else f for f in saved.functions]
+        save_hotspots(bank, saved)
+        return merged
+    save_function_profile(bank, found)
     return found
 
 

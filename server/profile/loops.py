@@ -1,8 +1,9 @@
 """Does a call sit inside a loop of its caller? Then the callee's cost multiplies, which is
 worth telling a model (a hoisted call, a batched one). Read with tree-sitter on the caller's
 file: the call site line lies in the body of a for / while / do loop (or a comprehension)
-within the caller's span. Without a sampled call line, every call of the callee's name in the
-caller counts."""
+within the caller's span. Without a sampled call line, any call of the callee's name in a loop of the
+caller counts; with one outside every loop (a return address's line is sometimes the line
+before the call), the calls of that name decide when all of them lie in loops."""
 from __future__ import annotations
 
 import re
@@ -25,11 +26,15 @@ def call_in_loop(file_text: str, caller: FunctionRef, callee_name: str, line: in
     spans = _loop_lines(tree.root_node, caller.start_byte, caller.end_byte)
     if not spans:
         return False
-    if line is not None and caller.start_line <= line <= caller.end_line:
-        return any(start <= line <= end for start, end in spans)
+    if line is not None and caller.start_line <= line <= caller.end_line and \
+            any(start <= line <= end for start, end in spans):
+        return True
     bare = re.split(r"::|\.", callee_name)[-1]
-    call_lines = _call_lines(tree.root_node, caller.start_byte, caller.end_byte, bare)
-    return any(start <= at <= end for at in call_lines for start, end in spans)
+    calls = [any(start <= at <= end for start, end in spans)
+             for at in _call_lines(tree.root_node, caller.start_byte, caller.end_byte, bare)]
+    if line is not None:  # a sampled call line (a return address's line can be one off): every call in a loop
+        return bool(calls) and all(calls)
+    return any(calls)
 
 
 def _loop_lines(root, start: int, end: int) -> list[tuple[int, int]]:

@@ -60,7 +60,8 @@ def script_command(data_path: Path) -> list[str]:
     return ["perf", "script", "-f", "-i", str(data_path), "-F", SCRIPT_FIELDS]
 
 
-ADDR2LINE_AT = re.compile(r"^(?:0x[0-9a-f]+: )?(?: \(inlined by\) )?(.*) at (.+):(\d+|\?)\s*$")
+ADDR2LINE_AT = re.compile(r"^(?:0x[0-9a-f]+: )?(?: \(inlined by\) )?(.*) at (.+?):(\d+|\?)"
+                          r"(?: \(discriminator \d+\))?\s*$")
 ADDR2LINE_BATCH = 4000
 
 
@@ -119,6 +120,8 @@ def parse_script(text: str) -> list[Sample]:
         if current is None:
             continue
         frame = FRAME.match(raw)
+        if frame and frame.group(3) == "inlined":
+            continue  # perf's own inline expansion of the frame before (addr2line -i does ours)
         if frame:
             symbol = frame.group(2)
             symbol = re.sub(r"\+0x[0-9a-f]+$", "", symbol)

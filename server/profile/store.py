@@ -14,6 +14,7 @@ from ..atomic import write_atomic
 from .records import CallerShare, FunctionShare, Hotspots, LineShare, Unmapped
 
 FILE_NAME = "hotspots.json"
+FUNCTIONS_FILE = "function-profiles.json"  # one function's own benchmark, profiled for the prompt
 FORMAT = 1
 
 
@@ -62,6 +63,23 @@ def _function(f: dict[str, Any]) -> FunctionShare:
         lines=[LineShare(int(x["line"]), float(x["share"]), str(x["text"])) for x in f.get("lines") or []],
         callers=[CallerShare(str(c["file"]), str(c["qualified_name"]), float(c["share"]), bool(c.get("in_loop")))
                  for c in f.get("callers") or []])
+
+
+def load_function_profiles(bank_dir: Path) -> dict[str, FunctionShare]:
+    """FILE::QUALIFIED_NAME -> the function's profile from a run of its own benchmark."""
+    try:
+        data = json.loads((Path(bank_dir) / FUNCTIONS_FILE).read_text(encoding="utf-8"))
+        return {key: _function(value) for key, value in data["functions"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def save_function_profile(bank_dir: Path, share: FunctionShare) -> None:
+    kept = load_function_profiles(bank_dir)
+    kept[share.key] = share
+    Path(bank_dir).mkdir(parents=True, exist_ok=True)
+    write_atomic(Path(bank_dir) / FUNCTIONS_FILE,
+                 json.dumps({"format": FORMAT, "functions": {k: v.to_json() for k, v in kept.items()}}, indent=1) + "\n")
 
 
 def file_hash(path: Path) -> str | None:

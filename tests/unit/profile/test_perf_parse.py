@@ -32,7 +32,7 @@ def test_every_sample_and_frame_is_read() -> None:
     text = (FIXTURES / "perf-script.txt").read_text()
     samples = perf.parse_script(text)
     headers = [line for line in text.splitlines() if line and not line[0].isspace()]
-    assert len(samples) == len(headers) == 186
+    assert len(samples) == len(headers) == 187
     assert all(s.frames for s in samples)
     first = next(s for s in samples if any(f.symbol == "sim::Grid::relax" for f in s.frames))
     assert first.comm == "bench" and first.frames[0].leaf and not first.frames[1].leaf
@@ -51,7 +51,7 @@ def test_addr2line_gives_inline_levels_innermost_first() -> None:
 def test_samples_map_to_the_functions_in_the_true_proportions() -> None:
     index = FunctionIndex(SYNTHETIC, ("c", "cpp"), copies=[RECORDED_IN])
     tally = perf.tally_samples(_samples(), perf.NativeMapper(index, [RECORDED_IN]))
-    assert tally.samples == 186
+    assert tally.samples == 187
     functions, _unmapped = shares(tally, index, None)
     by_name = {f.qualified_name: f for f in functions}
     relax, mix, tail = (by_name[n].inclusive_share for n in ("sim::Grid::relax", "mix", "tail"))
