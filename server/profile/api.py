@@ -36,6 +36,7 @@ PERF_TIMEOUT_FACTOR = 3
 CALLGRIND_TIMEOUT_FACTOR = 60
 PYTHON_TIMEOUT_FACTOR = 5
 MAX_TIMEOUT = 3600
+DRIVER_SELF = 0.01  # Python: hot functions with less self time than this get no line run by default
 NATIVE = ("c", "cpp")
 
 Log = Callable[[str], None]
@@ -315,7 +316,9 @@ def _line_targets(tally: Tally, index: FunctionIndex, lines_for: list[tuple[str,
         return out
     total = tally.total or 1.0
     ranked = sorted(tally.inclusive, key=lambda k: -tally.inclusive[k])
-    return [tally.refs[k] for k in ranked if tally.inclusive[k] / total >= HOT_SHARE][:MAX_HOT]
+    # drivers (hot only through what they call: main, a timing loop) are not worth a traced run
+    return [tally.refs[k] for k in ranked if tally.inclusive[k] / total >= HOT_SHARE
+            and tally.self_weight[k] / total >= DRIVER_SELF][:MAX_HOT]
 
 
 # -- checks ------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ It does nothing unless LESSONL_PROFILE_OUT names a folder. Then:
   "name"}]), a line timer runs instead: a trace function that traces only the code objects of
   those functions (every other call returns at once) and adds the time from one line event to
   the next to the line (callees included, as a line profiler does), and counts each call's
-  call site; each process writes `lines-<pid>-<random>.json`.
+  call site; once a function's timed lines add up to LESSONL_PROFILE_LINE_BUDGET seconds
+  (0.2), its later calls run untraced, which bounds the slowdown; each process writes
+  `lines-<pid>-<random>.json`.
 Then whatever `sitecustomize` the interpreter would have imported without us is run.
 Standard library only, and valid Python 3.8+: it runs in the project's interpreter.
 """
@@ -76,12 +78,18 @@ def _line_timer(out, spec_path):
                 return index
         return -1
 
+    budget = float(os.environ.get("LESSONL_PROFILE_LINE_BUDGET") or "0.2")
+    spent = {}  # target index -> seconds traced so far
+
     def trace(frame, event, arg):
         code = frame.f_code
         index = known.get(code)
         if index is None:
             index = known[code] = match(code)
         if index < 0:
+            return None
+        if spent.get(index, 0.0) >= budget:  # enough calls timed: the rest run untraced
+            known[code] = -1
             return None
         back = frame.f_back
         if back is not None:
@@ -91,7 +99,9 @@ def _line_timer(out, spec_path):
 
         def local(frame, event, arg):
             key = (index, state[0])
-            line_time[key] = line_time.get(key, 0.0) + (timer() - state[1])
+            elapsed = timer() - state[1]
+            line_time[key] = line_time.get(key, 0.0) + elapsed
+            spent[index] = spent.get(index, 0.0) + elapsed
             state[0] = frame.f_lineno
             state[1] = timer()
             return local

@@ -76,7 +76,7 @@ def test_the_line_timer_times_only_its_targets_lines(tmp_path: Path) -> None:
     repo.mkdir()
     targets = tmp_path / "targets.json"
     targets.write_text(json.dumps([{"file": str(repo / "work.py"), "start": 2, "end": 6, "name": "relax"}]))
-    out = _run(tmp_path, {"LESSONL_PROFILE_LINES": str(targets)})
+    out = _run(tmp_path, {"LESSONL_PROFILE_LINES": str(targets), "LESSONL_PROFILE_LINE_BUDGET": "100"})
     assert not list(out.glob("py-*.prof"))  # the line run is not also a cProfile run
     (lines_file,) = out.glob("lines-*.json")
     data = json.loads(lines_file.read_text())
@@ -97,6 +97,16 @@ def test_the_line_timer_times_only_its_targets_lines(tmp_path: Path) -> None:
     lines = functions[0].lines
     assert lines[0].line in (4, 5) and abs(sum(x.share for x in lines) - 1.0) < 1e-6
     assert "s = (s * 31 + i)" in {x.text.strip() for x in lines} or "for i in range(n):" in {x.text.strip() for x in lines}
+
+
+def test_the_line_timer_stops_timing_a_function_past_its_budget(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    targets = tmp_path / "targets.json"
+    targets.write_text(json.dumps([{"file": str(repo / "work.py"), "start": 2, "end": 6, "name": "relax"}]))
+    out = _run(tmp_path, {"LESSONL_PROFILE_LINES": str(targets), "LESSONL_PROFILE_LINE_BUDGET": "0.000001"})
+    (lines_file,) = out.glob("lines-*.json")
+    assert [c[5] for c in json.loads(lines_file.read_text())["calls"]] == [1]  # only the first call was timed
 
 
 def test_without_the_variable_the_bootstrap_does_nothing_and_chains(tmp_path: Path) -> None:
