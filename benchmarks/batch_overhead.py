@@ -7,8 +7,9 @@ answering each request after `--delay` seconds, a stand-in for a model's latency
 with the same replies: per function, round 1 agent-a writes the faster rewrite and agent-b gives
 up, round 2 the other way round. Each side starts on its own fresh copy of the example (empty
 bank, cold scratch copies), so both pay the same first builds. The three functions are the top 3
-of the saved hotspots when lessonl.profile is installed and can profile here (profiled before
-timing starts), else the three named below.
+of the saved hotspots when lessonl.profile can profile here (profiled once before timing starts
+and given to both sides, so neither pays the whole-benchmark profile and both reuse its hot
+lines in the prompts), else the three named below.
 
     .venv/bin/python benchmarks/batch_overhead.py [--example cpp|python] [--delay 1.0] [--rounds 2]
                                                   [--jobs 2] [--repeats 1]
@@ -129,6 +130,8 @@ def main() -> int:
                 top = None
         for repeat in range(args.repeats):
             seq_repo = fresh_repo(base, example, f"seq-{repeat}")
+            if top is not None:  # both sides start from the same saved profile
+                shutil.copytree(probe / ".lessonl", seq_repo / ".lessonl")
             seq_wall, seq_wins = asyncio.run(sequential(seq_repo, file, functions, no_code, args.rounds, args.delay))
             batch_repo = fresh_repo(base, example, f"batch-{repeat}")
             if top is not None:

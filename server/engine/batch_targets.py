@@ -76,7 +76,7 @@ async def hottest(root: Path, config: Any, top: int, cancel: CancelToken | None 
     bank_dir = Path(config.bank_path)
     warnings: list[str] = []
     hotspots = profile.load_hotspots(bank_dir)
-    stale = profile.stale_files(root, hotspots) if hotspots is not None else []
+    stale = [*profile.stale_files(root, hotspots), *changed_functions(root, hotspots, top)] if hotspots else []
     if hotspots is None or stale:
         why = ("no saved profile" if hotspots is None
                else f"the saved profile is stale ({', '.join(stale[:3])} changed)")
@@ -86,9 +86,42 @@ async def hottest(root: Path, config: Any, top: int, cancel: CancelToken | None 
         hotspots = await profile.profile_benchmark(root, config, cancel=cancel, log=log)
         profile.save_hotspots(bank_dir, hotspots)
     warnings.extend(getattr(hotspots, "warnings", []) or [])
-    ranked = sorted((f for f in hotspots.functions if f.self_share > 0),
-                    key=lambda f: (-f.self_share, -f.inclusive_share, f.file, f.qualified_name))
+    ranked = rank(hotspots)
     if not ranked:
         raise TargetError("the profile attributes no time to any function LessonL can rewrite",
                           hint="name the functions: lessonl batch FILE::FUNCTION ...")
     return [(f.file, f.qualified_name) for f in ranked[:top]], warnings
+
+
+def rank(hotspots: Any) -> list[Any]:
+    """Functions by their own share of the run, highest first (ties: inclusive share, name)."""
+    return sorted((f for f in hotspots.functions if f.self_share > 0),
+                  key=lambda f: (-f.self_share, -f.inclusive_share, f.file, f.qualified_name))
+
+
+def changed_functions(root: Path, hotspots: Any, top: int) -> list[str]:
+    """Of the `top` ranked functions, those whose text is no longer what was measured (the file
+    hashes may not say so: a profile saved without them, or the same bytes moved)."""
+    texts: dict[str, dict[str, str]] = {}
+    changed = []
+    for share in rank(hotspots)[:top]:
+        if share.file not in texts:
+            texts[share.file] = _hashes(root, share.file)
+        if texts[share.file].get(share.qualified_name) != share.text_hash:
+            changed.append(f"{share.file}::{share.qualified_name}")
+    return changed
+
+
+def _hashes(root: Path, file: str) -> dict[str, str]:
+    from ..code import language_for, list_functions
+    from ..code.source import read_source
+
+    path = root / file
+    language = language_for(path)
+    try:
+        text = read_source(path, file)[0]
+    except (OSError, LessonLError):
+        return {}
+    if language is None:
+        return {}
+    return {ref.qualified_name: ref.text_hash for ref in list_functions(text, language, file)}

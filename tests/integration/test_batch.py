@@ -171,3 +171,18 @@ def test_ctrl_c_exits_130(cpp_repo: Path, fake_openai: FakeOpenAI) -> None:
     assert proc.returncode == 130, err
     assert "cancelled" in err and "Traceback" not in err
     assert [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE] == []
+
+
+async def test_top_n_takes_the_hottest_by_own_time_from_the_saved_profile(py_repo: Path,
+                                                                          fake_openai: FakeOpenAI) -> None:
+    from tests.support.saved_profile import save_profile
+
+    save_profile(py_repo, stale=())  # count_primes 38% own time, moving_average 30%, join_words 20%
+    fake_openai.respond(lambda body: C.NO_CODE)
+    events: list[ProgressEvent] = []
+    result = await run_batch(BatchRequest(py_repo, targets=None, top=2, overrides=overrides(fake_openai, ["model-a"])),
+                             on_progress=events.append)
+    assert [(i.qualified_name, i.status) for i in result.items] == [("count_primes", "no_win"),
+                                                                    ("moving_average", "no_win")]
+    assert not any(e.kind == "batch_profile" and "profiling" in e.message for e in events)  # the saved one served
+    assert result.combined.verdict is None and result.combined.message == "no verified wins to combine"
