@@ -71,6 +71,7 @@ class PostgresBank:
         self.repo = repo
         self.share = share
         self.warnings = warnings
+        self.scan_limit = pg_select.SCAN_LIMIT  # lessons scored per selection at most (pg_select.py)
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -274,40 +275,52 @@ class PostgresBank:
         if function is None:
             pool = [l for l in self.lessons() if l.id not in excluded]
             return select_lessons(pool, k, code, relevance, significant, prefer=prefer)
-        own_all = self.for_function(*function)
-        own = [l for l in own_all if l.id not in excluded]
         family = family_of(function[0])
+        floor = relevance_floor(relevance)
+        if getattr(relevance, "name", "") == "lexical" and floor > 0.0:
+            own_all, others, relevance = self._scored_candidates(k, code, relevance, significant, function, family)
+        else:  # other backends score in Python: every lesson of the family is a candidate
+            own_all = self.for_function(*function)
+            others = self._lessons_where("l.family = %(family)s AND NOT (l.file = %(file)s AND"
+                                         " l.qualified_name = %(name)s)",
+                                         {"family": family, "file": function[0], "name": function[1]}) if family else []
+        own = [l for l in own_all if l.id not in excluded]
         skip = excluded | {l.id for l in own_all}
-        others = self._candidates(k, code, relevance, significant, function, family) if family else []
         others = [l for l in others if l.id not in skip]
         return select_for_target(own, others, k, code, relevance, significant, exclude=skip, family=None,
                                  prefer=prefer)
 
-    def _candidates(self, k: int, code: str, relevance: Relevance, significant: float,
-                    function: tuple[str, str], family: str) -> list[Lesson]:
-        """Lessons of other functions in `family` that can be chosen, oldest first."""
-        floor = relevance_floor(relevance)
+    def _scored_candidates(self, k: int, code: str, relevance: Relevance, significant: float,
+                           function: tuple[str, str], family: str | None) -> tuple[list[Lesson], list[Lesson], Any]:
+        """(the function's own lessons, the candidate others oldest first, a relevance with the
+        scores the database computed)."""
         scope, scope_params = self._scope()
-        base = {**scope_params, "family": family, "file": function[0], "name": function[1]}
-        if getattr(relevance, "name", "") != "lexical" or floor <= 0.0:
-            return self._lessons_where("l.family = %(family)s AND NOT (l.file = %(file)s AND"
-                                       " l.qualified_name = %(name)s)", base)
         query_terms = sorted(pg_select.query_weights(code))
         rows = self._fetch(f"SELECT term, max(max_weight) FROM lexicon l WHERE {scope} AND term = ANY(%(terms)s)"
                            " GROUP BY term", {**scope_params, "terms": query_terms})
-        params = pg_select.candidate_params(code, {t: w for t, w in rows}, floor)
-        if params is None:
-            return []
+        params = pg_select.candidate_params(code, {t: w for t, w in rows}, relevance_floor(relevance))
+        score = pg_select.score_expression([""] * params.pop("n_terms"))
+        base = {**scope_params, **params, "family": family or "", "file": function[0], "name": function[1],
+                "significant": significant, "scan": self.scan_limit}
+        scores: dict[str, float] = {}
+        own_rows = self._fetch(f"SELECT {_COLUMNS}, ({score}) FROM lessons l WHERE {scope} AND l.file = %(file)s"
+                               f" AND l.qualified_name = %(name)s ORDER BY l.created, l.id", base)
+        own = []
+        for row in own_rows:
+            lesson = _lesson(row)
+            scores[lesson.id] = float(row[4])
+            own.append(lesson)
         found: dict[str, Lesson] = {}
-        for extra, order, limit in (
-                ("", "s.score DESC, l.created, l.id", pg_select.RELEVANT_KEPT),
-                ("AND l.outcome = 'faster' AND l.speedup * l.factor >= %(significant)s",
-                 "l.speedup * l.factor DESC, l.created, l.id", pg_select.speed_limit(k))):
-            sql = pg_select.SCORE_SQL.format(columns=_COLUMNS, scope=scope, extra=extra, order=order)
-            for row in self._fetch(sql, {**base, **params, "significant": significant, "limit": limit}):
-                lesson = _lesson(row)
-                found[lesson.id] = lesson
-        return sorted(found.values(), key=lambda l: (l.created, l.id))
+        if family and params["tsq"] is not None:
+            for template, limit in ((pg_select.RELEVANT_SQL, k + pg_select.RELEVANT_EXTRA),
+                                    (pg_select.SPEED_SQL, pg_select.speed_limit(k))):
+                sql = template.format(columns=_COLUMNS, scope=scope, score=score)
+                for row in self._fetch(sql, {**base, "limit": limit}):
+                    lesson = _lesson(row)
+                    scores[lesson.id] = float(row[4])
+                    found[lesson.id] = lesson
+        others = sorted(found.values(), key=lambda l: (l.created, l.id))
+        return own, others, pg_select.ScoredRelevance(relevance, scores)
 
     # -- effectiveness and usage: one statement each, computed in the database -------------------
     def _scoped_ids(self) -> str:

@@ -7,20 +7,25 @@ that score reaches the relevance floor. The database computes the score for the 
 at least one *essential* query term (MaxScore: the terms whose bounds, query weight x the
 largest weight the term has in the bank, add up to less than the floor cannot lift a lesson to
 it on their own), found through the GIN index on `doc`. Fetched: the function's own lessons, the
-RELEVANT_KEPT most relevant others above the floor, and the best speed-eligible others above
-the floor; the Python rule then re-scores them exactly. The choice equals the diskcache bank's
-unless more than RELEVANT_KEPT lessons tie at the relevance cut (see docs/design.md).
+k + RELEVANT_EXTRA most relevant others above the floor, and the best speed-eligible others
+above the floor; the Python rule then re-scores them exactly. The choice equals the diskcache
+bank's while at most SCAN_LIMIT lessons hold an essential term (and fewer than RELEVANT_EXTRA
+tie at the relevance cut). Beyond that, only the first SCAN_LIMIT of them the index finds are
+scored for the relevance half (the speed half still reads every speed-eligible lesson in order
+of speed): a bound on the work per selection in a bank of millions (see docs/design.md).
 
 Other backends (embeddings, local) score in Python: every lesson of the family is a candidate.
 """
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Sequence
 
 from .lexindex import query_weights
+from .records import Lesson
 
-RELEVANT_KEPT = 256
+RELEVANT_EXTRA = 32  # others fetched beyond k for the relevance half (ties at its cut, rounding)
+SCAN_LIMIT = 3_000  # lessons holding an essential term scored per selection, at most
 SPEED_EXTRA = 16  # speed-eligible lessons fetched beyond the speed half (ties at its cut)
 _MARGIN = 1e-9  # sums in another order differ in the last bits: Python re-checks the floor
 
@@ -42,26 +47,67 @@ def tsquery(terms: list[str]) -> str:
     return " | ".join("'" + t.replace("'", "''").replace("\\", "\\\\") + "'" for t in terms)
 
 
-SCORE_SQL = """
-WITH q(t, w) AS (SELECT * FROM unnest(%(terms)s::text[], %(weights)s::float8[]))
-SELECT {columns}, s.score FROM lessons l
-CROSS JOIN LATERAL (SELECT coalesce(sum(q.w * (l.terms ->> q.t)::float8), 0) AS score
-                    FROM q WHERE l.terms ? q.t) s
+# The score as one expression over the query's terms (parameters t0.., w0..): a jsonb lookup per
+# term and row, no set-returning function per row.
+def score_expression(terms: list[str]) -> str:
+    return " + ".join(f"coalesce((l.terms ->> %(t{i})s)::float8, 0) * %(w{i})s" for i in range(len(terms))) or "0"
+
+
+# Relevance half: the best others above the floor among at most %(scan)s lessons holding an
+# essential term (the first the GIN bitmap finds: in table order, i.e. mostly oldest first).
+RELEVANT_SQL = """
+SELECT {columns}, l.score FROM (
+    SELECT l.*, ({score}) AS score FROM lessons l
+    WHERE {scope} AND l.family = %(family)s AND NOT (l.file = %(file)s AND l.qualified_name = %(name)s)
+      AND l.doc @@ %(tsq)s::tsquery
+    LIMIT %(scan)s) l
+WHERE l.score >= %(floor)s
+ORDER BY l.score DESC, l.created, l.id LIMIT %(limit)s
+"""
+
+# Speed half: the fastest speed-eligible others above the floor, read in the speed index's order.
+SPEED_SQL = """
+SELECT {columns}, ({score}) AS score FROM lessons l
 WHERE {scope} AND l.family = %(family)s AND NOT (l.file = %(file)s AND l.qualified_name = %(name)s)
-  AND l.doc @@ %(tsq)s::tsquery AND s.score >= %(floor)s {extra}
-ORDER BY {order} LIMIT %(limit)s
+  AND l.outcome = 'faster' AND l.speedup * l.factor >= %(significant)s
+  AND l.doc @@ %(tsq)s::tsquery AND ({score}) >= %(floor)s
+ORDER BY l.speedup * l.factor DESC, l.created, l.id LIMIT %(limit)s
 """
 
 
-def candidate_params(code: str, max_weights: dict[str, float], floor: float) -> dict[str, Any] | None:
-    """Query parameters, or None when no lesson can reach the floor."""
+def candidate_params(code: str, max_weights: dict[str, float], floor: float) -> dict[str, Any]:
+    """Query parameters; "tsq" is None when no lesson of another function can reach the floor."""
     query = query_weights(code)
     essential = essential_terms(query, max_weights, floor)
-    if not essential:
-        return None
-    terms = sorted(query)
-    return {"terms": terms, "weights": [query[t] for t in terms], "tsq": tsquery(essential),
-            "floor": floor - _MARGIN}
+    terms = sorted(t for t in query if t in max_weights)  # a term no lesson holds adds nothing
+    params: dict[str, Any] = {"tsq": tsquery(essential) if essential else None, "floor": floor - _MARGIN,
+                              "n_terms": len(terms)}
+    for i, term in enumerate(terms):
+        params[f"t{i}"], params[f"w{i}"] = term, query[term]
+    return params
+
+
+class ScoredRelevance:
+    """The lexical backend's scores as the database computed them (the same dot product of the
+    same stored weights), so the candidates need not be tokenized again in Python; lessons the
+    database did not score are scored by the backend itself."""
+
+    def __init__(self, inner: Any, scores: dict[str, float]) -> None:
+        self.inner = inner
+        self.name = getattr(inner, "name", "lexical")
+        self.floor = getattr(inner, "floor", 0.0)
+        self.known = scores
+
+    def scores(self, code: str, lessons: Sequence[Lesson]) -> list[float]:
+        missing = [l for l in lessons if l.id not in self.known]
+        if missing:
+            self.known.update(zip((l.id for l in missing), self.inner.scores(code, missing)))
+        return [self.known[l.id] for l in lessons]
+
+    def above(self, code: str, lessons: Sequence[Lesson], floor: float,
+              exclude: set[str] | frozenset[str] = frozenset(), family: str | None = None) -> dict[str, float]:
+        pool = [l for l in lessons if l.id not in exclude]
+        return {l.id: s for l, s in zip(pool, self.scores(code, pool)) if s >= floor}
 
 
 def speed_limit(k: int) -> int:
