@@ -243,3 +243,19 @@ def test_the_repository_id_is_the_normalised_git_remote(tmp_path):
     bare.mkdir()
     first = repository_id(bare)
     assert first.startswith("local:") and repository_id(bare) == first
+
+
+def test_a_bounded_scan_still_chooses_relevant_lessons(postgres_url):
+    """Past pg_select.SCAN_LIMIT matching lessons the relevance half is approximate, never wrong:
+    what it picks is relevant, and the speed half stays the fastest relevant lessons."""
+    with open_bank(postgres_url, repo=f"scan/{uuid.uuid4().hex}") as bank:
+        bank.add_many([lesson(f"Interchange the matrix loops, variant {i}.", speedup=1.0 + i / 100, name=f"f{i}")
+                       for i in range(60)])
+        bank.add_many([lesson(f"Buffered file reads, variant {i}.", name=f"g{i}") for i in range(20)])
+        code = "void matmul() { /* matrix loops interchange */ }"
+        relevance = make_relevance(None, bank)
+        exact = bank.select(6, code, relevance, function=("k.cpp", "matmul"))
+        bank.scan_limit = 10
+        bounded = bank.select(6, code, relevance, function=("k.cpp", "matmul"))
+        assert len(bounded) == 6 and all("matrix" in l.text for l in bounded)
+        assert [l.id for l in bounded[:3]] == [l.id for l in exact[:3]]  # the speed half: unchanged
