@@ -245,13 +245,19 @@ def _git_subdir(root: Path) -> str:
     return "" if rel == "." else rel
 
 
-def bank_settings(config: Any) -> tuple[dict[str, Any], Path | None]:
-    """The bank every task writes to: the URL when there is one, else the driver's bank folder as
-    an absolute path (shared by the tasks on this machine)."""
-    url = str(getattr(config.bank, "url", "") or "")
-    if url:
-        return {"url": url}, None
-    path = Path(config.bank_path).resolve()
+def bank_settings(root: Path, config: Any) -> tuple[dict[str, Any], Path | None]:
+    """What every task's [bank] becomes. A shared bank (LESSONL_BANK_URL or [bank] url): the
+    repository id the driver sees, fixed for all nodes (a shipped copy has no .git, so a node
+    would derive another id and its lessons would land apart); the URL itself reaches the
+    nodes as it reached the driver (the repository's file, or LESSONL_BANK_URL passed in the
+    runtime environment). A local bank: the driver's folder as an absolute path, shared by the
+    tasks on this machine."""
+    from ..bankaccess import bank_folder, bank_target, repository_id
+
+    target = bank_target(root, config.bank)
+    if isinstance(target, str):
+        return {"repository": repository_id(root, config.bank)}, None
+    path = Path(bank_folder(root, config.bank)).resolve()
     return {"path": str(path)}, path
 
 
@@ -294,8 +300,9 @@ class _Driver:
 
     def run(self) -> RayRun:
         ray = _import_ray()
-        bank, bank_dir = bank_settings(self.config)
-        source, runtime_env = source_for(self.root, self.options, list(self.config.scratch.exclude), bank_dir)
+        bank, bank_dir = bank_settings(self.root, self.config)
+        source, runtime_env = source_for(self.root, self.options, list(self.config.scratch.exclude),
+                                         Path(self.config.bank_path))
         env_vars = {name: os.environ[name] for name in ("LESSONL_BANK_URL",) if os.environ.get(name)}
         if env_vars:
             runtime_env = {**(runtime_env or {}), "env_vars": env_vars}

@@ -22,6 +22,7 @@ from lessonl.errors import ConfigError
 from lessonl_store import LessonBank
 from tests.conftest import copy_example
 from tests.support.fake_openai import FakeOpenAI
+from tests.support.postgres import postgres_server, postgres_url  # noqa: F401  (session fixtures)
 from tests.support.ray_batch_script import MOVING_AVERAGE_FASTER, batch_overrides, script_batch
 from tests.support.python_replies import FIND_DUPLICATES_FASTER
 from tests.support.ray_cluster import LocalRayCluster, ray_available
@@ -156,3 +157,32 @@ def test_git_without_ray_is_a_user_error(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "lessonl", "batch", f"{FILE}::find_duplicates", "--git",
                            "https://example.com/r.git@abc123"], cwd=repo, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "--git needs --ray" in done.stderr
+
+
+async def test_ray_tasks_share_the_teams_postgresql_bank(cluster: LocalRayCluster, fake_openai: FakeOpenAI,
+                                                   tmp_path: Path, postgres_url: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """With LESSONL_BANK_URL set where the batch starts, every task writes its lessons and results
+    to that PostgreSQL bank under the driver's repository id (a shipped copy has no .git and would
+    otherwise derive an id of its own)."""
+    from lessonl.bankaccess import open_repository_bank, repository_id
+    from lessonl.config import load_config
+
+    monkeypatch.setenv("LESSONL_BANK_URL", postgres_url)
+    script_batch(fake_openai, "model-a", REPLIES)
+    repo = copy_example("python-hotspots", tmp_path)
+    batch = await run_batch(BatchRequest(repo, targets=TARGETS, overrides=batch_overrides(fake_openai),
+                                         combine=False, ray_address=cluster.address))
+    assert {item.status for item in batch.items} == {"won"}
+    config = load_config(repo)
+    repo_id = repository_id(repo, config.bank)
+    bank = open_repository_bank(repo, config.bank)
+    try:
+        assert sorted(l.qualified_name for l in bank.lessons()) == sorted(REPLIES)
+        assert all(bank.latest_result(FILE, name) is not None for name in REPLIES)
+    finally:
+        close = getattr(bank, "close", None)
+        if callable(close):
+            close()
+    assert repo_id.startswith("local:")  # no git remote: the id kept in the driver's bank folder
+    assert LessonBank.open(repo / ".lessonl").lessons() == []  # nothing went to a local bank
