@@ -228,7 +228,8 @@ def test_the_vsix_holds_only_what_it_needs_installs_and_activates(editor: Editor
     report = drive(editor, "activation", workspace(cpp_repo, {}), tmp_path)
 
     assert {"LessonL: Set API Key", "LessonL: Show Log", "LessonL: Export Lessons…", "LessonL: Import Lessons…",
-            "LessonL: Set Up Python Environment", "LessonL: Focus on Lessons View"} <= set(report["commands"])
+            "LessonL: Set Up Python Environment", "LessonL: Focus on Lessons View", "LessonL: Profile Benchmark",
+            "LessonL: Optimize Hot Functions (Batch)"} <= set(report["commands"])
 
 
 def _faster_histogram(fake: FakeOpenAI) -> None:
