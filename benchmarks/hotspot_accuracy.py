@@ -9,6 +9,8 @@ synthetic repositories whose functions do 60/30/10 % of the work by construction
 of each run comes from its own output (benchmarks/hotspot_truth.py). Target: the top 3 in the
 true order (true shares within 3 points of each other may swap) and every share within 5
 points. Prints one table row per function and run, then a summary line per repository.
+It raises its own priority (nice -20, as root) so that other load on the machine does not
+deschedule the profiled benchmark in the middle of a timed case.
 """
 from __future__ import annotations
 
@@ -46,6 +48,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", nargs="*", default=list(CASES))
     args = parser.parse_args()
+    # The truths are wall-clock figures and perf counts CPU time: on a shared machine the
+    # benchmark's process is descheduled at random within its 30 ms cases, which moves one and
+    # not the other. Ask for the CPU first (root only; said either way).
+    try:
+        os.nice(-20)
+        print("running at nice -20 (the profiled processes inherit it)")
+    except OSError:
+        print(f"running at nice {os.nice(0)} (not permitted to raise the priority)")
+    print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     work = Path(tempfile.mkdtemp(prefix="lessonl-hotspot-accuracy-"))
     os.environ["XDG_CACHE_HOME"] = str(work / "cache")
     failures = 0

@@ -165,7 +165,7 @@ async def _perf(space: Workspace, mapper: perf.NativeMapper, steps: list[tuple[s
         data = space.out_dir / f"perf-{label}.data"
         log(f"profiling the {label} under perf: {command}")
         result = await space.run(space.in_out(perf.record_command(command, data)),
-                                 min(MAX_TIMEOUT, timeout * PERF_TIMEOUT_FACTOR), env, cancel)
+                                 min(MAX_TIMEOUT, timeout * PERF_TIMEOUT_FACTOR), env, cancel, measured=True)
         wall += result.wall_s
         space.keep_output(label, result)
         unusable = _perf_unusable(result, data)
@@ -251,7 +251,7 @@ async def _callgrind(space: Workspace, mapper: perf.NativeMapper, steps: list[tu
     for label, command, timeout in steps:
         log(f"profiling the {label} under callgrind (slow: instructions are simulated): {command}")
         result = await space.run(space.in_out(callgrind.record_command(command, space.out_dir)),
-                                 min(MAX_TIMEOUT, timeout * CALLGRIND_TIMEOUT_FACTOR), env, cancel)
+                                 min(MAX_TIMEOUT, timeout * CALLGRIND_TIMEOUT_FACTOR), env, cancel, measured=True)
         wall += result.wall_s
         space.keep_output(label, result)
         _check_ran(result, label, command, "callgrind")
@@ -274,7 +274,8 @@ async def _python(space: Workspace, index: FunctionIndex, steps: list[tuple[str,
     wall = 0.0
     for label, command, timeout in steps:
         log(f"profiling the {label} under cProfile: {command}")
-        result = await space.run(space.in_out(command), min(MAX_TIMEOUT, timeout * PYTHON_TIMEOUT_FACTOR), env, cancel)
+        result = await space.run(space.in_out(command), min(MAX_TIMEOUT, timeout * PYTHON_TIMEOUT_FACTOR), env, cancel,
+                                 measured=True)
         wall += result.wall_s
         space.keep_output(label, result)
         _check_ran(result, label, command, "cProfile")
@@ -297,7 +298,7 @@ async def _python(space: Workspace, index: FunctionIndex, steps: list[tuple[str,
         for label, command, timeout in steps:
             log(f"timing the lines of {', '.join(t.qualified_name for t in targets)} ({label})")
             result = await space.run(space.in_out(command), min(MAX_TIMEOUT, timeout * PYTHON_TIMEOUT_FACTOR * 2),
-                                     line_env, cancel)
+                                     line_env, cancel, measured=True)
             if not result.ok:
                 space.warnings.append(f"the line-timing run of the {label} failed (exit status {result.rc}): "
                                       "no hot lines")

@@ -27,7 +27,8 @@ from ..judge import commands, interpreter
 from ..judge.mounts import mounts_for
 from ..judge.pythonpath import import_roots, with_import_roots
 from ..judge.sanitizers import write_flag_shims
-from ..judge.scratch import Scratch
+from ..judge.locks import FileLock
+from ..judge.scratch import Scratch, timing_lock_path
 from ..procs import Limits, ProcResult, isolation, logtail, run
 from ..sandbox.environment import allowed_env
 
@@ -113,12 +114,26 @@ class Workspace:
             raise BaselineError(f"the build failed in the profile copy (exit status {result.rc})",
                                 key="build.command", hint=logtail.compiler_errors(result.output)[:800])
 
-    async def run(self, command: str, timeout: float, env: dict[str, str], cancel: CancelToken | None) -> ProcResult:
+    async def run(self, command: str, timeout: float, env: dict[str, str], cancel: CancelToken | None,
+                  measured: bool = False) -> ProcResult:
+        """Run `command` in the copy (in the sandbox). A `measured` run (the profiled benchmark)
+        holds the machine-wide timing lock, as the judge's timing phases do: a profile taken
+        beside a compiler or a timed benchmark would measure them too, and disturb the timing."""
         if cancel is not None:
             cancel.raise_if_cancelled()
         mounts = mounts_for(self, self.directory, env) if self.isolated else None
-        result = await run(commands.expand(command, self.python.path), self.directory, env=env, timeout=timeout,
-                           cancel=cancel, limits=self.limits, mounts=mounts)
+        argv = commands.expand(command, self.python.path)
+        if measured:
+            machine = FileLock(timing_lock_path())
+            await machine.acquire(cancel)
+            try:
+                result = await run(argv, self.directory, env=env, timeout=timeout, cancel=cancel, limits=self.limits,
+                                   mounts=mounts)
+            finally:
+                machine.release()
+        else:
+            result = await run(argv, self.directory, env=env, timeout=timeout, cancel=cancel, limits=self.limits,
+                               mounts=mounts)
         for warning in result.warnings:
             if warning not in self.warnings:
                 self.warnings.append(warning)
