@@ -102,10 +102,7 @@ def _measure(args: argparse.Namespace, err: TextIO) -> tuple[Any, Path, list[str
     work = profile_benchmark(root, config, tests=args.tests, profiler=args.profiler, lines_for=lines_for,
                              cancel=cancel, log=log)
     hotspots = stopping.run(work, cancel=cancel, on_stop=note)
-    if lines_for is None or not load_hotspots(bank):
-        save_hotspots(bank, hotspots)
-    else:  # a run for some functions' lines keeps the saved ranking's other figures
-        save_hotspots(bank, hotspots)
+    save_hotspots(bank, hotspots)  # a whole-benchmark run, --lines or not: the new ranking
     return hotspots, root, stale_files(root, hotspots)
 
 

@@ -50,8 +50,22 @@ CALL_GRAPH = "dwarf,4096"
 MAX_SIZE_MB = 1024  # perf stops writing beyond this (about 30 s of one busy thread)
 
 
-def record_command(command: str, data_path: Path, frequency: int = FREQUENCY, call_graph: str = CALL_GRAPH) -> str:
+MAX_RATE_FILE = Path("/proc/sys/kernel/perf_event_max_sample_rate")
+
+
+def frequency_allowed(wanted: int = FREQUENCY) -> int:
+    """`wanted`, or the kernel's current ceiling when lower: perf refuses a higher -F, and the
+    kernel lowers the ceiling by itself when sampling interrupts take too long."""
+    try:
+        ceiling = int(MAX_RATE_FILE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return wanted
+    return max(1, min(wanted, ceiling))
+
+
+def record_command(command: str, data_path: Path, frequency: int | None = None, call_graph: str = CALL_GRAPH) -> str:
     """The shell command that runs `command` under perf record."""
+    frequency = frequency or frequency_allowed()
     return (f"perf record -e {RECORD_EVENT} -F {frequency} --call-graph {call_graph} --max-size={MAX_SIZE_MB}M -q "
             f"-o {shlex.quote(str(data_path))} -- /bin/sh -c {shlex.quote(command)}")
 

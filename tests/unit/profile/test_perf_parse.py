@@ -89,3 +89,14 @@ def test_the_record_command_profiles_the_whole_shell_command() -> None:
     assert command.startswith("perf record -e cpu-clock ") and "--call-graph dwarf" in command
     assert command.endswith("-- /bin/sh -c './bench '\"'\"''\"'\"' && echo done'")
     assert perf.not_permitted("Error:\nNo permission to enable cpu-clock event.\n")
+
+
+def test_the_sampling_frequency_stays_under_the_kernels_ceiling(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    ceiling = tmp_path / "perf_event_max_sample_rate"
+    ceiling.write_text("1000\n")
+    monkeypatch.setattr(perf, "MAX_RATE_FILE", ceiling)
+    assert perf.frequency_allowed() == 1000 and " -F 1000 " in perf.record_command("./b", Path("/x"))
+    ceiling.write_text("100000\n")
+    assert perf.frequency_allowed() == perf.FREQUENCY
+    monkeypatch.setattr(perf, "MAX_RATE_FILE", tmp_path / "absent")
+    assert perf.frequency_allowed() == perf.FREQUENCY
