@@ -205,7 +205,22 @@ def _deliver(ls: LessonLServer, batch_id: str, state: Any, result: Any) -> dict[
     if combined is not None and getattr(combined, "speedup", None):
         message += f"; together {render.speedup(combined.speedup, getattr(combined, 'ci', None))} on the whole benchmark"
     return {"batchId": batch_id, "status": status, "message": message + ".", "root": str(state.root),
-            "result": result.to_json(), "report": dict(result.report_paths), "wins": wins}
+            "result": _lean(result.to_json()), "report": dict(result.report_paths), "wins": wins}
+
+
+# Whole files: the server keeps them for acceptBatchWin; the editor needs only the diff.
+_HEAVY = ("original_text", "new_text", "target")
+
+
+def _lean(data: dict[str, Any]) -> dict[str, Any]:
+    """The batch's JSON without each function's whole-file texts (a batch over large files
+    would otherwise send megabytes to the editor)."""
+    for item in data.get("items", []):
+        summary = item.get("summary")
+        if isinstance(summary, dict):
+            for key in _HEAVY:
+                summary.pop(key, None)
+    return data
 
 
 def _accept_args(args: tuple[Any, ...]) -> tuple[str, str]:

@@ -37,6 +37,7 @@ async def test_a_batch_reports_its_wins_and_applies_only_the_accepted_ones(py_re
             assert {n: i["status"] for n, i in items.items()} == {"find_duplicates": "won", "join_words": "won"}, items
             summary = items["find_duplicates"]["summary"]
             assert summary["speedup"] > 1 and summary["ci"][0] > 1 and "seen" in summary["diff"]
+            assert "new_text" not in summary and "original_text" not in summary  # whole files stay on the server
             assert {w["key"] for w in answer["wins"]} == {DUPS, JOIN}
             assert all(w["acceptable"] and w["uri"] == core.as_uri() for w in answer["wins"])
             assert "2 verified win(s)" in answer["message"]
