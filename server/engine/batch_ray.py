@@ -344,10 +344,15 @@ class _Driver:
         last_poll = 0.0
         while pending:
             if self.cancel.cancelled:
-                for ref, job in pending.items():
+                for ref in pending:
                     ray.cancel(ref, force=True)
-                    outcomes[job.key] = FunctionOutcome(job.file, job.qualified_name, "cancelled",
-                                                        message="cancelled: the batch was cancelled", exit_code=130)
+                self._poll(ray, ledger)
+                for job in pending.values():
+                    outcome = FunctionOutcome(job.file, job.qualified_name, "cancelled",
+                                              message="cancelled: the batch was cancelled", exit_code=130)
+                    outcomes[job.key] = outcome
+                    if self.on_outcome is not None:
+                        self.on_outcome(job, outcome, list(self.attempts.get(job.key, [])))
                 pending.clear()
                 break
             ready, _ = ray.wait(list(pending), num_returns=1, timeout=POLL_S)

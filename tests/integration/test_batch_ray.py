@@ -186,3 +186,34 @@ async def test_ray_tasks_share_the_teams_postgresql_bank(cluster: LocalRayCluste
             close()
     assert repo_id.startswith("local:")  # no git remote: the id kept in the driver's bank folder
     assert LessonBank.open(repo / ".lessonl").lessons() == []  # nothing went to a local bank
+
+
+async def test_cancel_stops_the_tasks_on_the_cluster(cluster: LocalRayCluster, fake_openai: FakeOpenAI,
+                                                     tmp_path: Path) -> None:
+    """A cancelled batch cancels its tasks in flight (their workers are stopped, nothing waits for
+    the slow model) and reports them cancelled."""
+    import psutil
+
+    from lessonl.cancel import CancelToken
+
+    script_batch(fake_openai, "model-a", REPLIES, delay=30.0)  # every reply 30 s late
+    repo = copy_example("python-hotspots", tmp_path)
+    cancel = CancelToken()
+    batch = asyncio.ensure_future(run_batch(BatchRequest(repo, targets=TARGETS, overrides=batch_overrides(fake_openai),
+                                                         combine=False, ray_address=cluster.address), cancel=cancel))
+    state = repo / ".lessonl" / "batch" / "ray-attempts.json"
+    deadline = time.monotonic() + 120
+    while len(read_state(state)) < len(TARGETS) and time.monotonic() < deadline:
+        await asyncio.sleep(0.3)
+    pids = [runs[0].pid for runs in read_state(state).values()]
+    assert len(pids) == len(TARGETS), "the tasks never started"
+    started = time.monotonic()
+    cancel.cancel()
+    result = await asyncio.wait_for(batch, 60)
+    assert time.monotonic() - started < 20  # not the model's 30 s
+    assert result.cancelled and {item.status for item in result.items} == {"cancelled"}
+    deadline = time.monotonic() + 15
+    while any(psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE for pid in pids) \
+            and time.monotonic() < deadline:
+        await asyncio.sleep(0.3)
+    assert not [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
