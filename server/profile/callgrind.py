@@ -139,9 +139,13 @@ def tally_profile(profile: Profile, mapper: NativeMapper) -> Tally:
     def ref_of(fid: int) -> FunctionRef | None:
         if fid not in refs:
             fn = profile.functions[fid]
-            best = max(fn.costs.items(), key=lambda item: item[1])[0] if fn.costs else (fn.file, None)
-            mapped = mapper.map(Frame(symbol=fn.name, dso=fn.obj, file=best[0] or fn.file, line=best[1]))
-            refs[fid] = mapped[-1][0] if mapped else None  # the function itself, not what was inlined into it
+            places = [place for place, _cost in sorted(fn.costs.items(), key=lambda item: -item[1])][:50]
+            refs[fid] = None
+            for file, line in places or [(fn.file, None)]:  # the costliest line the repository holds
+                mapped = mapper.map(Frame(symbol=fn.name, dso=fn.obj, file=file or fn.file, line=line))
+                if mapped:
+                    refs[fid] = mapped[-1][0]  # the function itself, not what was inlined into it
+                    break
         return refs[fid]
 
     for fid, fn in profile.functions.items():
@@ -167,19 +171,20 @@ def tally_profile(profile: Profile, mapper: NativeMapper) -> Tally:
             continue
         for callee_id, cost_file, line, cost in fn.calls:
             callee = ref_of(callee_id)
-            if callee is not None and callee == ref:
-                continue  # recursion: already inside this function's inclusive cost
-            tally.inclusive[own] += cost
-            if ref is not None and ref.start_line <= line <= ref.end_line:
-                tally.lines[own][line] += cost
             rel = mapper.index.resolve(cost_file) if cost_file else None
             inner = mapper.index.at(rel, line) if rel else None  # a function inlined here made the call
+            if inner is not None and inner == ref:
+                inner = None
+            if callee is None or callee != ref:  # a call back into the same function is already inside it
+                tally.inclusive[own] += cost
+                if ref is not None and ref.start_line <= line <= ref.end_line:
+                    tally.lines[own][line] += cost
             caller_key = own
-            if inner is not None and inner not in (ref, callee):
+            if inner is not None and inner != callee:
                 caller_key = tally.add_ref(inner)
                 tally.inclusive[caller_key] += cost
                 tally.lines[caller_key][line] += cost
-            if callee is not None:
+            if callee is not None and callee != (inner or ref):
                 callee_key = tally.add_ref(callee)
                 tally.callers[callee_key][caller_key] += cost
                 tally.call_lines[(callee_key, caller_key)][line] += cost

@@ -20,6 +20,7 @@ from .records import CallerShare, FunctionShare, LineShare, Unmapped
 HOT_SHARE = 0.05  # lines_for=None: functions at or above this inclusive share get lines
 MAX_HOT = 8
 MAX_LINES = 12
+MIN_LINE_SHARE = 0.005  # lines under half a percent of the function's time are left out
 MAX_CALLERS = 5
 UNMAPPED_MIN = 0.01
 
@@ -109,6 +110,8 @@ def _lines(tally: Tally, index: FunctionIndex, key: str) -> list[LineShare]:
     text = index.text(ref.file).splitlines()
     out = []
     for line, weight in counts.most_common(MAX_LINES):
+        if weight / whole < MIN_LINE_SHARE:
+            break
         body = text[line - 1].rstrip() if 0 < line <= len(text) else ""
         out.append(LineShare(line=line, share=min(1.0, weight / whole), text=body))
     return out
