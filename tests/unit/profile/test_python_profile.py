@@ -95,7 +95,7 @@ def test_the_line_timer_times_only_its_targets_lines(tmp_path: Path) -> None:
     pyprof.add_lines(tally, [relax], [lines_file], mapper)
     functions, _ = shares(tally, index, [("work.py", "Grid.relax")])
     lines = functions[0].lines
-    assert lines[0].line in (4, 5) and abs(sum(x.share for x in lines) - 1.0) < 1e-6
+    assert lines[0].line in (4, 5) and abs(sum(x.share for x in lines) - 1.0) < 0.01  # tiny lines left out
     assert "s = (s * 31 + i)" in {x.text.strip() for x in lines} or "for i in range(n):" in {x.text.strip() for x in lines}
 
 
