@@ -194,7 +194,9 @@ class NativeMapper:
 
     def _map_inline(self, frame: Frame) -> list[tuple[FunctionRef, int | None]]:
         """Each level of the inline chain by its source line (an inlined helper, then the line
-        of the function it was inlined into that called it), the symbol last."""
+        of the function it was inlined into that called it). Looking functions up by name
+        parses every source file of the repository once, so it is kept for frames without
+        lines in it."""
         chain: list[tuple[FunctionRef, int | None]] = []
         for file, line in frame.inline:
             rel = self.index.resolve(file)
@@ -204,11 +206,11 @@ class NativeMapper:
             if chain and chain[-1][0] == ref:
                 continue
             chain.append((ref, line))
-        outer = Frame(symbol=frame.symbol, dso=frame.dso, file=frame.inline[-1][0], line=frame.inline[-1][1])
-        named = self._map(outer)
-        if named and named[-1][0] not in [r for r, _ in chain]:
-            chain.append(named[-1])
-        return chain
+        if chain:  # the last level is the real function's own line: no need to look up its name
+            return chain
+        # no level inside the repository's functions (a template of a library, instantiated
+        # here, calling back into ours): the symbol may still name one of them
+        return self._map(Frame(symbol=frame.symbol, dso=frame.dso, file=frame.inline[-1][0], line=frame.inline[-1][1]))
 
     def why_unmapped(self, frame: Frame) -> str:
         if frame.dso.startswith("[kernel"):
