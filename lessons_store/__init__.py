@@ -11,7 +11,7 @@ import importlib
 from typing import Any
 
 _NAMES = {
-    "Bank": ".protocol", "open_bank": ".opening", "BankTarget": ".opening",
+    "Bank": ".protocol", "open_bank": ".opening",
     "LessonBank": ".bank", "ImportReport": ".exchange", "copy_bank": ".common",
     "SCHEMA_VERSION": ".records", "Lesson": ".records", "StoredResult": ".records", "Provenance": ".records",
     "Relevance": ".relevance", "make_relevance": ".relevance", "register_backend": ".relevance",

@@ -7,9 +7,6 @@ from typing import Any
 
 from .errors import config_error
 
-BankTarget = "str | Path"
-
-
 def is_url(target: str | Path) -> bool:
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 

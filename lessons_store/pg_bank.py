@@ -16,7 +16,7 @@ import json
 import logging
 import time
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 from . import common, pg_schema, pg_select
@@ -55,11 +55,26 @@ def _lesson(row: Sequence[Any]) -> Lesson:
     return Lesson.from_json(record)
 
 
-def _row(repo: str, lesson: Lesson) -> tuple[Any, ...]:
+def _row(repo: str, lesson: Lesson, maxima: dict[str, float]) -> tuple[Any, ...]:
+    """The lesson's row (its term weights last, as the lexemes of `doc`); `maxima` gathers the
+    largest weight of each term for the lexicon."""
     weights = document_weights(lesson)
+    for term, weight in weights.items():
+        if weight > maxima.get(term, 0.0):
+            maxima[term] = weight
     return (repo, lesson.id, lesson.file, lesson.qualified_name, family_of(lesson.file) or "", lesson.outcome,
             float(lesson.speedup), float(lesson.factor), int(lesson.uses), int(lesson.judged), float(lesson.created),
             json.dumps(lesson.to_json()), json.dumps(weights), sorted(weights))
+
+
+_LEXICON_SQL = ("INSERT INTO lexicon (repo, term, max_weight) SELECT %s, t, w FROM unnest(%s::text[], %s::float8[])"
+                " AS x(t, w) ON CONFLICT (repo, term) DO UPDATE"
+                " SET max_weight = GREATEST(lexicon.max_weight, EXCLUDED.max_weight)")
+
+
+def _raise_maxima(cur: Any, repo: str, maxima: dict[str, float]) -> None:
+    terms = sorted(maxima)  # one order for every writer: no deadlock on the lexicon's rows
+    cur.execute(_LEXICON_SQL, (repo, terms, [maxima[t] for t in terms]))
 
 
 class PostgresBank:
@@ -160,12 +175,8 @@ class PostgresBank:
     def add_many(self, lessons: Sequence[Lesson]) -> None:
         if not lessons:
             return
-        rows = [_row(self.repo, l) for l in lessons]
         maxima: dict[str, float] = {}
-        for row in rows:
-            for term, weight in json.loads(row[12]).items():
-                if weight > maxima.get(term, 0.0):
-                    maxima[term] = weight
+        rows = [_row(self.repo, l, maxima) for l in lessons]
 
         def work(conn: Any) -> None:
             with conn.cursor() as cur:
@@ -173,12 +184,7 @@ class PostgresBank:
                     "INSERT INTO lessons (repo, id, file, qualified_name, family, outcome, speedup, factor, uses,"
                     " judged, created, record, terms, doc) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
                     " %s::jsonb, %s::jsonb, array_to_tsvector(%s::text[])) ON CONFLICT (repo, id) DO NOTHING", rows)
-                terms = sorted(maxima)  # one order for every writer: no deadlock on the lexicon
-                cur.execute(
-                    "INSERT INTO lexicon (repo, term, max_weight) SELECT %s, t, w FROM unnest(%s::text[],"
-                    " %s::float8[]) AS x(t, w) ON CONFLICT (repo, term) DO UPDATE"
-                    " SET max_weight = GREATEST(lexicon.max_weight, EXCLUDED.max_weight)",
-                    (self.repo, terms, [maxima[t] for t in terms]))
+                _raise_maxima(cur, self.repo, maxima)
 
         self._write(work)
 
@@ -193,18 +199,9 @@ class PostgresBank:
                 with cur.copy("COPY lessons (repo, id, file, qualified_name, family, outcome, speedup, factor,"
                               " uses, judged, created, record, terms, doc) FROM STDIN") as copy:
                     for lesson in pending:
-                        row = _row(self.repo, lesson)
-                        weights = json.loads(row[12])
-                        for term, weight in weights.items():
-                            if weight > maxima.get(term, 0.0):
-                                maxima[term] = weight
-                        copy.write_row((*row[:13], " ".join("'" + t + "'" for t in row[13])))
-                terms = sorted(maxima)
-                cur.execute(
-                    "INSERT INTO lexicon (repo, term, max_weight) SELECT %s, t, w FROM unnest(%s::text[],"
-                    " %s::float8[]) AS x(t, w) ON CONFLICT (repo, term) DO UPDATE"
-                    " SET max_weight = GREATEST(lexicon.max_weight, EXCLUDED.max_weight)",
-                    (self.repo, terms, [maxima[t] for t in terms]))
+                        row = _row(self.repo, lesson, maxima)
+                        copy.write_row((*row[:13], " ".join("'" + t + "'" for t in row[13])))  # tsvector text
+                _raise_maxima(cur, self.repo, maxima)
 
         for lesson in lessons:
             pending.append(lesson)
@@ -257,11 +254,9 @@ class PostgresBank:
 
     def prune(self, older_than_days: float | None = None, outcome: str | None = None,
               keep_top: int | None = None, function: tuple[str, str] | None = None) -> int:
-        mine = [l for l in self.lessons() if not self.share or self._is_mine(l.id)]
-        return self.delete(common.prune_ids(mine, older_than_days, outcome, keep_top, function))
-
-    def _is_mine(self, lesson_id: str) -> bool:
-        return bool(self._fetch("SELECT 1 FROM lessons WHERE repo = %s AND id = %s", (self.repo, lesson_id)))
+        """As the diskcache bank's, over this repository's own lessons (also when shared)."""
+        rows = self._fetch(f"SELECT {_COLUMNS} FROM lessons l WHERE l.repo = %s ORDER BY l.created, l.id", (self.repo,))
+        return self.delete(common.prune_ids([_lesson(r) for r in rows], older_than_days, outcome, keep_top, function))
 
     # -- selection -------------------------------------------------------------------------------
     def select(self, k: int, code: str, relevance: Relevance, significant: float = 1.1,
@@ -394,16 +389,11 @@ class PostgresBank:
         return common.import_into(self, common.read_export(path))
 
     def stats(self) -> dict[str, Any]:
-        scope, params = self._scope()
         results = int(self._fetch("SELECT count(*) FROM results WHERE repo = %(repo)s", {"repo": self.repo})[0][0])
         stats = common.stats_of(self.lessons(), results, self.location)
         stats["repository"] = self.repo
         stats["shared"] = self.share
         return stats
-
-    def iter_ids(self) -> Iterator[str]:
-        for row in self._fetch("SELECT id FROM lessons WHERE repo = %s ORDER BY created, id", (self.repo,)):
-            yield row[0]
 
 
 def migrate_database(url: str) -> tuple[int, list[pg_schema.Migration]]:
