@@ -86,7 +86,7 @@ class _Batch:
         return send
 
     async def run(self) -> BatchResult:
-        refuse_placeholders(self.root)
+        refuse_placeholders(self.root, self.overrides)
         config = await asyncio.to_thread(load_config, self.root, self.overrides)
         names = self.request.targets
         if names is None:
