@@ -81,6 +81,7 @@ class Run:
     verdicts: list[str] = field(default_factory=list)
     chosen: list[str] = field(default_factory=list)
     improved: bool = False
+    first_win: int | None = None  # 1-based attempt (in round and agent order) of the first verified win
     speedup: float | None = None
     ci: tuple[float, float] | None = None
     attempts: int = 0
@@ -127,6 +128,7 @@ async def one_run(base: Path, name: str, use_profile: bool, settings: dict[str, 
     run.verdicts = [f"r{a.candidate.round + 1}:{a.verdict.outcome.value}" for a in result.attempts]
     run.improved, run.speedup, run.ci = result.improved, result.speedup, result.ci
     run.attempts = len(result.attempts)
+    run.first_win = next((i for i, a in enumerate(result.attempts, 1) if a.verdict.outcome.value == "faster"), None)
     run.prompt_tokens, run.completion_tokens = result.tokens.prompt_tokens, result.tokens.completion_tokens
     run.requests = result.tokens.requests
     run.profile_s = result.profile_s
@@ -194,6 +196,7 @@ def table(title: str, runs: list[Run]) -> str:
                 "best": (f"{run.speedup:.2f}x ({run.ci[0]:.2f}-{run.ci[1]:.2f})" if run.improved and run.ci
                          else "no verified win"),
                 "attempts": str(run.attempts),
+                "first": str(run.first_win) if run.first_win else "-",
                 "tokens": f"{run.prompt_tokens}+{run.completion_tokens} in {run.requests} requests",
                 "wall": f"{run.wall_s:.1f} s (profiling {run.profile_s:.1f} s)",
                 "prompts": run.section_in_prompts,
@@ -202,7 +205,7 @@ def table(title: str, runs: list[Run]) -> str:
             }[what]
 
         for what, label in [("verdicts", "verdicts"), ("chosen", "rewrites chosen"), ("best", "best (95% CI)"),
-                            ("attempts", "attempts"), ("tokens", "tokens (prompt+completion)"),
+                            ("attempts", "attempts"), ("first", "first win at attempt"), ("tokens", "tokens (prompt+completion)"),
                             ("wall", "wall time"), ("prompts", "prompts with profile"),
                             ("hot", "hot lines shown"), ("error", "error")]:
             rows.append((label + tag, cell(on, what), cell(off, what)))
@@ -256,10 +259,13 @@ async def main() -> None:
         else:
             print("(b) real endpoint: skipped (give --base-url and --model, or set LESSONL_BASE_URL and "
                   "LESSONL_MODEL)")
-    for key, rows in everything.items():
+    seen: dict[str, int] = {}
+    for rows in everything.values():
         for row in rows:
             for warning in row["warnings"]:
-                print(f"  warning [{key} {row['label']}]: {warning}")
+                seen[warning.split(" (load average")[0]] = seen.get(warning.split(" (load average")[0], 0) + 1
+    for warning, times in seen.items():
+        print(f"  warning ({times}x): {warning}")
     if args.json:
         Path(args.json).write_text(json.dumps(everything, indent=2))
 

@@ -5,6 +5,7 @@ LLM server receives; `use_profile=False`, `[profile] prompt = false` and `lesson
 never the job."""
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -134,3 +135,23 @@ def test_cli_no_profile_flag(py_repo: Path, fake_openai: FakeOpenAI) -> None:
     assert data["profile"]["qualified_name"] == "find_duplicates" and data["profile_s"] > 0
     assert "profile: find_duplicates takes" in profiled.stderr  # the progress line
     assert all(prompts.PROFILE_HEADING in r.prompt for r in code_requests(fake_openai))
+
+
+async def test_a_profile_cut_off_by_its_limit_is_a_problem_and_the_jobs_cancel_goes_through(py_repo: Path) -> None:
+    from lessonl.cancel import CancelToken
+    from lessonl.code import locate
+    from lessonl.config import load_config
+    from lessonl.engine.profiled import prompt_profile
+    from lessonl.errors import Cancelled
+
+    config = load_config(py_repo)
+    ref = locate((py_repo / "hotspots/core.py").read_text(), "python", "hotspots/core.py", name="find_duplicates")
+    cut = await prompt_profile(py_repo, config, ref, cancel=CancelToken(), limit=0.05)
+    assert cut.share is None and cut.problem == "profiling the benchmark took longer than 0.05 s (loop.run_timeout)"
+    assert 0.05 <= cut.wall_s < 10
+    cancel = CancelToken()
+    asyncio.get_running_loop().call_later(0.05, cancel.cancel)
+    with pytest.raises(Cancelled):
+        await prompt_profile(py_repo, config, ref, cancel=cancel, limit=60)
+    whole = await prompt_profile(py_repo, config, ref, cancel=CancelToken(), limit=60)
+    assert whole.share is not None and not whole.problem and whole.share.lines
