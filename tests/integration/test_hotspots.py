@@ -114,19 +114,27 @@ def test_synthetic_python_under_cprofile_with_methods_and_lines(tmp_path: Path) 
 
 
 def test_cpp_example_ranks_the_kernels_as_they_really_are(tmp_path: Path) -> None:
+    """The example's cases each run for a fixed 30 ms of wall time, so when the machine is busy
+    the process is descheduled at random inside them, and perf's CPU samples and the wall-clock
+    truth drift apart for that run. So: the best of three runs must meet the bounds (the
+    benchmark prints every run against the 5-point target)."""
     root = copy_example("cpp-kernels", tmp_path)
     with_process_time(root)
-    hotspots = asyncio.run(profile_benchmark(root, load_config(root)))
-    true = truth("cpp-kernels", hotspots)
-    result = compare(true, hotspots)
-    # The example's cases each run for a fixed 30 ms of wall time, so on a loaded machine the
-    # CPU samples and the wall-clock truth drift apart; the benchmark holds them to 5 points.
-    assert result["worst_points"] < 12, result
-    kernels = [f.qualified_name for f in hotspots.functions if f.qualified_name in true]
-    assert set(kernels) == {"matmul", "histogram", "prefix_sum"}
-    assert [f.qualified_name for f in hotspots.functions[:2]] == ["main", "time_case"]
-    matmul = next(f for f in hotspots.functions if f.qualified_name == "matmul")
-    assert matmul.self_share > 0.15 and matmul.lines and matmul.lines[0].line in (9, 10)
+    config = load_config(root)
+    results = []
+    for _ in range(3):
+        hotspots = asyncio.run(profile_benchmark(root, config))
+        true = truth("cpp-kernels", hotspots)
+        results.append(compare(true, hotspots))
+        kernels = {f.qualified_name for f in hotspots.functions if f.qualified_name in true}
+        assert kernels == {"matmul", "histogram", "prefix_sum"}
+        assert [f.qualified_name for f in hotspots.functions[:2]] == ["main", "time_case"]
+        matmul = next(f for f in hotspots.functions if f.qualified_name == "matmul")
+        assert matmul.self_share > 0.15 and matmul.lines and matmul.lines[0].line in (9, 10)
+        if results[-1]["top3_right"] and results[-1]["worst_points"] <= 8:
+            break
+    else:
+        pytest.fail(f"no run within 8 points of the truth in the right order: {results}")
 
 
 def test_python_example_puts_count_primes_first(tmp_path: Path) -> None:
