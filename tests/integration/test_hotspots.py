@@ -139,12 +139,18 @@ def test_cpp_example_ranks_the_kernels_as_they_really_are(tmp_path: Path) -> Non
 
 def test_python_example_puts_count_primes_first(tmp_path: Path) -> None:
     root = copy_example("python-hotspots", tmp_path)
-    hotspots = asyncio.run(profile_benchmark(root, load_config(root)))
-    true = truth("python-hotspots", hotspots)
-    result = compare(true, hotspots)
-    assert result["top3_right"] and result["worst_points"] < 8, result
-    kernels = [f.qualified_name for f in hotspots.functions if f.qualified_name in true]
-    assert kernels[0] == "count_primes"
+    config = load_config(root)
+    results = []
+    for _ in range(3):  # wall-clock figures on a shared machine: the best of three runs
+        hotspots = asyncio.run(profile_benchmark(root, config))
+        true = truth("python-hotspots", hotspots)
+        results.append(compare(true, hotspots))
+        kernels = [f.qualified_name for f in hotspots.functions if f.qualified_name in true]
+        assert kernels[0] == "count_primes" and len(kernels) == 4
+        if results[-1]["top3_right"] and results[-1]["worst_points"] <= 5:
+            break
+    else:
+        pytest.fail(f"no run within 5 points of the truth in the right order: {results}")
 
 
 def test_cli_table_json_saved_and_stale(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
