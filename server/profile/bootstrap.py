@@ -10,8 +10,10 @@ It does nothing unless LESSONL_PROFILE_OUT names a folder. Then:
   "name"}]), a line timer runs instead: a trace function that traces only the code objects of
   those functions (every other call returns at once) and adds the time from one line event to
   the next to the line (callees included, as a line profiler does), and counts each call's
-  call site; once a function's timed lines add up to LESSONL_PROFILE_LINE_BUDGET seconds
-  (0.2), its later calls run untraced, which bounds the slowdown; each process writes
+  call site; once a function has had LESSONL_PROFILE_LINE_EVENTS line events timed (300 000,
+  about half a second), the rest of that call and its later calls run untraced, which bounds
+  the slowdown (a loop's lines are measured on its first iterations; a count, not seconds, so
+  that a busy machine pausing the process does not end it early); each process writes
   `lines-<pid>-<random>.json`.
 Then whatever `sitecustomize` the interpreter would have imported without us is run.
 Standard library only, and valid Python 3.8+: it runs in the project's interpreter.
@@ -78,8 +80,8 @@ def _line_timer(out, spec_path):
                 return index
         return -1
 
-    budget = float(os.environ.get("LESSONL_PROFILE_LINE_BUDGET") or "0.2")
-    spent = {}  # target index -> seconds traced so far
+    budget = int(os.environ.get("LESSONL_PROFILE_LINE_EVENTS") or "300000")
+    spent = {}  # target index -> line events timed so far
 
     def trace(frame, event, arg):
         code = frame.f_code
@@ -88,20 +90,27 @@ def _line_timer(out, spec_path):
             index = known[code] = match(code)
         if index < 0:
             return None
-        if spent.get(index, 0.0) >= budget:  # enough calls timed: the rest run untraced
+        if spent.get(index, 0) >= budget:  # enough calls timed: the rest run untraced
             known[code] = -1
             return None
         back = frame.f_back
         if back is not None:
             site = (index, back.f_code.co_filename, back.f_code.co_firstlineno, back.f_code.co_name, back.f_lineno)
             calls[site] = calls.get(site, 0) + 1
-        state = [frame.f_lineno, timer()]
+        state = [frame.f_lineno, timer(), False]
 
         def local(frame, event, arg):
+            if state[2]:
+                return None
             key = (index, state[0])
             elapsed = timer() - state[1]
             line_time[key] = line_time.get(key, 0.0) + elapsed
-            spent[index] = spent.get(index, 0.0) + elapsed
+            spent[index] = spent.get(index, 0) + 1
+            if spent[index] >= budget:  # enough: the rest of this call, and later ones, untraced
+                known[code] = -1
+                state[2] = True
+                frame.f_trace_lines = False  # returning None does not stop a frame's line events
+                return None
             state[0] = frame.f_lineno
             state[1] = timer()
             return local

@@ -76,7 +76,7 @@ def test_the_line_timer_times_only_its_targets_lines(tmp_path: Path) -> None:
     repo.mkdir()
     targets = tmp_path / "targets.json"
     targets.write_text(json.dumps([{"file": str(repo / "work.py"), "start": 2, "end": 6, "name": "relax"}]))
-    out = _run(tmp_path, {"LESSONL_PROFILE_LINES": str(targets), "LESSONL_PROFILE_LINE_BUDGET": "100"})
+    out = _run(tmp_path, {"LESSONL_PROFILE_LINES": str(targets), "LESSONL_PROFILE_LINE_EVENTS": "100000000"})
     assert not list(out.glob("py-*.prof"))  # the line run is not also a cProfile run
     (lines_file,) = out.glob("lines-*.json")
     data = json.loads(lines_file.read_text())
@@ -104,9 +104,11 @@ def test_the_line_timer_stops_timing_a_function_past_its_budget(tmp_path: Path) 
     repo.mkdir()
     targets = tmp_path / "targets.json"
     targets.write_text(json.dumps([{"file": str(repo / "work.py"), "start": 2, "end": 6, "name": "relax"}]))
-    out = _run(tmp_path, {"LESSONL_PROFILE_LINES": str(targets), "LESSONL_PROFILE_LINE_BUDGET": "0.000001"})
+    out = _run(tmp_path, {"LESSONL_PROFILE_LINES": str(targets), "LESSONL_PROFILE_LINE_EVENTS": "1000"})
     (lines_file,) = out.glob("lines-*.json")
-    assert [c[5] for c in json.loads(lines_file.read_text())["calls"]] == [1]  # only the first call was timed
+    data = json.loads(lines_file.read_text())
+    assert [c[5] for c in data["calls"]] == [1]  # only the first call was timed, and only part of it
+    assert {line for _i, line, _t in data["lines"]} == {2, 3, 4, 5}  # its loop, not its return
 
 
 def test_without_the_variable_the_bootstrap_does_nothing_and_chains(tmp_path: Path) -> None:
