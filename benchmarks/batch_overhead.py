@@ -12,7 +12,7 @@ and given to both sides, so neither pays the whole-benchmark profile and both re
 lines in the prompts), else the three named below.
 
     .venv/bin/python benchmarks/batch_overhead.py [--example cpp|python] [--delay 1.0] [--rounds 2]
-                                                  [--jobs 2] [--repeats 1]
+                                                  [--jobs 1,2] [--repeats 1]
 """
 from __future__ import annotations
 
@@ -110,11 +110,15 @@ def main() -> int:
     parser.add_argument("--example", choices=sorted(EXAMPLES), default="cpp")
     parser.add_argument("--delay", type=float, default=1.0, help="seconds the scripted model takes per reply")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", default="2", help="functions in flight; several, comma-separated, each timed "
+                        "against the same sequential run (e.g. 1,2)")
     parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args()
     example, file, replies, no_code = EXAMPLES[args.example]
-    ratios, seq_walls, batch_walls, combined = [], [], [], []
+    jobs_list = [int(j) for j in str(args.jobs).split(",") if j.strip()]
+    ratios: dict[int, list[float]] = {j: [] for j in jobs_list}
+    batch_walls: dict[int, list[float]] = {j: [] for j in jobs_list}
+    seq_walls, combined = [], []
     with tempfile.TemporaryDirectory(prefix="lessonl-batch-bench-") as tmp:
         base = Path(tmp)
         probe = fresh_repo(base, example, "probe")
@@ -129,29 +133,39 @@ def main() -> int:
                 print(f"the profile's top {len(top)} ({top}) are not all scripted; using named functions")
                 top = None
         for repeat in range(args.repeats):
-            seq_repo = fresh_repo(base, example, f"seq-{repeat}")
-            if top is not None:  # both sides start from the same saved profile
-                shutil.copytree(probe / ".lessonl", seq_repo / ".lessonl")
-            seq_wall, seq_wins = asyncio.run(sequential(seq_repo, file, functions, no_code, args.rounds, args.delay))
-            batch_repo = fresh_repo(base, example, f"batch-{repeat}")
-            if top is not None:
-                shutil.copytree(probe / ".lessonl", batch_repo / ".lessonl")  # the saved (fresh) hotspots
-            wall, wins, result = asyncio.run(batch(batch_repo, file, functions, no_code, args.rounds, args.delay,
-                                                   args.jobs, top is not None))
-            verdict = result.combined.verdict
-            print(f"repeat {repeat + 1}: sequential optimize x{len(functions)} {seq_wall:.1f} s ({seq_wins} wins), "
-                  f"batch {wall:.1f} s ({wins} wins), ratio {wall / seq_wall:.2f}; together: {result.combined.message}")
-            seq_walls.append(seq_wall)
-            batch_walls.append(wall)
-            ratios.append(wall / seq_wall)
-            if verdict is not None and verdict.speedup:
-                combined.append((verdict.speedup, verdict.ci, verdict.outcome.value))
+            # odd repeats run the arms in the reverse order: a machine whose load drifts during
+            # the run (others' builds) favours neither side
+            arms: list[int | None] = [None, *jobs_list]
+            for jobs in (arms if repeat % 2 == 0 else arms[::-1]):
+                if jobs is None:
+                    seq_repo = fresh_repo(base, example, f"seq-{repeat}")
+                    if top is not None:  # both sides start from the same saved profile
+                        shutil.copytree(probe / ".lessonl", seq_repo / ".lessonl")
+                    seq_wall, seq_wins = asyncio.run(sequential(seq_repo, file, functions, no_code, args.rounds,
+                                                                args.delay))
+                    seq_walls.append(seq_wall)
+                    print(f"repeat {repeat + 1}: sequential optimize x{len(functions)} {seq_wall:.1f} s "
+                          f"({seq_wins} wins)")
+                    continue
+                batch_repo = fresh_repo(base, example, f"batch-{repeat}-j{jobs}")
+                if top is not None:
+                    shutil.copytree(probe / ".lessonl", batch_repo / ".lessonl")  # the saved (fresh) hotspots
+                wall, wins, result = asyncio.run(batch(batch_repo, file, functions, no_code, args.rounds, args.delay,
+                                                       jobs, top is not None))
+                verdict = result.combined.verdict
+                print(f"  batch --jobs {jobs}: {wall:.1f} s ({wins} wins); together: {result.combined.message}")
+                batch_walls[jobs].append(wall)
+                if verdict is not None and verdict.speedup:
+                    combined.append((verdict.speedup, verdict.ci, verdict.outcome.value))
+    for jobs in jobs_list:
+        ratios[jobs] = [b / q for b, q in zip(batch_walls[jobs], seq_walls)]
     print()
     print(f"example {args.example}, {len(functions)} functions ({', '.join(functions)}), {len(MODELS)} agents, "
-          f"{args.rounds} rounds, model delay {args.delay:g} s, jobs {args.jobs}")
+          f"{args.rounds} rounds, model delay {args.delay:g} s")
     print(f"sequential optimize: median {statistics.median(seq_walls):.1f} s")
-    print(f"batch:               median {statistics.median(batch_walls):.1f} s")
-    print(f"batch / sequential:  median {statistics.median(ratios):.2f} (target <= 0.80)")
+    for jobs in jobs_list:
+        print(f"batch --jobs {jobs}:      median {statistics.median(batch_walls[jobs]):.1f} s, batch / sequential "
+              f"median {statistics.median(ratios[jobs]):.2f} (target <= 0.80)")
     for speedup, ci, outcome in combined:
         low, high = ci or (speedup, speedup)
         print(f"end-to-end (all wins together, whole benchmark): {speedup:.2f}x, 95% interval {low:.2f}x to "

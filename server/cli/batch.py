@@ -135,7 +135,8 @@ def build_request(args: argparse.Namespace) -> Any:
     if args.agents or args.base_url or args.model or args.api_key_env:
         overrides["agents"] = agent_overrides(load_config(root, overrides or None).agents, args)
     return BatchRequest(root=root, targets=targets, top=args.top or 3, rounds=args.rounds,
-                        overrides=overrides or None, jobs=args.jobs, report=args.report,
+                        overrides=overrides or None, jobs=args.jobs,
+                        report=Path(args.report).expanduser().resolve() if args.report else None,
                         resume=not args.no_resume, combine=not args.no_combine,
                         ray_address=args.ray, ray_git=args.git, ray_retries=args.ray_retries)
 

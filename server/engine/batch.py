@@ -19,6 +19,7 @@ whole benchmark (batch_combine), and the report is written as Markdown, JSON and
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import time
@@ -28,7 +29,7 @@ from typing import Any, Callable
 from ..cancel import CancelToken
 from ..config import load_config
 from ..config.placeholders import refuse_placeholders
-from ..errors import Cancelled, TargetError
+from ..errors import Cancelled, LessonLError, TargetError
 from ..records import ProgressEvent
 from .batch_combine import combine
 from .batch_report import write_reports
@@ -130,8 +131,22 @@ class _Batch:
 
         if self.request.ray_address:
             await self._on_ray(config, pending, items, state)
-        else:
-            await asyncio.gather(*(one(e) for e in pending))
+        elif pending:
+            from ..localmodel import local_models, with_embedded_default
+
+            # Managed model servers (GGUF agents, the embedded default) stay up for the whole
+            # batch: the pool counts references, so each job's own local_models reuses them
+            # instead of starting them again for every function. One that cannot start is left
+            # to the jobs, each of which then reports it as its own failure.
+            async with contextlib.AsyncExitStack() as servers:
+                try:
+                    await servers.enter_async_context(
+                        local_models(await asyncio.to_thread(with_embedded_default, config)))
+                except Cancelled:
+                    raise
+                except LessonLError:
+                    pass
+                await asyncio.gather(*(one(e) for e in pending))
         combined = CombinedVerdict()
         result = BatchResult(items=list(items.values()), combined=combined, agents=[], wall_s=0.0,
                              warnings=self.warnings, cancelled=self.cancel.cancelled)

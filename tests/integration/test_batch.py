@@ -104,9 +104,11 @@ def test_cpp_batch_report_patches_resume_and_apply(cpp_repo: Path, fake_openai: 
     assert HISTOGRAM_WIN in text and PREFIX_WIN in text and "// my edit" in text
 
     # -- a third run recognises the applied wins -------------------------------------------------------
-    third = batch(cpp_repo, fake_openai, "kernels.cpp::histogram", "--no-combine", "--json")
+    third = batch(cpp_repo, fake_openai, "kernels.cpp::histogram", "--no-combine", "--json",
+                  "--report", str(tmp_path / "elsewhere" / "r.md"))
     assert third.returncode == 1, third.stderr  # nothing left to win: applied earlier
     assert json.loads(third.stdout)["items"][0]["skipped_reason"] == "applied earlier"
+    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == ["r.html", "r.json", "r.md"]
 
 
 async def test_python_batch_two_jobs_one_bank(py_repo: Path, fake_openai: FakeOpenAI) -> None:
