@@ -55,6 +55,18 @@ def _lesson(row: Sequence[Any]) -> Lesson:
     return Lesson.from_json(record)
 
 
+# What selection reads of a candidate (the rest of the record is fetched for the chosen ones only).
+_LIGHT = ("l.id, l.outcome, l.speedup, l.factor, l.uses, l.judged, l.created, l.file, l.qualified_name,"
+          " coalesce(l.record ->> 'cpu', ''), coalesce(l.record ->> 'compiler', '')")
+
+
+def _light(row: Sequence[Any]) -> Lesson:
+    """A candidate with what selection compares (scores come from the database)."""
+    return Lesson(text="", outcome=row[1], speedup=row[2], round=0, agent="", model="", file=row[7],
+                  qualified_name=row[8], function_hash="", factor=row[3], uses=row[4], judged=row[5],
+                  created=row[6], id=row[0], cpu=row[9], compiler=row[10])
+
+
 def _row(repo: str, lesson: Lesson, maxima: dict[str, float]) -> tuple[Any, ...]:
     """The lesson's row (its term weights last, as the lexemes of `doc`); `maxima` gathers the
     largest weight of each term for the lexicon."""
@@ -102,8 +114,10 @@ class PostgresBank:
             raise config_error(f"[bank] url names PostgreSQL, but {exc.name} is not installed",
                                key="bank.url", hint=INSTALL_HINT) from exc
         where = redact(url)
+        # prepare_threshold=None: no prepared statements; a generic plan of the candidate scan
+        # (pg_select.RELEVANT_SQL) reads far more rows than the plan made for the query's terms.
         pool = ConnectionPool(url, min_size=1, max_size=max_connections, open=False, timeout=timeout,
-                              kwargs={"autocommit": True}, name="lessonl-bank")
+                              kwargs={"autocommit": True, "prepare_threshold": None}, name="lessonl-bank")
         try:
             pool.open(wait=True, timeout=timeout)
         except Exception as exc:
@@ -282,8 +296,12 @@ class PostgresBank:
         own = [l for l in own_all if l.id not in excluded]
         skip = excluded | {l.id for l in own_all}
         others = [l for l in others if l.id not in skip]
-        return select_for_target(own, others, k, code, relevance, significant, exclude=skip, family=None,
-                                 prefer=prefer)
+        chosen = select_for_target(own, others, k, code, relevance, significant, exclude=skip, family=None,
+                                   prefer=prefer)
+        if chosen and not chosen[0].text:  # light candidates: the chosen ones in full
+            full = {l.id: l for l in self._lessons_where("l.id = ANY(%(ids)s)", {"ids": [l.id for l in chosen]})}
+            chosen = [full[l.id] for l in chosen if l.id in full]
+        return chosen
 
     def _scored_candidates(self, k: int, code: str, relevance: Relevance, significant: float,
                            function: tuple[str, str], family: str | None) -> tuple[list[Lesson], list[Lesson], Any]:
@@ -298,21 +316,21 @@ class PostgresBank:
         base = {**scope_params, **params, "family": family or "", "file": function[0], "name": function[1],
                 "significant": significant, "scan": self.scan_limit}
         scores: dict[str, float] = {}
-        own_rows = self._fetch(f"SELECT {_COLUMNS}, ({score}) FROM lessons l WHERE {scope} AND l.file = %(file)s"
+        own_rows = self._fetch(f"SELECT {_LIGHT}, ({score}) FROM lessons l WHERE {scope} AND l.file = %(file)s"
                                f" AND l.qualified_name = %(name)s ORDER BY l.created, l.id", base)
         own = []
         for row in own_rows:
-            lesson = _lesson(row)
-            scores[lesson.id] = float(row[4])
+            lesson = _light(row)
+            scores[lesson.id] = float(row[11])
             own.append(lesson)
         found: dict[str, Lesson] = {}
         if family and params["tsq"] is not None:
             for template, limit in ((pg_select.RELEVANT_SQL, k + pg_select.RELEVANT_EXTRA),
                                     (pg_select.SPEED_SQL, pg_select.speed_limit(k))):
-                sql = template.format(columns=_COLUMNS, scope=scope, score=score)
+                sql = template.format(columns=_LIGHT, scope=scope, score=score)
                 for row in self._fetch(sql, {**base, "limit": limit}):
-                    lesson = _lesson(row)
-                    scores[lesson.id] = float(row[4])
+                    lesson = _light(row)
+                    scores[lesson.id] = float(row[11])
                     found[lesson.id] = lesson
         others = sorted(found.values(), key=lambda l: (l.created, l.id))
         return own, others, pg_select.ScoredRelevance(relevance, scores)

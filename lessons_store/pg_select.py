@@ -25,7 +25,7 @@ from .lexindex import query_weights
 from .records import Lesson
 
 RELEVANT_EXTRA = 32  # others fetched beyond k for the relevance half (ties at its cut, rounding)
-SCAN_LIMIT = 3_000  # lessons holding an essential term scored per selection, at most
+SCAN_LIMIT = 2_000  # lessons holding an essential term scored per selection, at most
 SPEED_EXTRA = 16  # speed-eligible lessons fetched beyond the speed half (ties at its cut)
 _MARGIN = 1e-9  # sums in another order differ in the last bits: Python re-checks the floor
 
