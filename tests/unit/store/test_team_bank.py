@@ -259,3 +259,20 @@ def test_a_bounded_scan_still_chooses_relevant_lessons(postgres_url):
         bounded = bank.select(6, code, relevance, function=("k.cpp", "matmul"))
         assert len(bounded) == 6 and all("matrix" in l.text for l in bounded)
         assert [l.id for l in bounded[:3]] == [l.id for l in exact[:3]]  # the speed half: unchanged
+
+
+async def test_provenance_names_the_ci_job_the_machine_and_the_commit(tmp_path):
+    from lessonl.bankaccess import author, provenance
+
+    assert author({"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "org/app", "GITHUB_RUN_ID": "42",
+                   "GITHUB_JOB": "bench"}) == "ci:github:org/app#42:bench"
+    assert author({"CI_JOB_ID": "7", "CI_SERVER_HOST": "gitlab.example", "CI_PROJECT_PATH": "g/app"}) == \
+        "ci:gitlab.example:g/app#7"
+    (tmp_path / ".git" / "refs" / "heads").mkdir(parents=True)
+    (tmp_path / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (tmp_path / ".git" / "refs" / "heads" / "main").write_text("0123456789abcdef0123456789abcdef01234567\n")
+    here = await provenance(tmp_path, "src/k.cpp", env={"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "o/r",
+                                                        "GITHUB_RUN_ID": "1", "GITHUB_JOB": "j"})
+    assert here.commit == "0123456789abcdef0123456789abcdef01234567" and here.author.startswith("ci:github:")
+    assert here.cpu  # /proc/cpuinfo's model name
+    assert here.compiler.split()[0] in ("c++", "g++", "clang", "clang++") or "(" in here.compiler  # c++ --version
