@@ -31,6 +31,7 @@ import asyncio
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -306,6 +307,7 @@ class _Driver:
         env_vars = {name: os.environ[name] for name in ("LESSONL_BANK_URL",) if os.environ.get(name)}
         if env_vars:
             runtime_env = {**(runtime_env or {}), "env_vars": env_vars}
+        _probe(self.options)
         if ray.is_initialized():
             ray.shutdown()
         # Joined from a worker thread on purpose: in the main thread ray.init would replace the
@@ -314,10 +316,15 @@ class _Driver:
         try:
             ray.init(address=self.options.address, namespace=LEDGER_NAMESPACE, runtime_env=runtime_env,
                      logging_level="ERROR", log_to_driver=False)
-        except ValueError as exc:
-            raise _too_large(exc) if "exceeds the maximum size" in str(exc) else _unreachable(self.options, exc) from None
-        except (ConnectionError, RuntimeError) as exc:
-            raise _unreachable(self.options, exc) from None
+        except Exception as exc:  # noqa: BLE001 - Ray's errors here are all about the cluster or the package
+            if "exceeds the maximum size" in str(exc):
+                raise _too_large(exc) from None
+            if isinstance(exc, ray.exceptions.RuntimeEnvSetupError):
+                raise ConfigError(f"the repository could not be shipped to the Ray cluster: {_first_line(exc)}",
+                                  key="--ray", hint="or let the nodes check the commit out: --git URL@COMMIT") from None
+            if isinstance(exc, (ConnectionError, RuntimeError, ValueError, TimeoutError)):
+                raise _unreachable(self.options, exc) from None
+            raise
         try:
             return self._run(ray, source, bank, bank_dir)
         finally:
@@ -440,7 +447,26 @@ def _unreachable(options: RayOptions, exc: BaseException) -> ConfigError:
                             "address it prints (HOST:PORT)")
 
 
+def _probe(options: RayOptions) -> None:
+    """A HOST:PORT where nothing listens is said at once: ray.init would retry it for minutes."""
+    host, colon, port = options.address.rpartition(":")
+    if not colon or not port.isdigit() or "://" in options.address:
+        return  # "auto", ray://...: Ray's own resolution
+    try:
+        socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=5).close()
+    except OSError as exc:
+        raise _unreachable(options, exc) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    useful = [line for line in lines if not line.startswith("Failed to set up runtime environment")]
+    return (useful or lines or [type(exc).__name__])[0][:400]
+
+
 def _too_large(exc: BaseException) -> ConfigError:
-    return ConfigError(f"the repository is too large to ship as a Ray runtime environment: {str(exc).strip()[:300]}",
+    found = re.search(r"Package size \(([^)]*)\) exceeds the maximum size of ([0-9.]+ ?[KMG]i?B)", str(exc))
+    size = f" ({found.group(1)}, Ray takes at most {found.group(2)})" if found else ""
+    return ConfigError(f"the repository is too large to ship as a Ray runtime environment{size}",
                        key="--ray", hint="leave large files out with [scratch] exclude, .gitignore or .rayignore, "
                                          "or let the nodes check the commit out: --git URL@COMMIT")

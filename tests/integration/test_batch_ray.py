@@ -217,3 +217,31 @@ async def test_cancel_stops_the_tasks_on_the_cluster(cluster: LocalRayCluster, f
             and time.monotonic() < deadline:
         await asyncio.sleep(0.3)
     assert not [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+
+
+def test_a_repository_too_large_to_ship_is_a_clear_error(cluster: LocalRayCluster, tmp_path: Path) -> None:
+    """Ray caps a runtime environment's package (512 MiB; here lowered to 2 MiB for the driver):
+    the message says how large it was and what to do, with exit code 2."""
+    repo = copy_example("python-hotspots", tmp_path)
+    (repo / "blob.bin").write_bytes(os.urandom(3 * 1024 * 1024))
+    done = subprocess.run([sys.executable, "-m", "lessonl", "batch", f"{FILE}::find_duplicates", "--ray",
+                           cluster.address, "--base-url", "http://127.0.0.1:9/v1", "--model", "m"], cwd=repo,
+                          capture_output=True, text=True, timeout=180,
+                          env={**os.environ, "RAY_max_grpc_message_size": str(2 * 1024 * 1024)})
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "too large to ship" in done.stderr and "Ray takes at most 2.00MiB" in done.stderr
+    assert "--git URL@COMMIT" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_address_where_no_cluster_listens_is_said_at_once(tmp_path: Path) -> None:
+    from tests.support.ray_cluster import free_port
+
+    repo = copy_example("python-hotspots", tmp_path)
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "lessonl", "batch", f"{FILE}::find_duplicates", "--ray",
+                           f"127.0.0.1:{free_port()}", "--json"], cwd=repo, capture_output=True, text=True, timeout=120)
+    assert time.monotonic() - started < 60
+    assert done.returncode == 2
+    error = json.loads(done.stdout)["error"]
+    assert error["key"] == "--ray" and "cannot join the Ray cluster" in error["message"]
+    assert "lessonl_timing" in error["hint"]
