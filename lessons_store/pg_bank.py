@@ -92,13 +92,16 @@ def _raise_maxima(cur: Any, repo: str, maxima: dict[str, float]) -> None:
 class PostgresBank:
     kind = "postgresql"
 
-    def __init__(self, pool: Any, url: str, repo: str, share: bool, warnings: list[str]) -> None:
+    def __init__(self, pool: Any, url: str, repo: str, share: bool, warnings: list[str],
+                 pgvector: bool = False) -> None:
         self.pool = pool
         self.location = redact(url)
         self.repo = repo
         self.share = share
         self.warnings = warnings
         self.scan_limit = pg_select.SCAN_LIMIT  # lessons scored per selection at most (pg_select.py)
+        self.pgvector = pgvector
+        self._vector_warned = False
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -125,6 +128,7 @@ class PostgresBank:
             raise bank_error(f"cannot connect to the lesson bank at {where}: {exc}",
                              key="bank.url", hint="check the URL, that the server runs, and PGPASSWORD") from exc
         warnings: list[str] = []
+        vector = False
         try:
             with pool.connection() as conn:
                 if migrate:
@@ -136,12 +140,11 @@ class PostgresBank:
                 if version > pg_schema.LATEST:
                     raise bank_error(f"the lesson bank at {where} has schema {version}, newer than this "
                                      f"LessonL knows ({pg_schema.LATEST})", hint="upgrade lessonl")
-                if not pg_schema.has_pgvector(conn):
-                    warnings.append(NO_PGVECTOR.format(where=where))
+                vector = pg_schema.has_pgvector(conn)
         except Exception:
             pool.close()
             raise
-        return cls(pool, url, repo, share, warnings)
+        return cls(pool, url, repo, share, warnings, vector)
 
     def close(self) -> None:
         self.pool.close()
@@ -390,11 +393,22 @@ class PostgresBank:
         return self._results_where("TRUE", ())
 
     # -- embeddings ----------------------------------------------------------------------------
+    def _vectors_in_python(self) -> None:
+        """Say once, when an embeddings backend first uses the bank, that vectors are compared in
+        Python (the lexical backend never needs vectors: no warning for it)."""
+        if not self.pgvector and not self._vector_warned:
+            self._vector_warned = True
+            message = NO_PGVECTOR.format(where=self.location)
+            log.warning(message)
+            self.warnings.append(message)
+
     def get_embedding(self, key: str) -> list[float] | None:
+        self._vectors_in_python()
         rows = self._fetch("SELECT vector FROM embeddings WHERE key = %s", (key,))
         return list(rows[0][0]) if rows else None
 
     def put_embedding(self, key: str, vector: list[float]) -> None:
+        self._vectors_in_python()
         self._write(lambda conn: conn.execute(
             "INSERT INTO embeddings (key, vector) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
             (key, [float(x) for x in vector])))

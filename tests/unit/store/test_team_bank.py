@@ -276,3 +276,13 @@ async def test_provenance_names_the_ci_job_the_machine_and_the_commit(tmp_path):
     assert here.commit == "0123456789abcdef0123456789abcdef01234567" and here.author.startswith("ci:github:")
     assert here.cpu  # /proc/cpuinfo's model name
     assert here.compiler.split()[0] in ("c++", "g++", "clang", "clang++") or "(" in here.compiler  # c++ --version
+
+
+def test_without_pgvector_the_embeddings_fallback_says_so(postgres_url):
+    with open_bank(postgres_url, repo=f"vec/{uuid.uuid4().hex}") as bank:
+        if bank.pgvector:
+            pytest.skip("this PostgreSQL server has pgvector")
+        assert bank.warnings == []  # the lexical backend needs no vectors: nothing to say
+        bank.put_embedding("m:abc", [0.5, 0.25])
+        assert bank.get_embedding("m:abc") == [0.5, 0.25]
+        assert len(bank.warnings) == 1 and "no pgvector" in bank.warnings[0] and "Python" in bank.warnings[0]
