@@ -27,7 +27,7 @@ from tests.conftest import copy_example
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "repos"
 sys.path.insert(0, str(REPO / "benchmarks"))
-from hotspot_truth import compare, truth, with_process_time  # noqa: E402
+from hotspot_truth import BUDGETS, TIE, compare, truth, with_process_time  # noqa: E402
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("perf") is None or shutil.which("valgrind") is None,
@@ -114,27 +114,28 @@ def test_synthetic_python_under_cprofile_with_methods_and_lines(tmp_path: Path) 
 
 
 def test_cpp_example_ranks_the_kernels_as_they_really_are(tmp_path: Path) -> None:
-    """The example's cases each run for a fixed 30 ms of wall time, so when the machine is busy
-    the process is descheduled at random inside them, and perf's CPU samples and the wall-clock
-    truth drift apart for that run. So: the best of three runs must meet the bounds (the
-    benchmark prints every run against the 5-point target)."""
+    """The example's bench gets a CPU-time budget per kernel (hotspot_truth.BUDGETS), so the
+    kernels' true shares differ (about 55, 27 and 15 %) and the order is a real test; the truth
+    is CPU time, as perf's samples are, so load on the machine moves both together. Samples are
+    still samples: the best of three runs must meet the benchmark's 5-point target."""
     root = copy_example("cpp-kernels", tmp_path)
-    with_process_time(root)
+    with_process_time(root, BUDGETS)
     config = load_config(root)
     results = []
     for _ in range(3):
         hotspots = asyncio.run(profile_benchmark(root, config))
         true = truth("cpp-kernels", hotspots)
+        assert true["matmul"] - true["histogram"] > 2 * TIE and true["histogram"] - true["prefix_sum"] > 2 * TIE, true
         results.append(compare(true, hotspots))
         kernels = {f.qualified_name for f in hotspots.functions if f.qualified_name in true}
         assert kernels == {"matmul", "histogram", "prefix_sum"}
         assert [f.qualified_name for f in hotspots.functions[:2]] == ["main", "time_case"]
         matmul = next(f for f in hotspots.functions if f.qualified_name == "matmul")
         assert matmul.self_share > 0.15 and matmul.lines and matmul.lines[0].line in (9, 10)
-        if results[-1]["top3_right"] and results[-1]["worst_points"] <= 8:
+        if results[-1]["top3_right"] and results[-1]["worst_points"] <= 5:
             break
     else:
-        pytest.fail(f"no run within 8 points of the truth in the right order: {results}")
+        pytest.fail(f"no run within 5 points of the truth in the right order: {results}")
 
 
 def test_python_example_puts_count_primes_first(tmp_path: Path) -> None:
