@@ -83,10 +83,16 @@ async def batch(repo: Path, file: str, functions: dict[str, str], no_code: str, 
         script(fake, functions, no_code, rounds, delay)
         settings = overrides(fake, MODELS, rounds=rounds, timing=TIMING)
         targets = None if top else [(file, name) for name in functions]
+        marks: dict[str, float] = {}
+
+        def mark(event: object) -> None:
+            marks[getattr(event, "kind")] = time.monotonic()
+
         started = time.monotonic()
         result = await run_batch(BatchRequest(repo, targets=targets, top=len(functions), overrides=settings,
-                                              jobs=jobs))
+                                              jobs=jobs), on_progress=mark)
         wall = time.monotonic() - started
+        result.combine_s = marks.get("combined", 0.0) - marks.get("combine_started", 0.0)  # type: ignore[attr-defined]
         return wall, sum(item.status == "won" for item in result.items), result
 
 
@@ -153,7 +159,8 @@ def main() -> int:
                 wall, wins, result = asyncio.run(batch(batch_repo, file, functions, no_code, args.rounds, args.delay,
                                                        jobs, top is not None))
                 verdict = result.combined.verdict
-                print(f"  batch --jobs {jobs}: {wall:.1f} s ({wins} wins); together: {result.combined.message}")
+                print(f"  batch --jobs {jobs}: {wall:.1f} s ({wins} wins), of which {result.combine_s:.1f} s judging "
+                      f"the wins together; together: {result.combined.message}")
                 batch_walls[jobs].append(wall)
                 if verdict is not None and verdict.speedup:
                     combined.append((verdict.speedup, verdict.ci, verdict.outcome.value))
