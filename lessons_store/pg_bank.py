@@ -240,9 +240,16 @@ class PostgresBank:
                 conn.execute(f"DROP INDEX IF EXISTS {name}")
 
     def create_search_indexes(self) -> None:
+        from psycopg import errors
+
         with self.pool.connection() as conn:
-            for sql in pg_schema.LESSON_INDEXES.values():
-                conn.execute(sql)
+            for name, sql in pg_schema.LESSON_INDEXES.items():
+                try:
+                    conn.execute(sql)
+                except errors.UndefinedObject:  # (repo, doc) needs btree_gin (migration 2)
+                    if name != "lessons_doc":
+                        raise
+                    conn.execute(pg_schema.DOC_INDEX_WITHOUT_BTREE_GIN)
             conn.execute("ANALYZE lessons")
             conn.execute("ANALYZE lexicon")
 

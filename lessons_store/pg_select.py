@@ -10,8 +10,8 @@ it on their own), found through the GIN index on `doc`. Fetched: the function's 
 k + RELEVANT_EXTRA most relevant others above the floor, and the best speed-eligible others
 above the floor; the Python rule then re-scores them exactly. The choice equals the diskcache
 bank's while at most SCAN_LIMIT lessons hold an essential term (and fewer than RELEVANT_EXTRA
-tie at the relevance cut). Beyond that, only the first SCAN_LIMIT of them the index finds are
-scored for the relevance half (the speed half still reads every speed-eligible lesson in order
+tie at the relevance cut). Beyond that, only the newest SCAN_LIMIT of them are scored for the
+relevance half (the speed half still reads every speed-eligible lesson in order
 of speed): a bound on the work per selection in a bank of millions (see docs/design.md).
 
 Other backends (embeddings, local) score in Python: every lesson of the family is a candidate.
@@ -53,14 +53,15 @@ def score_expression(terms: list[str]) -> str:
     return " + ".join(f"coalesce((l.terms ->> %(t{i})s)::float8, 0) * %(w{i})s" for i in range(len(terms))) or "0"
 
 
-# Relevance half: the best others above the floor among at most %(scan)s lessons holding an
-# essential term (the first the GIN bitmap finds: in table order, i.e. mostly oldest first).
+# Relevance half: the best others above the floor among the %(scan)s newest lessons holding an
+# essential term (read newest first along lessons_age where matches are many, through the GIN
+# index and a sort where they are few: the planner picks).
 RELEVANT_SQL = """
 SELECT {columns}, l.score FROM (
     SELECT l.*, ({score}) AS score FROM lessons l
     WHERE {scope} AND l.family = %(family)s AND NOT (l.file = %(file)s AND l.qualified_name = %(name)s)
       AND l.doc @@ %(tsq)s::tsquery
-    LIMIT %(scan)s) l
+    ORDER BY l.created DESC, l.id DESC LIMIT %(scan)s) l
 WHERE l.score >= %(floor)s
 ORDER BY l.score DESC, l.created, l.id LIMIT %(limit)s
 """
