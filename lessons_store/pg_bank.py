@@ -322,7 +322,7 @@ class PostgresBank:
         rows = self._fetch(f"SELECT term, max(max_weight) FROM lexicon l WHERE {scope} AND term = ANY(%(terms)s)"
                            " GROUP BY term", {**scope_params, "terms": query_terms})
         params = pg_select.candidate_params(code, {t: w for t, w in rows}, relevance_floor(relevance))
-        score = pg_select.score_expression([""] * params.pop("n_terms"))
+        score = pg_select.score_expression(params.pop("n_terms"))
         base = {**scope_params, **params, "family": family or "", "file": function[0], "name": function[1],
                 "significant": significant, "scan": self.scan_limit}
         scores: dict[str, float] = {}

@@ -49,8 +49,8 @@ def tsquery(terms: list[str]) -> str:
 
 # The score as one expression over the query's terms (parameters t0.., w0..): a jsonb lookup per
 # term and row, no set-returning function per row.
-def score_expression(terms: list[str]) -> str:
-    return " + ".join(f"coalesce((l.terms ->> %(t{i})s)::float8, 0) * %(w{i})s" for i in range(len(terms))) or "0"
+def score_expression(count: int) -> str:
+    return " + ".join(f"coalesce((l.terms ->> %(t{i})s)::float8, 0) * %(w{i})s" for i in range(count)) or "0"
 
 
 # Relevance half: the best others above the floor among the %(scan)s newest lessons holding an
