@@ -12,7 +12,7 @@ and given to both sides, so neither pays the whole-benchmark profile and both re
 lines in the prompts), else the three named below.
 
     .venv/bin/python benchmarks/batch_overhead.py [--example cpp|python] [--delay 1.0] [--rounds 2]
-                                                  [--jobs 1,2] [--repeats 1]
+                                                  [--jobs 2,3] [--repeats 2]
 """
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ def main() -> int:
     parser.add_argument("--example", choices=sorted(EXAMPLES), default="cpp")
     parser.add_argument("--delay", type=float, default=1.0, help="seconds the scripted model takes per reply")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--jobs", default="2", help="functions in flight; several, comma-separated, each timed "
+    parser.add_argument("--jobs", default="3", help="functions in flight; several, comma-separated, each timed "
                         "against the same sequential run (e.g. 1,2)")
     parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args()

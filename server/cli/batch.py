@@ -38,8 +38,8 @@ def register(subparsers: Any) -> None:
                         help="a folder inside the repository (default: the targets' or the current folder)")
     parser.add_argument("--rounds", type=positive, metavar="R", help="rounds per function (default from config)")
     parser.add_argument("--k", type=non_negative, metavar="K", help="lessons per prompt (default 4)")
-    parser.add_argument("--jobs", type=positive, metavar="J", default=2,
-                        help="functions in flight at once (default 2; timings never overlap)")
+    parser.add_argument("--jobs", type=positive, metavar="J", default=3,
+                        help="functions in flight at once (default 3; timings never overlap)")
     parser.add_argument("--agents", metavar="NAME,...", help="use only these configured agents")
     parser.add_argument("--base-url", metavar="URL", help="one OpenAI-compatible endpoint for all agents")
     parser.add_argument("--model", metavar="M", help="one model for all agents (with --base-url)")
