@@ -14,7 +14,6 @@ import asyncio
 import hashlib
 import json
 import os
-import shlex
 import shutil
 import signal as signals
 import stat
@@ -449,7 +448,7 @@ class Judge:
             return ToolMissingError(f"`{command}` needs {tool}, which is not installed or not on PATH",
                                     key=key, hint=f"install {tool} or change [{key.split('.')[0]}] command")
         if result.timed_out:
-            what = f"did not finish within its timeout"
+            what = "did not finish within its timeout"
         elif result.signal:
             what = f"was killed by {_signal_name(result.signal)}"
         else:
@@ -576,18 +575,7 @@ class Judge:
         return next((rel for rel in changes if rel.endswith(".py")), None)
 
     def _bench_command(self, function: str | None) -> str:
-        """The bench command with {function} filled in: the configured text for this function,
-        else its bare name (shell-quoted), else nothing (run every case)."""
-        bench = self.config.bench
-        functions = dict(getattr(bench, "functions", None) or {})
-        if function is None:
-            text = ""
-        elif function in functions:
-            text = functions[function]
-        else:
-            bare = function.replace("::", ".").rsplit(".", 1)[-1]
-            text = functions.get(bare, shlex.quote(bare))
-        return commands.expand(bench.command, self.python.path).replace("{function}", text)
+        return commands.bench_command(self.config.bench, self.python.path, function)
 
     def _parse_bench(self, result: ProcResult) -> dict[str, float]:
         return self._parse_run(result).cases

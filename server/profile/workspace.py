@@ -151,18 +151,8 @@ class Workspace:
 
 
 def bench_command(config: Any, python: str, function: str | None) -> str:
-    """The [bench] command with {function} filled in as the judge does: "" for the whole
-    benchmark, else the configured text for the function, else its bare name."""
-    bench = config.bench
-    functions = dict(getattr(bench, "functions", None) or {})
-    if function is None:
-        text = ""
-    elif function in functions:
-        text = functions[function]
-    else:
-        bare = function.replace("::", ".").rsplit(".", 1)[-1]
-        text = functions.get(bare, shlex.quote(bare))
-    return commands.expand(bench.command, python).replace("{function}", text)
+    """The [bench] command as the judge fills it in ("" for `function` None: the whole benchmark)."""
+    return commands.bench_command(config.bench, python, function)
 
 
 def _bank_exclude(config: Any, root: Path) -> list[str]:
