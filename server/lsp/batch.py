@@ -21,8 +21,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from ..errors import Cancelled, LessonLError, StaleTargetError
-from . import render, results, targets
-from .commands import state_from_arg
+from . import render, results, root_jobs, targets
 from .jobs import Job, run_in_thread
 from .progress import NOTIFICATION as PROGRESS_NOTIFICATION
 from .progress import JobProgress, describe
@@ -72,31 +71,9 @@ def _count(value: Any) -> bool:
 
 async def batch(ls: LessonLServer, *args: Any) -> dict[str, Any]:
     root_arg, top, specs, rounds = batch_args(args)
-    try:
-        state = await ls.off_loop(state_from_arg, ls, COMMAND, root_arg)
-    except LessonLError as exc:
-        return _refuse(ls, "unavailable", f"LessonL: {exc}")
-    if not state.ok:
-        return _refuse(ls, "unavailable", f"LessonL: configuration is invalid: {state.error}")
-    key = (state.root, "", JOB_NAME)
-    running = ls.jobs.get(key)
-    if running is not None:
-        message = f"LessonL is already running a batch in {state.root.name}."
-        ls.tell(message)
-        return {"status": "already_running", "message": message, "jobId": running.id}
-    job = ls.jobs.start(Job(key=key, uri=state.root.as_uri(), function=None, start_text="",
-                            request_id=ls.protocol.msg_id),
-                        lambda j: _run(ls, j, state, top, specs, rounds))
-    try:
-        return await asyncio.shield(job.task)
-    except asyncio.CancelledError:  # the server is shutting down: stop the batch's processes too
-        job.cancel.cancel()
-        raise
-
-
-def _refuse(ls: LessonLServer, status: str, message: str) -> dict[str, Any]:
-    ls.tell(message, types.MessageType.Warning)
-    return {"status": status, "message": message}
+    return await root_jobs.start(ls, COMMAND, root_arg, JOB_NAME,
+                                 lambda name: f"LessonL is already running a batch in {name}.",
+                                 lambda job, state: _run(ls, job, state, top, specs, rounds))
 
 
 class _BatchProgress:
@@ -235,7 +212,7 @@ async def accept_win(ls: LessonLServer, *args: Any) -> dict[str, Any]:
     batch_id, key = _accept_args(args)
     proposal = ls.batch_wins.get(f"{batch_id}:{key}")
     if proposal is None:
-        return _refuse(ls, "unknown", f"LessonL: batch {batch_id} has no win to accept for {key} here (the "
+        return root_jobs.refuse(ls, "unknown", f"LessonL: batch {batch_id} has no win to accept for {key} here (the "
                        "language server restarted, it was not a verified win, or it was judged without a "
                        "sandbox and [sandbox] allow_unisolated is off); run the batch again.")
     name = proposal.name
@@ -244,19 +221,19 @@ async def accept_win(ls: LessonLServer, *args: Any) -> dict[str, Any]:
         merged = await ls.off_loop(results.merged_text, proposal.start_text, proposal.new_text, current,
                                    proposal.function, proposal.file)
     except StaleTargetError as exc:
-        return _refuse(ls, "stale", f"LessonL: {name} in {proposal.file} changed since the batch "
+        return root_jobs.refuse(ls, "stale", f"LessonL: {name} in {proposal.file} changed since the batch "
                        f"({exc.message}); nothing was applied. Run the batch or an optimization again.")
     label = f"LessonL: batch win for {name}"
     caps = ls.client_capabilities.workspace
     if not (caps and caps.apply_edit):
-        return _refuse(ls, "not_applied", f"{label}: this editor cannot apply edits from the server.")
+        return root_jobs.refuse(ls, "not_applied", f"{label}: this editor cannot apply edits from the server.")
     edit = await ls.off_loop(results.workspace_edit, ls, proposal.uri, version, current, merged, label,
                              "Verified by your build, tests and benchmarks in a LessonL batch.", False)
     response = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label))
     applied = bool(response and response.applied)
     if not applied:
         reason = getattr(response, "failure_reason", None) if response else None
-        return _refuse(ls, "not_applied", f"{label}: the edit was not applied" + (f" ({reason})" if reason else ""))
+        return root_jobs.refuse(ls, "not_applied", f"{label}: the edit was not applied" + (f" ({reason})" if reason else ""))
     ls.log(f"{label}: applied")
     return {"status": "ok", "applied": True, "uri": proposal.uri, "file": proposal.file, "function": name,
             "message": f"{label}: applied to {proposal.file}"}

@@ -17,8 +17,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from ..errors import Cancelled, LessonLError
-from . import hotspots
-from .commands import state_from_arg
+from . import hotspots, root_jobs
 from .jobs import Job, run_in_thread
 from .progress import JobProgress
 # At run time, not only for type checkers: pygls reads a command handler's annotations.
@@ -37,32 +36,10 @@ def _root_arg(args: tuple[Any, ...]) -> str | None:
     return args[0] if args else None
 
 
-def _refuse(ls: LessonLServer, status: str, message: str) -> dict[str, Any]:
-    ls.tell(message, types.MessageType.Warning)
-    return {"status": status, "message": message}
-
-
 async def profile_benchmark(ls: LessonLServer, *args: Any) -> dict[str, Any]:
-    root_arg = _root_arg(args)
-    try:
-        state = await ls.off_loop(state_from_arg, ls, COMMAND, root_arg)
-    except LessonLError as exc:
-        return _refuse(ls, "unavailable", f"LessonL: {exc}")
-    if not state.ok:
-        return _refuse(ls, "unavailable", f"LessonL: configuration is invalid: {state.error}")
-    key = (state.root, "", JOB_NAME)
-    running = ls.jobs.get(key)
-    if running is not None:
-        message = f"LessonL is already profiling the benchmark of {state.root.name}."
-        ls.tell(message)
-        return {"status": "already_running", "message": message, "jobId": running.id}
-    job = ls.jobs.start(Job(key=key, uri=state.root.as_uri(), function=None, start_text="",
-                            request_id=ls.protocol.msg_id), lambda j: _run(ls, j, state))
-    try:
-        return await asyncio.shield(job.task)
-    except asyncio.CancelledError:  # the server is shutting down: stop the profiled processes too
-        job.cancel.cancel()
-        raise
+    return await root_jobs.start(ls, COMMAND, _root_arg(args), JOB_NAME,
+                                 lambda name: f"LessonL is already profiling the benchmark of {name}.",
+                                 lambda job, state: _run(ls, job, state))
 
 
 async def _run(ls: LessonLServer, job: Job, state: Any) -> dict[str, Any]:
