@@ -52,6 +52,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--patch", metavar="DIR", help="write one patch per win into DIR (patch -p1)")
     parser.add_argument("--no-resume", action="store_true", help="optimize again functions done on unchanged code")
     parser.add_argument("--no-combine", action="store_true", help="do not judge the wins together at the end")
+    parser.add_argument("--no-profile", dest="profile", action="store_false",
+                        help="leave each function's hot lines out of the prompts ([profile] prompt = false)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     ray = parser.add_argument_group("Ray (pip install 'lessonl[ray]')")
@@ -132,6 +134,8 @@ def build_request(args: argparse.Namespace) -> Any:
     overrides: dict[str, Any] = parse_overrides(args.set)
     if args.k is not None:
         overrides["loop"] = {**overrides.get("loop", {}), "k": args.k}
+    if not args.profile:
+        overrides["profile"] = {**overrides.get("profile", {}), "prompt": False}
     if args.agents or args.base_url or args.model or args.api_key_env:
         overrides["agents"] = agent_overrides(load_config(root, overrides or None).agents, args)
     return BatchRequest(root=root, targets=targets, top=args.top or 3, rounds=args.rounds,
