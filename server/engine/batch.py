@@ -23,6 +23,7 @@ import contextlib
 import dataclasses
 import logging
 import time
+import uuid
 from pathlib import Path
 from typing import Any, Callable
 
@@ -69,6 +70,9 @@ class _Batch:
         self.warnings: list[str] = []
         self.done = 0
         self.total = 0
+        # Each function's result is saved under "<run>:<file>::<function>": a task retried after
+        # its worker died (Ray) saves the same key, which the bank stores once.
+        self.run_id = uuid.uuid4().hex[:12]
 
     def emit(self, kind: str, function: str = "", **fields: Any) -> None:
         if self.on_progress is None:
@@ -125,7 +129,8 @@ class _Batch:
                     return
                 self.emit("function_started", entry.key, message=f"optimizing {entry.key}")
                 job = FunctionJob(str(self.root), entry.file, entry.qualified_name, entry.line,
-                                  self.overrides, dict(self.request.agent_env or {}) or None)
+                                  self.overrides, dict(self.request.agent_env or {}) or None,
+                                  result_key=f"batch:{self.run_id}:{entry.key}")
                 outcome = await run_function_async(job, self.forward(entry.key), self.cancel, judge=judge)
             self._finish_item(item, outcome, state)
 
@@ -179,7 +184,8 @@ class _Batch:
         options = RayOptions(self.request.ray_address or "", git=self.request.ray_git,
                              retries=self.request.ray_retries)
         jobs = [FunctionJob(str(self.root), e.file, e.qualified_name, e.line, self.overrides,
-                            dict(self.request.agent_env or {}) or None) for e in pending]
+                            dict(self.request.agent_env or {}) or None,
+                            result_key=f"batch:{self.run_id}:{e.key}") for e in pending]
 
         def attempt_started(attempt: Any) -> None:
             again = f" (attempt {attempt.number})" if attempt.number > 1 else ""

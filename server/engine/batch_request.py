@@ -54,6 +54,7 @@ class FunctionJob:
     line: int | None = None
     overrides: dict[str, Any] | None = None
     agent_env: dict[str, str] | None = None
+    result_key: str = ""  # the bank stores one result per key: a retried task does not count twice
 
     @property
     def key(self) -> str:

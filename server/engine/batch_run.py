@@ -37,7 +37,7 @@ async def run_function_async(job: FunctionJob, on_progress: Progress | None = No
     started = time.monotonic()
     node = socket.gethostname()
     request = OptimizeRequest(root=job.root, file_rel=job.file, name=job.qualified_name, line=job.line,
-                              overrides=job.overrides, agent_env=job.agent_env)
+                              overrides=job.overrides, agent_env=job.agent_env, result_key=job.result_key)
     try:
         result = await optimize(request, on_progress=on_progress, cancel=cancel, judge=judge)
     except Cancelled as exc:

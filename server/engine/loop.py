@@ -94,6 +94,7 @@ class _Job:
     def __init__(self, request: OptimizeRequest, config: Any, target: Target,
                  on_progress: Progress | None, cancel: CancelToken, judge: Judge | None = None) -> None:
         self.started = time.monotonic()
+        self.result_key = request.result_key
         self.config = config
         self.loop_cfg = config.loop
         self.target = target
@@ -417,10 +418,10 @@ class _Job:
             speedup=best.verdict.speedup if best else None, ci=best.verdict.ci if best else None,
             diff=diff, new_function_hash=self._new_hash(new_text), lesson_ids=[l.id for l in justifying],
             models=sorted({a.candidate.model for a in ordered}), message=message,
-            rounds=self.rounds_run, attempts=len(ordered))
+            rounds=self.rounds_run, attempts=len(ordered), key=self.result_key)
         try:
-            self.bank.save_result(stored)
-            result_id: str | None = stored.id
+            # False: this job ran before under the same key (a retried batch task): kept once.
+            result_id: str | None = stored.id if self.bank.save_result(stored) else None
         except LessonLError as exc:
             self.warn(f"the result could not be stored in the lesson bank: {exc}")
             result_id = None

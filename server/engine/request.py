@@ -26,4 +26,5 @@ class OptimizeRequest:
     position: tuple[int, int] | None = None
     overrides: dict[str, Any] | None = None
     agent_env: Mapping[str, str] | None = None
+    result_key: str = ""  # the bank's idempotency key for this job's result ("" = its own id)
     use_profile: bool = True
