@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-from . import common, pg_schema, pg_select
+from . import common, pg_schema, pg_select, pg_vectors
 from .errors import bank_error, config_error
 from .exchange import ImportReport
 from .languages import family_of
@@ -68,15 +68,15 @@ def _light(row: Sequence[Any]) -> Lesson:
 
 
 def _row(repo: str, lesson: Lesson, maxima: dict[str, float]) -> tuple[Any, ...]:
-    """The lesson's row (its term weights last, as the lexemes of `doc`); `maxima` gathers the
-    largest weight of each term for the lexicon."""
+    """The lesson's row (its term weights as the lexemes of `doc`, then its embedding text's
+    hash); `maxima` gathers the largest weight of each term for the lexicon."""
     weights = document_weights(lesson)
     for term, weight in weights.items():
         if weight > maxima.get(term, 0.0):
             maxima[term] = weight
     return (repo, lesson.id, lesson.file, lesson.qualified_name, family_of(lesson.file) or "", lesson.outcome,
             float(lesson.speedup), float(lesson.factor), int(lesson.uses), int(lesson.judged), float(lesson.created),
-            json.dumps(lesson.to_json()), json.dumps(weights), sorted(weights))
+            json.dumps(lesson.to_json()), json.dumps(weights), sorted(weights), pg_vectors.doc_hash(lesson))
 
 
 _LEXICON_SQL = ("INSERT INTO lexicon (repo, term, max_weight) SELECT %s, t, w FROM unnest(%s::text[], %s::float8[])"
@@ -140,7 +140,7 @@ class PostgresBank:
                 if version > pg_schema.LATEST:
                     raise bank_error(f"the lesson bank at {where} has schema {version}, newer than this "
                                      f"LessonL knows ({pg_schema.LATEST})", hint="upgrade lessonl")
-                vector = pg_schema.has_pgvector(conn)
+                vector = pg_schema.use_pgvector(conn)
         except Exception:
             pool.close()
             raise
@@ -199,8 +199,9 @@ class PostgresBank:
             with conn.cursor() as cur:
                 cur.executemany(
                     "INSERT INTO lessons (repo, id, file, qualified_name, family, outcome, speedup, factor, uses,"
-                    " judged, created, record, terms, doc) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
-                    " %s::jsonb, %s::jsonb, array_to_tsvector(%s::text[])) ON CONFLICT (repo, id) DO NOTHING", rows)
+                    " judged, created, record, terms, doc, doc_hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+                    " %s, %s::jsonb, %s::jsonb, array_to_tsvector(%s::text[]), %s) ON CONFLICT (repo, id) DO NOTHING",
+                    rows)
                 _raise_maxima(cur, self.repo, maxima)
 
         self._write(work)
@@ -214,10 +215,10 @@ class PostgresBank:
             maxima: dict[str, float] = {}
             with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
                 with cur.copy("COPY lessons (repo, id, file, qualified_name, family, outcome, speedup, factor,"
-                              " uses, judged, created, record, terms, doc) FROM STDIN") as copy:
+                              " uses, judged, created, record, terms, doc, doc_hash) FROM STDIN") as copy:
                     for lesson in pending:
                         row = _row(self.repo, lesson, maxima)
-                        copy.write_row((*row[:13], " ".join("'" + t + "'" for t in row[13])))  # tsvector text
+                        copy.write_row((*row[:13], " ".join("'" + t + "'" for t in row[13]), row[14]))  # tsvector text
                 _raise_maxima(cur, self.repo, maxima)
 
         for lesson in lessons:
@@ -298,6 +299,9 @@ class PostgresBank:
         floor = relevance_floor(relevance)
         if getattr(relevance, "name", "") == "lexical" and floor > 0.0:
             own_all, others, relevance = self._scored_candidates(k, code, relevance, significant, function, family)
+        elif self.pgvector and family and floor > 0.0 and pg_vectors.scores_in_database(relevance):
+            own_all = self.for_function(*function)
+            others, relevance = self._vector_candidates(k, code, relevance, significant, function, family)
         else:  # other backends score in Python: every lesson of the family is a candidate
             own_all = self.for_function(*function)
             others = self._lessons_where("l.family = %(family)s AND NOT (l.file = %(file)s AND"
@@ -344,6 +348,26 @@ class PostgresBank:
                     found[lesson.id] = lesson
         others = sorted(found.values(), key=lambda l: (l.created, l.id))
         return own, others, pg_select.ScoredRelevance(relevance, scores)
+
+    def _vector_candidates(self, k: int, code: str, relevance: Any, significant: float,
+                           function: tuple[str, str], family: str) -> tuple[list[Lesson], Any]:
+        """(the candidate others oldest first, a relevance with their scores): the embeddings
+        backend's search done by pgvector (pg_vectors.py)."""
+        scope, scope_params = self._scope()
+        base = {**scope_params, "family": family, "file": function[0], "name": function[1],
+                "prefix": f"{relevance.model}:"}
+        pg_vectors.embed_missing(relevance, self._lessons_where(pg_vectors.MISSING_CONDITION, base))
+        query = [float(x) for x in relevance.embed([code])[0]]
+        params = {**base, "query": query, "floor": relevance_floor(relevance) - pg_vectors.MARGIN,
+                  "significant": significant}
+        found: dict[str, tuple[list[float], Lesson]] = {}
+        for template, limit in ((pg_vectors.RELEVANT_SQL, k + pg_select.RELEVANT_EXTRA),
+                                (pg_vectors.SPEED_SQL, pg_select.speed_limit(k))):
+            for row in self._fetch(template.format(columns=_LIGHT, scope=scope), {**params, "limit": limit}):
+                lesson = _light(row)
+                found[lesson.id] = (list(row[11]), lesson)
+        others = sorted((l for _, l in found.values()), key=lambda l: (l.created, l.id))
+        return others, pg_select.ScoredRelevance(relevance, pg_vectors.python_scores(query, list(found.values())))
 
     # -- effectiveness and usage: one statement each, computed in the database -------------------
     def _scoped_ids(self) -> str:
@@ -401,8 +425,8 @@ class PostgresBank:
 
     # -- embeddings ----------------------------------------------------------------------------
     def _vectors_in_python(self) -> None:
-        """Say once, when an embeddings backend first uses the bank, that vectors are compared in
-        Python (the lexical backend never needs vectors: no warning for it)."""
+        """Say once, when an embeddings backend first uses the bank without pgvector, that vectors
+        are compared in Python (the lexical backend never needs vectors: no warning for it)."""
         if not self.pgvector and not self._vector_warned:
             self._vector_warned = True
             message = NO_PGVECTOR.format(where=self.location)
@@ -415,10 +439,17 @@ class PostgresBank:
         return list(rows[0][0]) if rows else None
 
     def put_embedding(self, key: str, vector: list[float]) -> None:
+        """Stored as floats (what get_embedding returns exactly) and, with pgvector, as a `vector`
+        too (what selection's SQL compares)."""
         self._vectors_in_python()
+        values = [float(x) for x in vector]
+        if self.pgvector:
+            sql = ("INSERT INTO embeddings (key, vector, embedding) VALUES (%s, %s, %s::float8[]::vector)"
+                   " ON CONFLICT (key) DO NOTHING")
+            self._write(lambda conn: conn.execute(sql, (key, values, values)))
+            return
         self._write(lambda conn: conn.execute(
-            "INSERT INTO embeddings (key, vector) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
-            (key, [float(x) for x in vector])))
+            "INSERT INTO embeddings (key, vector) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING", (key, values)))
 
     # -- exchange and overview -----------------------------------------------------------------
     def export_jsonl(self, path: str | Path) -> int:

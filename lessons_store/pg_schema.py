@@ -92,8 +92,36 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 """),
+    # The pgvector path (pg_vectors.py): each lesson's embedding text hash, so the database can
+    # join a lesson to its cached vector (embeddings.key = model || ':' || doc_hash); existing rows
+    # get it from the same text in SQL (DOC_HASH_SQL). The `vector` column is added only where the
+    # extension exists (VECTOR_COLUMN_SQL, again at open for a server that gains it later).
+    Migration(3, "lessons.doc_hash; embeddings.embedding (pgvector) where the extension exists", """
+ALTER TABLE lessons ADD COLUMN doc_hash text;
+UPDATE lessons l SET doc_hash = {doc_hash};
+ALTER TABLE lessons ALTER COLUMN doc_hash SET NOT NULL;
+{vector_column}
+"""),
 )
 LATEST = MIGRATIONS[-1].version
+
+# sha256 of relevance.lesson_document(lesson) (text, qualified name, source, candidate joined by
+# newlines, UTF-8), as hexadecimal: the hash EmbeddingCache.key puts after the model's name.
+DOC_HASH_SQL = ("encode(sha256(convert_to(concat_ws(E'\\n', coalesce(l.record ->> 'text', ''), l.qualified_name,"
+                " coalesce(l.record ->> 'source_code', ''), coalesce(l.record ->> 'candidate_code', '')),"
+                " 'UTF8')), 'hex')")
+# An untyped `vector` column: one table holds every model's vectors whatever their dimension.
+VECTOR_COLUMN_SQL = """
+DO $$
+BEGIN
+    CREATE EXTENSION IF NOT EXISTS vector;
+    ALTER TABLE embeddings ADD COLUMN IF NOT EXISTS embedding vector;
+    UPDATE embeddings SET embedding = vector::vector WHERE embedding IS NULL;
+EXCEPTION WHEN OTHERS THEN
+    RAISE NOTICE 'pgvector is not available (%): embeddings stay float arrays scored in Python', SQLERRM;
+END
+$$;
+"""
 
 DOC_INDEX_WITHOUT_BTREE_GIN = "CREATE INDEX IF NOT EXISTS lessons_doc ON lessons USING gin (doc)"
 # The lessons table's secondary indexes as the migrations leave them: a bulk load drops them and
@@ -131,7 +159,8 @@ def migrate(conn: Any, location: str) -> list[Migration]:
                              f"LessonL knows ({LATEST})", hint="upgrade lessonl on this machine")
         for migration in MIGRATIONS:
             if migration.version > version:
-                conn.execute(migration.sql)
+                conn.execute(migration.sql.replace("{doc_hash}", DOC_HASH_SQL)
+                             .replace("{vector_column}", VECTOR_COLUMN_SQL))
                 conn.execute("INSERT INTO schema_version (version, description) VALUES (%s, %s)",
                              (migration.version, migration.description))
                 applied.append(migration)
@@ -146,3 +175,22 @@ def has_pgvector(conn: Any) -> bool:
         return True
     except Exception:  # not installed on the server, or no right to create it
         return False
+
+
+def has_vector_column(conn: Any) -> bool:
+    row = conn.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'embeddings'"
+                       " AND column_name = 'embedding' AND table_schema = current_schema()").fetchone()
+    return bool(row[0])
+
+
+def use_pgvector(conn: Any) -> bool:
+    """Whether this bank stores and scores vectors with pgvector: the extension exists and the
+    embeddings table has its `vector` column (added now, under the migrations' lock, when the
+    server gained the extension after migration 3 ran)."""
+    if not has_pgvector(conn):
+        return False
+    if not has_vector_column(conn):
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+            conn.execute(VECTOR_COLUMN_SQL)
+    return has_vector_column(conn)

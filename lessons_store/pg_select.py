@@ -14,7 +14,8 @@ tie at the relevance cut). Beyond that, only the newest SCAN_LIMIT of them are s
 relevance half (the speed half still reads every speed-eligible lesson in order
 of speed): a bound on the work per selection in a bank of millions (see docs/design.md).
 
-Other backends (embeddings, local) score in Python: every lesson of the family is a candidate.
+The embeddings backend on a server with pgvector finds its candidates the same way (pg_vectors.py);
+without pgvector, and for other backends (local), Python scores every lesson of the family.
 """
 from __future__ import annotations
 
@@ -90,8 +91,9 @@ def candidate_params(code: str, max_weights: dict[str, float], floor: float) -> 
 
 class ScoredRelevance:
     """The lexical backend's scores as the database computed them (the same dot product of the
-    same stored weights), so the candidates need not be tokenized again in Python; lessons the
-    database did not score are scored by the backend itself."""
+    same stored weights), so the candidates need not be tokenized again in Python, or the
+    embeddings backend's from the vectors the pgvector search returned; lessons without a score
+    here are scored by the backend itself."""
 
     def __init__(self, inner: Any, scores: dict[str, float]) -> None:
         self.inner = inner

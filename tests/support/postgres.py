@@ -8,6 +8,11 @@ synchronous_commit): the data is thrown away anyway, and the tests measure Lesso
 
 `postgres_server` is a session-scoped pytest fixture (import it into a conftest): it skips, with
 the reason, only where the server binaries are not installed.
+
+`pgvector_server` is the same with the server of the `pgserver` wheel (PostgreSQL 16 built with
+pgvector 0.6, a test dependency only): Debian's PostgreSQL 15 here has no vector extension, and
+the bank's pgvector path must run against a real one. It skips, with the reason, where the wheel
+is not installed or its server cannot start.
 """
 from __future__ import annotations
 
@@ -35,6 +40,34 @@ def find_binaries() -> Path | None:
     for folder in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
         if Path(folder, "initdb").exists() and Path(folder, "pg_ctl").exists():
             return Path(folder)
+    return None
+
+
+def pgserver_binaries() -> Path | None:
+    """The bin folder of the `pgserver` wheel's PostgreSQL (with vector.so), or None. Found
+    without importing pgserver: only its binaries are used, through LocalPostgres."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pgserver")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(list(spec.submodule_search_locations)[0]) / "pginstall" / "bin"
+    if (folder / "initdb").exists() and (folder / "pg_ctl").exists():
+        return folder
+    return None
+
+
+def pgvector_missing_reason() -> str | None:
+    folder = pgserver_binaries()
+    if folder is None:
+        return "the pgserver wheel (PostgreSQL with pgvector) is not installed: pip install -e '.[test]'"
+    if not (folder.parent / "lib" / "postgresql" / "vector.so").exists():
+        return f"the PostgreSQL under {folder.parent} has no pgvector (vector.so)"
+    try:
+        import psycopg  # noqa: F401
+        import psycopg_pool  # noqa: F401
+    except ImportError:
+        return "psycopg 3 is not installed: pip install -e '.[team]' (dev/setup does)"
     return None
 
 
@@ -69,8 +102,8 @@ def _server_user() -> str | None:
 
 
 class LocalPostgres:
-    def __init__(self, settings: dict[str, str] | None = None) -> None:
-        self.bin = find_binaries()
+    def __init__(self, settings: dict[str, str] | None = None, binaries: Path | None = None) -> None:
+        self.bin = binaries or find_binaries()
         if self.bin is None:
             raise RuntimeError(missing_reason() or "no PostgreSQL")
         self.settings = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
@@ -121,6 +154,32 @@ class LocalPostgres:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def password_database(self, role: str, password: str) -> str:
+        """A role that must give `password` (scram-sha-256; every other role stays on trust) and a
+        new database it owns; returns the database's URL without the password."""
+        import psycopg
+
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f"CREATE ROLE \"{role}\" LOGIN PASSWORD '{password}'")
+        url = self.create_database()
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f'ALTER DATABASE "{name}" OWNER TO "{role}"')
+        hba = self.data / "pg_hba.conf"  # the first line that matches wins: these go first
+        hba.write_text(f"local all {role} scram-sha-256\nhost all {role} 0.0.0.0/0 scram-sha-256\n"
+                       f"host all {role} ::/0 scram-sha-256\n" + hba.read_text())
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute("SELECT pg_reload_conf()")
+        without = f"postgresql://{role}@127.0.0.1:{self.port}/{name}"
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:  # the reload is asynchronous: wait until it refuses
+            try:
+                psycopg.connect(without, connect_timeout=5).close()
+            except psycopg.OperationalError:
+                return without
+            time.sleep(0.05)
+        raise RuntimeError(f"pg_hba.conf reload did not take: {role} still connects without a password")
+
     def stop(self) -> None:
         if self.started:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "-t", "30", "stop")
@@ -150,3 +209,24 @@ def postgres_server():
 def postgres_url(postgres_server: LocalPostgres) -> str:
     """One database for the session; tests keep apart by repository id (as a team's repositories do)."""
     return postgres_server.create_database("lessonl_tests")
+
+
+@pytest.fixture(scope="session")
+def pgvector_server():
+    reason = pgvector_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    try:
+        server = LocalPostgres(binaries=pgserver_binaries()).start()
+    except RuntimeError as exc:  # a wheel that does not run here (libc, permissions)
+        pytest.skip(f"the pgserver wheel's PostgreSQL does not start here: {str(exc)[:300]}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def pgvector_url(pgvector_server: LocalPostgres) -> str:
+    """One database on the pgvector-enabled server for the session."""
+    return pgvector_server.create_database("lessonl_vector_tests")

@@ -184,7 +184,7 @@ def test_schema_versions_and_a_newer_schema_is_refused(postgres_server):
     with open_bank(url, repo="r") as bank:
         assert bank.count() == 0
     with psycopg.connect(url, autocommit=True) as conn:
-        assert conn.execute("SELECT version FROM schema_version ORDER BY version").fetchall() == [(1,), (2,)]
+        assert conn.execute("SELECT version FROM schema_version ORDER BY version").fetchall() == [(1,), (2,), (3,)]
         index = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'lessons_doc'").fetchone()[0]
         assert "(repo, doc)" in index  # btree_gin ships with Debian's postgresql (contrib)
         conn.execute("INSERT INTO schema_version (version, description) VALUES (99, 'from the future')")
@@ -202,7 +202,7 @@ def test_the_cli_migrates_and_copies_between_banks(tmp_path, postgres_server, mo
         local.save_result(result())
     # before a migration, status says so; migrate creates the schema, twice is a no-op
     assert main(["bank", "--repo", str(repo), "migrate", "--url", url, "--json"]) == 0
-    assert [m["version"] for m in json.loads(capsys.readouterr().out)["applied"]] == [1, 2]
+    assert [m["version"] for m in json.loads(capsys.readouterr().out)["applied"]] == [1, 2, 3]
     assert main(["bank", "--repo", str(repo), "migrate", "--url", url]) == 0
     assert "up to date" in capsys.readouterr().out
     assert main(["lessons", "--repo", str(repo), "export", "--to", url]) == 0
@@ -210,7 +210,7 @@ def test_the_cli_migrates_and_copies_between_banks(tmp_path, postgres_server, mo
     monkeypatch.setenv("LESSONL_BANK_URL", url)
     assert main(["bank", "--repo", str(repo), "status", "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
-    assert (status["kind"], status["lessons"], status["results"], status["schema"]) == ("postgresql", 1, 1, 2)
+    assert (status["kind"], status["lessons"], status["results"], status["schema"]) == ("postgresql", 1, 1, 3)
     assert status["repository"].startswith("local:")  # no git remote: an id kept in .lessonl
     assert main(["lessons", "--repo", str(repo), "list", "--json"]) == 0
     assert [l["text"] for l in json.loads(capsys.readouterr().out)] == ["Swap j and k."]
