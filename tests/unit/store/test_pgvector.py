@@ -62,15 +62,16 @@ def test_the_extension_is_found_and_vectors_get_a_vector_column(vector_bank, fak
 
     assert vector_bank.pgvector
     assert status(vector_bank)["pgvector"] is True
-    rel = relevance(fake, vector_bank)
+    model = f"emb-{uuid.uuid4().hex[:8]}"  # the database is the session's: count this test's vectors
+    rel = relevance(fake, vector_bank, model)
     rel.scores("matrix loop", [lesson("tile the matrix loop")])
     assert vector_bank.warnings == []  # the fallback's warning is for servers without pgvector
     with psycopg.connect(pgvector_url_of(vector_bank), autocommit=True) as conn:
         kind = conn.execute("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE"
                             " attrelid = 'embeddings'::regclass AND attname = 'embedding'").fetchone()[0]
         assert kind == "vector"  # untyped: every model's dimension in one table
-        stored = conn.execute("SELECT count(*) FROM embeddings WHERE embedding IS NOT NULL"
-                              " AND vector_dims(embedding) = 64").fetchone()[0]
+        stored = conn.execute("SELECT count(*) FROM embeddings WHERE key LIKE %s AND embedding IS NOT NULL"
+                              " AND vector_dims(embedding) = 64", (model + ":%",)).fetchone()[0]
     assert stored == 2  # the code and the lesson
 
 
