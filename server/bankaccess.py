@@ -6,6 +6,10 @@ environment: where a password may live) wins over [bank] url (the repository's f
 password, lessonl.config checks). In a shared bank each repository's rows carry its id: [bank]
 repository, else the git remote URL normalised (so every clone of one repository, on every
 machine, is the same repository), else a random id kept in the local bank folder.
+
+The password: in the URL of LESSONL_BANK_URL, else the one the editor handed this process for the
+root and that bank's URL (its secret storage, through the language server's settings:
+`give_passwords`; held in memory only, never written or logged), else libpq's own (PGPASSWORD, ~/.pgpass).
 """
 from __future__ import annotations
 
@@ -13,20 +17,79 @@ import getpass
 import os
 import platform
 import re
+import threading
 import uuid
 from configparser import ConfigParser
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from lessonl_store import open_bank
 from lessonl_store.records import Provenance
 
 from . import storewiring  # noqa: F401  (hands the store its language and trust functions)
-from .errors import ConfigError
+from .errors import BankError, ConfigError
 from .filetypes import language_for
 
 ENV_URL = "LESSONL_BANK_URL"
 ID_FILE = "repository-id"
+
+_PASSWORDS: dict[Path, dict[str, str]] = {}  # root -> {bank URL: the editor's password} (memory only)
+_PASSWORDS_LOCK = threading.Lock()
+
+
+def bank_key(url: str) -> tuple[str, str, int, str]:
+    """(user, host, port, database) of a PostgreSQL URL: what a password belongs to, as in
+    ~/.pgpass. A password is only ever sent to the bank it was given for, so a repository that
+    names another server in [bank] url (or .vscode/settings.json) cannot collect it."""
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        port = 5432
+    return (parts.username or "", (parts.hostname or "").lower(), port, parts.path.strip("/"))
+
+
+def give_passwords(root: Path, passwords: Mapping[str, str]) -> None:
+    """Keep the editor's bank passwords (bank URL -> password) for the repository at `root`;
+    an empty mapping forgets them. Every bank this process opens for that root afterwards uses
+    the one given for its URL: the language server's own and those of the jobs it starts, which
+    open the bank by themselves."""
+    key = Path(root).resolve()
+    with _PASSWORDS_LOCK:
+        if passwords:
+            _PASSWORDS[key] = dict(passwords)
+        else:
+            _PASSWORDS.pop(key, None)
+
+
+def given_password(root: Path, url: str) -> str:
+    """The password given for the bank at `url` (give_passwords), or ""."""
+    with _PASSWORDS_LOCK:
+        passwords = dict(_PASSWORDS.get(Path(root).resolve(), {}))
+    return password_for(url, passwords)
+
+
+def password_for(url: str, passwords: Mapping[str, str]) -> str:
+    """The password of `passwords` (bank URL -> password) given for the bank at `url`, or ""."""
+    wanted = bank_key(url)
+    for given, password in passwords.items():
+        if password and bank_key(given) == wanted:
+            return password
+    return ""
+
+
+def with_password(url: str, password: str) -> str:
+    """`url` carrying `password` (percent-encoded), unless it has one already or none is given.
+    The result is for connecting only: messages show pg_bank.redact(url)."""
+    if not password:
+        return url
+    parts = urlsplit(url)
+    if parts.password is not None:
+        return url
+    user, at, hosts = parts.netloc.rpartition("@")
+    netloc = f"{user}:{quote(password, safe='')}@{hosts}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def bank_folder(root: Path, bank: Any) -> Path:
@@ -47,13 +110,39 @@ def bank_target(root: Path, bank: Any, env: Mapping[str, str] = os.environ) -> s
     return bank_folder(root, bank)
 
 
-def open_repository_bank(root: Path, bank: Any, env: Mapping[str, str] = os.environ, *, migrate: bool = True) -> Any:
-    """The bank of the repository at `root` (lessonl_store.protocol.Bank); `bank`: its [bank]."""
+def open_repository_bank(root: Path, bank: Any, env: Mapping[str, str] = os.environ, *, migrate: bool = True,
+                         password: str | None = None) -> Any:
+    """The bank of the repository at `root` (lessonl_store.protocol.Bank); `bank`: its [bank].
+    `password`: for a PostgreSQL URL without one; None: the one given for the URL (give_passwords)."""
     target = bank_target(root, bank, env)
     if isinstance(target, Path):
         return open_bank(target)
-    return open_bank(target, repo=repository_id(root, bank), share=bool(getattr(bank, "share", False)),
+    secret = given_password(root, target) if password is None else password
+    url = with_password(target, secret)
+    check_login(url)
+    return open_bank(url, repo=repository_id(root, bank), share=bool(getattr(bank, "share", False)),
                      migrate=migrate)
+
+
+LOGIN_TIMEOUT_S = 10
+
+
+def check_login(url: str) -> None:
+    """One connection first, so that a refused login (no password, a wrong one) is said at once
+    in the server's own words: the bank's pool retries a refused connection until its timeout
+    and then says only that it timed out."""
+    try:
+        import psycopg
+    except ImportError:
+        return  # open_bank names what to install
+    from lessonl_store.pg_bank import redact
+
+    try:
+        psycopg.connect(url, connect_timeout=LOGIN_TIMEOUT_S).close()
+    except psycopg.Error as exc:
+        raise BankError(f"cannot connect to the lesson bank at {redact(url)}: {str(exc).strip()}", key="bank.url",
+                        hint="check the URL, that the server runs, and its password "
+                             "(PGPASSWORD, ~/.pgpass, or the editor's)") from None
 
 
 def normalise_remote(url: str) -> str:

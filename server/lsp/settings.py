@@ -5,9 +5,13 @@ Shape of the "lessonl" section (all keys optional):
     {"apiKeys": {"OPENAI_API_KEY": "sk-..."},   # env var name -> secret, for the LLM clients only
      "config": {"loop": {"rounds": 2}},          # overrides merged over lessonl.toml
      "codeLens": true,
-     "hotspotThreshold": 0.05}                   # hot-function lenses from this share of time up
+     "hotspotThreshold": 0.05,                   # hot-function lenses from this share of time up
+     "bankPasswords": {"postgresql://me@db:5432/lessons": "..."}}  # bank URL -> its password
 API keys come from here or from the server's own environment, never from repository files:
 a repository could otherwise make the server send a key it planted to an endpoint it names.
+Bank passwords likewise (lessonl.config refuses one in [bank] url): held in memory and handed to
+lessonl.bankaccess for the root, each used only for the bank whose URL (user, host, port, database)
+it was given with, and only where that URL carries no password of its own.
 Settings are per workspace folder (scopeUri); a folder's values win over the global ones.
 """
 from __future__ import annotations
@@ -25,7 +29,7 @@ if TYPE_CHECKING:
 
 SECTION = "lessonl"
 DEFAULT_THRESHOLD = 0.05
-KNOWN = ("apiKeys", "config", "codeLens", "hotspotThreshold")
+KNOWN = ("apiKeys", "config", "codeLens", "hotspotThreshold", "bankPasswords")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -37,6 +41,7 @@ class RootSettings:
     api_keys: dict[str, str] = field(default_factory=dict)
     code_lens: bool = True
     hotspot_threshold: float = 0.05  # inclusive share of benchmark time that earns a hotspot lens
+    bank_passwords: dict[str, str] = field(default_factory=dict, repr=False)  # never in a log line
 
 
 @dataclass
@@ -58,7 +63,8 @@ class Settings:
         return RootSettings(overrides=merged.get("config") or {},
                             api_keys=merged.get("apiKeys") or {},
                             code_lens=bool(merged.get("codeLens", True)),
-                            hotspot_threshold=float(merged.get("hotspotThreshold", DEFAULT_THRESHOLD)))
+                            hotspot_threshold=float(merged.get("hotspotThreshold", DEFAULT_THRESHOLD)),
+                            bank_passwords=merged.get("bankPasswords") or {})
 
 
 def parse_section(raw: Any, where: str) -> tuple[dict[str, Any], list[str]]:
@@ -96,6 +102,14 @@ def parse_section(raw: Any, where: str) -> tuple[dict[str, Any], list[str]]:
         else:
             problems.append(f"{where}: lessonl.hotspotThreshold must be a share of benchmark time "
                             f"from 0 to 1 (like 0.05), got {value!r}; ignored")
+    passwords = raw.get("bankPasswords")
+    if passwords is not None:
+        if isinstance(passwords, dict) and all(isinstance(k, str) and k.startswith(("postgresql://", "postgres://"))
+                                               and isinstance(v, str) for k, v in passwords.items()):
+            clean["bankPasswords"] = {k: v for k, v in passwords.items() if v}
+        else:  # the values are never repeated: they are secrets
+            problems.append(f"{where}: lessonl.bankPasswords must map PostgreSQL URLs (postgresql://USER@HOST:PORT/DB) "
+                            "to password strings; ignored")
     unknown = sorted(set(raw) - set(KNOWN))
     if unknown:
         problems.append(f"{where}: unknown lessonl setting(s) {', '.join(unknown)}; "

@@ -30,6 +30,7 @@ class RootState:
     error: str | None = None  # a config problem, said so that a person can fix it
     bank: Any | None = None  # lessonl_store.LessonBank, opened on first use
     bank_error: str | None = None
+    bank_key: tuple[str, str] | None = field(default=None, repr=False)  # (target, password) it was opened with
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -79,22 +80,39 @@ class Workspaces:
             return list(self._states.values())
 
     def bank(self, state: RootState) -> Any | None:
-        """The root's lesson bank; None (with `bank_error` set) if it cannot be opened."""
-        with state.lock:
-            if state.bank is None and state.config is not None:
-                try:
-                    from ..bankaccess import open_repository_bank
+        """The root's lesson bank; None (with `bank_error` set) if it cannot be opened.
 
-                    state.bank = LockedBank(open_repository_bank(state.root, state.config.bank))
-                    state.bank_error = None
-                except LessonLError as exc:
-                    state.bank_error = str(exc)
-                except Exception as exc:  # e.g. a half-written store: say so, don't crash hover
-                    state.bank_error = f"cannot open the lesson bank: {type(exc).__name__}: {exc}"
+        Opened again when the bank's URL or the editor's bank password changed since (a new
+        lessonl.bank.url or "LessonL: Set Lesson Bank Password"); the old one is left to the jobs
+        still holding it, not closed under them."""
+        with state.lock:
+            if state.config is None:
+                return state.bank
+            passwords = self._ls.settings.for_root(state.root).bank_passwords
+            password = ""
+            try:
+                from ..bankaccess import bank_target, open_repository_bank, password_for
+
+                target = str(bank_target(state.root, state.config.bank))
+                password = password_for(target, passwords) if "://" in target else ""
+                key = (target, password)
+                if state.bank is not None and key == state.bank_key:
+                    return state.bank
+                state.bank = None
+                state.bank = LockedBank(open_repository_bank(state.root, state.config.bank, password=password))
+                state.bank_key = key
+                state.bank_error = None
+            except LessonLError as exc:
+                state.bank_error = _with_password_hint(str(exc), password)
+            except Exception as exc:  # e.g. a half-written store: say so, don't crash hover
+                state.bank_error = f"cannot open the lesson bank: {type(exc).__name__}: {exc}"
             return state.bank
 
     def _load(self, state: RootState) -> None:
         settings = self._ls.settings.for_root(state.root)
+        from ..bankaccess import give_passwords
+
+        give_passwords(state.root, settings.bank_passwords)  # for the jobs, which open the bank themselves
         try:
             from ..config import load_config
 
@@ -124,6 +142,17 @@ class LockedBank:
                 return attr(*args, **kwargs)
 
         return locked
+
+
+_ASKS_PASSWORD = ("no password supplied", "password authentication failed")  # libpq's words
+
+
+def _with_password_hint(message: str, password: str) -> str:
+    """A bank that asks for a password the editor did not send for its URL: say where to give it."""
+    if password or not any(said in message for said in _ASKS_PASSWORD):
+        return message
+    return (message + "; the editor has no password for this bank: run \"LessonL: Set Lesson Bank Password\" "
+            "for its URL (or set PGPASSWORD for the server)")
 
 
 def _find_root(path: Path) -> Path | None:
