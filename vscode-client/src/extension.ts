@@ -2,7 +2,7 @@
 import * as vscode from "vscode";
 import { registerLogging, showError } from "./common/logging";
 import { discover, setUpPrivateEnvironment } from "./common/python";
-import { ApiKeys } from "./common/secrets";
+import { ApiKeys, BankPasswords } from "./common/secrets";
 import { ServerHost } from "./common/server";
 import { BatchReport } from "./features/batch";
 import { profileBenchmark } from "./features/hotspots";
@@ -14,7 +14,8 @@ import { StatusItem } from "./features/status";
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   registerLogging(context);
   const keys = new ApiKeys(context);
-  const host = new ServerHost(keys);
+  const bankPasswords = new BankPasswords(context);
+  const host = new ServerHost(keys, bankPasswords);
   const status = new StatusItem();
   const optimizer = new Optimizer(host, status);
   const review = new ReviewManager(host);
@@ -33,6 +34,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.commands.registerCommand("lessonl.optimizeAtCursor", () => optimizer.atCursor()),
     vscode.commands.registerCommand("lessonl.setApiKey", () => keys.prompt()),
+    vscode.commands.registerCommand("lessonl.setBankPassword", () => bankPasswords.prompt()),
+    vscode.commands.registerCommand("lessonl.clearBankPassword", () => bankPasswords.clear()),
     vscode.commands.registerCommand("lessonl.setupPython", setupPython),
     vscode.commands.registerCommand("lessonl.restartServer", () => startServer(context, host, setupPython)),
     vscode.commands.registerCommand("lessonl.cancelAll", () => host.executeCommand("lessonl.cancel", [])),

@@ -5,6 +5,7 @@
  * memory only) and are never written to a settings file.
  */
 import * as vscode from "vscode";
+import { bankKey, bankUrlProblem } from "../core/bankUrl";
 import { apiKeyNames, isEnvName } from "../core/settingsShape";
 
 const PREFIX = "lessonl.apiKey.";
@@ -82,5 +83,100 @@ export class ApiKeys {
     await this.set(name, value.trim());
     vscode.window.showInformationMessage(value.trim()
       ? `LessonL: ${name} stored in VS Code's secret storage.` : `LessonL: ${name} removed.`);
+  }
+}
+
+const BANK_PREFIX = "lessonl.bankPassword.";
+const BANK_URLS = "lessonl.bankPasswordUrls"; // the bank URLs (no password) are not secret: globalState
+
+/**
+ * Passwords of a team's PostgreSQL lesson banks, in SecretStorage under the bank they were given
+ * for (core/bankUrl.ts bankKey). They reach the server as `bankPasswords`, held in memory there
+ * and sent only to that bank; a change is picked up without restarting the server.
+ */
+export class BankPasswords {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    context.subscriptions.push(this.changed, context.secrets.onDidChange((e) => {
+      if (e.key.startsWith(BANK_PREFIX)) {
+        this.changed.fire();
+      }
+    }));
+  }
+
+  private urls(): string[] {
+    return this.context.globalState.get<string[]>(BANK_URLS, []);
+  }
+
+  async all(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const url of this.urls()) {
+      const value = await this.context.secrets.get(BANK_PREFIX + url);
+      if (value) {
+        out[url] = value;
+      }
+    }
+    return out;
+  }
+
+  async set(url: string, password: string): Promise<void> {
+    const key = bankKey(url);
+    if (password) {
+      await this.context.secrets.store(BANK_PREFIX + key, password);
+      await this.context.globalState.update(BANK_URLS, [...new Set([...this.urls(), key])]);
+    } else {
+      await this.context.secrets.delete(BANK_PREFIX + key);
+      await this.context.globalState.update(BANK_URLS, this.urls().filter((u) => u !== key));
+    }
+  }
+
+  /** "LessonL: Set Lesson Bank Password": the bank's URL (lessonl.bank.url offered), then the password (hidden). */
+  async prompt(): Promise<void> {
+    const configured = vscode.workspace.getConfiguration("lessonl").get<string>("bank.url", "").trim();
+    const url = await vscode.window.showInputBox({
+      title: "LessonL: Set Lesson Bank Password (1/2)",
+      prompt: "The bank's URL, without the password: the password is sent to this bank only",
+      value: configured || this.urls()[0] || "", placeHolder: "postgresql://USER@HOST:PORT/DATABASE",
+      ignoreFocusOut: true, validateInput: (v) => bankUrlProblem(v),
+    });
+    if (!url) {
+      return;
+    }
+    const key = bankKey(url);
+    const password = await vscode.window.showInputBox({
+      title: "LessonL: Set Lesson Bank Password (2/2)",
+      prompt: `The password for ${key}; stored in VS Code's secret storage, never in a settings file. Leave empty to remove it.`,
+      password: true, ignoreFocusOut: true,
+    });
+    if (password === undefined) {
+      return;
+    }
+    await this.set(key, password);
+    vscode.window.showInformationMessage(password
+      ? `LessonL: the password for ${key} is stored in VS Code's secret storage.`
+      : `LessonL: the password for ${key} is removed.`);
+  }
+
+  /** "LessonL: Clear Lesson Bank Password": pick one of the banks with a stored password, or all. */
+  async clear(): Promise<void> {
+    const urls = this.urls();
+    if (urls.length === 0) {
+      vscode.window.showInformationMessage("LessonL: no lesson bank password is stored.");
+      return;
+    }
+    const ALL = "All of them";
+    const picked = await vscode.window.showQuickPick([...urls, ...(urls.length > 1 ? [ALL] : [])], {
+      title: "LessonL: Clear Lesson Bank Password", placeHolder: "Which bank's password?",
+    });
+    if (!picked) {
+      return;
+    }
+    for (const url of picked === ALL ? urls : [picked]) {
+      await this.set(url, "");
+    }
+    vscode.window.showInformationMessage(picked === ALL
+      ? "LessonL: every lesson bank password is removed." : `LessonL: the password for ${picked} is removed.`);
   }
 }

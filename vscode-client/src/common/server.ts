@@ -11,7 +11,7 @@ import {
   ServerOptions, State, StaticFeature,
 } from "vscode-languageclient/node";
 import { BatchPayload, Notifications, OptimizeResult, ProgressNotice } from "../core/protocol";
-import { ApiKeys } from "./secrets";
+import { ApiKeys, BankPasswords } from "./secrets";
 import { logChannel, showError, showLog } from "./logging";
 import { serverSection } from "./settings";
 import { pythonExtensionInterpreter } from "./python";
@@ -50,8 +50,9 @@ export class ServerHost implements vscode.Disposable {
   private readonly batches = new vscode.EventEmitter<BatchPayload>();
   readonly onBatchResult = this.batches.event;
 
-  constructor(private readonly keys: ApiKeys) {
+  constructor(private readonly keys: ApiKeys, private readonly bankPasswords?: BankPasswords) {
     keys.onDidChange(() => this.settingsChanged());
+    bankPasswords?.onDidChange(() => this.settingsChanged());
   }
 
   /**
@@ -183,13 +184,16 @@ export class ServerHost implements vscode.Disposable {
 
   private async clientOptions(): Promise<LanguageClientOptions> {
     const keys = this.keys;
+    const passwords = async () => (await this.bankPasswords?.all()) ?? {};
     return {
       documentSelector: [
         { scheme: "file", language: "c" }, { scheme: "file", language: "cpp" }, { scheme: "file", language: "python" },
         { scheme: "file", pattern: "**/lessonl.toml" }, { scheme: "file", pattern: "**/pyproject.toml" },
       ],
       outputChannel: logChannel(),
-      initializationOptions: { lessonl: serverSection(undefined, await keys.all(), await pythonExtensionInterpreter()) },
+      initializationOptions: {
+        lessonl: serverSection(undefined, await keys.all(), await pythonExtensionInterpreter(), await passwords()),
+      },
       initializationFailedHandler: () => false,
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue, handled: true }),
@@ -215,12 +219,13 @@ export class ServerHost implements vscode.Disposable {
               return values;
             }
             const apiKeys = await keys.all();
+            const bankPasswords = await passwords();
             return Promise.all(params.items.map(async (item, i) => {
               if (item.section !== "lessonl") {
                 return values[i];
               }
               const scope = item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined;
-              return serverSection(scope, apiKeys, await pythonExtensionInterpreter(scope));
+              return serverSection(scope, apiKeys, await pythonExtensionInterpreter(scope), bankPasswords);
             }));
           },
           // Tell the server "settings changed" without values: it pulls them (translated) itself.

@@ -11,14 +11,15 @@ export function extensionSettings(scope?: vscode.Uri): ExtensionSettings {
     agents: c.get("agents"), rounds: c.get("rounds"), k: c.get("k"),
     relevance: c.get("relevance"), timeouts: c.get("timeouts"), codeLens: c.get("codeLens"),
     profileInPrompt: c.get("profileInPrompt"), hotspotThreshold: c.get("hotspotThreshold"),
+    bankUrl: c.get("bank.url"),
   };
 }
 
 /** The server's `lessonl` section for a scope; problems are warned about once each.
  * `projectPython`: the Python extension's interpreter for the scope, which `{python}` means. */
 export function serverSection(scope: vscode.Uri | undefined, apiKeys: Record<string, string>,
-                              projectPython?: string): ServerSection {
-  const { section, problems } = toServerSection({ ...extensionSettings(scope), projectPython }, apiKeys);
+                              projectPython?: string, bankPasswords: Record<string, string> = {}): ServerSection {
+  const { section, problems } = toServerSection({ ...extensionSettings(scope), projectPython }, apiKeys, bankPasswords);
   for (const problem of problems) {
     if (!reported.has(problem)) {
       reported.add(problem);

@@ -1,8 +1,10 @@
 /**
  * The extension's settings (section `lessonl` in VS Code) become the server's settings
- * section `{apiKeys, config, codeLens, hotspotThreshold}` (docs/lsp-protocol.md): `config` holds lessonl.toml
- * overrides. API keys come from SecretStorage only, so they never land in a settings file.
+ * section `{apiKeys, config, codeLens, hotspotThreshold, bankPasswords}` (docs/lsp-protocol.md): `config` holds
+ * lessonl.toml overrides. API keys and bank passwords come from SecretStorage only, so they never land in a
+ * settings file.
  */
+import { bankUrlProblem } from "./bankUrl";
 
 export interface AgentSetting {
   name?: string;
@@ -34,6 +36,8 @@ export interface ExtensionSettings {
   hotspotThreshold?: unknown;
   /** false: the code prompts carry no profile of the benchmark (`[profile] prompt = false`). */
   profileInPrompt?: unknown;
+  /** `lessonl.bank.url`: a team's PostgreSQL bank, without a password (`[bank] url`). */
+  bankUrl?: unknown;
   /** The interpreter VS Code's Python extension selected for the folder: the project's `{python}`. */
   projectPython?: string;
 }
@@ -44,6 +48,8 @@ export interface ServerSection {
   codeLens: boolean;
   /** Hot-function lenses from this share of benchmark time up (0..1); absent: the server's 0.05. */
   hotspotThreshold?: number;
+  /** Bank URL (bankKey) -> its password, from SecretStorage; absent when none is kept. */
+  bankPasswords?: Record<string, string>;
 }
 
 const RELEVANCE = ["lexical", "embeddings", "local"];
@@ -66,7 +72,8 @@ function section(config: ServerSection["config"], name: string): Record<string, 
 }
 
 /** The server's section, plus one message per setting that was ignored (and why). */
-export function toServerSection(raw: ExtensionSettings, apiKeys: Record<string, string>):
+export function toServerSection(raw: ExtensionSettings, apiKeys: Record<string, string>,
+                                bankPasswords: Record<string, string> = {}):
     { section: ServerSection; problems: string[] } {
   const problems: string[] = [];
   const config: ServerSection["config"] = {};
@@ -111,6 +118,16 @@ export function toServerSection(raw: ExtensionSettings, apiKeys: Record<string, 
       problems.push(`lessonl.profileInPrompt must be true or false (got ${JSON.stringify(raw.profileInPrompt)}); using lessonl.toml`);
     }
   }
+  if (typeof raw.bankUrl === "string" && raw.bankUrl.trim()) {
+    const problem = bankUrlProblem(raw.bankUrl);
+    if (problem) {
+      problems.push(`lessonl.bank.url: ${problem}; using lessonl.toml`);
+    } else {
+      section(config, "bank").url = raw.bankUrl.trim();
+    }
+  } else if (raw.bankUrl != null && typeof raw.bankUrl !== "string") {
+    problems.push("lessonl.bank.url must be a string (postgresql://USER@HOST:PORT/DATABASE); using lessonl.toml");
+  }
   const agents = readAgents(raw.agents, timeouts.agent, problems);
   if (agents.length > 0) {
     config.agents = agents;
@@ -122,6 +139,10 @@ export function toServerSection(raw: ExtensionSettings, apiKeys: Record<string, 
     }
   }
   const out: ServerSection = { apiKeys: keys, config, codeLens: raw.codeLens !== false };
+  const passwords = Object.fromEntries(Object.entries(bankPasswords).filter(([url, value]) => value && !bankUrlProblem(url)));
+  if (Object.keys(passwords).length > 0) {
+    out.bankPasswords = passwords;
+  }
   if (raw.hotspotThreshold != null) {
     const t = raw.hotspotThreshold;
     if (typeof t === "number" && Number.isFinite(t) && t >= 0 && t <= 1) {
