@@ -2,9 +2,15 @@
 given with, into a URL for connecting only, and never over a password the URL already has."""
 from __future__ import annotations
 
+import uuid
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
-from lessonl.bankaccess import bank_key, give_passwords, given_password, password_for, with_password
+import pytest
+
+from lessonl.bankaccess import (bank_key, give_passwords, given_password, open_repository_bank, password_for,
+                                with_password)
+from lessonl.errors import BankError
 from lessonl_store.pg_bank import redact
 
 
@@ -32,3 +38,21 @@ def test_passwords_are_kept_per_root_and_forgotten(tmp_path):
     assert given_password(tmp_path / "elsewhere", "postgresql://me@h/d") == ""
     give_passwords(tmp_path, {})
     assert given_password(tmp_path, "postgresql://me@h/d") == ""
+
+
+def test_a_bank_opened_without_a_password_argument_uses_the_one_given_for_its_root(postgres_server, tmp_path):
+    """The optimize jobs' path: they open the bank by themselves (lessonl.engine.loop), with the
+    password the language server gave for the root."""
+    role = "jobs_" + uuid.uuid4().hex[:8]
+    url = postgres_server.password_database(role, "jobs-secret")
+    bank_config = SimpleNamespace(url=url, repository="team/jobs", share=False, path=".lessonl")
+    with pytest.raises(BankError, match="no password supplied") as refused:
+        open_repository_bank(tmp_path, bank_config, env={})
+    assert "jobs-secret" not in str(refused.value)
+    give_passwords(tmp_path, {url: "jobs-secret"})
+    try:
+        bank = open_repository_bank(tmp_path, bank_config, env={})
+        assert bank.lessons() == [] and "jobs-secret" not in bank.location
+        bank.close()
+    finally:
+        give_passwords(tmp_path, {})
