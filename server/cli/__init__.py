@@ -65,8 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             usage_exit, status = exc, _exit_status(exc)
         except KeyboardInterrupt:
             raise
-        except BaseException:  # LESSONL_DEBUG's traceback: the caller's handlers go back first
-            stopping.release()
+        except BaseException as exc:
+            if stopping.received() is not None:  # the signal's KeyboardInterrupt, wrapped on its way
+                # (Python 3.11 turns what a class body's __set_name__ raises into a RuntimeError)
+                raise KeyboardInterrupt from exc
+            stopping.release()  # LESSONL_DEBUG's traceback: the caller's handlers go back first
             raise
     except KeyboardInterrupt:  # from one of the clauses above: the run's only one (see stopping)
         stopping.announce()
@@ -119,6 +122,9 @@ def _main(argv: Sequence[str] | None) -> int:
         _silence_stdout()
         return 0
     except Exception as exc:  # our bug: one line a person can report, not a traceback
+        if stopping.received() is not None:  # a signal's KeyboardInterrupt came back wrapped
+            stopping.announce()
+            return failure.report(args, None, 130, line="", message="cancelled")
         if os.environ.get("LESSONL_DEBUG"):
             raise
         line = (f"lessonl: internal error: {type(exc).__name__}: {exc} "

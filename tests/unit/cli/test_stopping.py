@@ -179,3 +179,46 @@ def test_a_second_signal_ends_a_process_stuck_on_its_way_out() -> None:
         stopping.finish(0)
         """)
     assert done.returncode == 130 and time.monotonic() - began < 30, (done.returncode, done.stderr)
+
+
+class _SignalsWhileNamed:
+    """A descriptor whose __set_name__ receives the signal: Python 3.11 wraps what it raises
+    (here the latch's KeyboardInterrupt) in a RuntimeError while the class is being made."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        kill_self(signal.SIGTERM)
+
+
+def make_a_class() -> None:
+    type("Config", (), {"lengths": _SignalsWhileNamed()})
+
+
+def test_a_signal_wrapped_while_a_module_is_imported_is_still_130(monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture) -> None:
+    """Seen in CI: a SIGTERM landed while `lessonl check` imported its config classes and came
+    out as 'RuntimeError: Error calling __set_name__' with a traceback and status 1."""
+    import lessonl.cli as cli
+
+    def parser(only: object = None) -> None:
+        make_a_class()
+
+    monkeypatch.setattr(cli, "build_parser", parser)
+    assert main(["check"]) == 130
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_signal_wrapped_inside_a_command_is_still_130(monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture) -> None:
+    import argparse
+
+    import lessonl.cli as cli
+
+    def parser(only: object = None) -> argparse.ArgumentParser:
+        made = argparse.ArgumentParser()
+        made.add_argument("command")
+        made.set_defaults(handler=lambda args: make_a_class())
+        return made
+
+    monkeypatch.setattr(cli, "build_parser", parser)
+    assert main(["check"]) == 130
+    assert "internal error" not in capsys.readouterr().err
