@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from ..cancel import CancelToken
+from ..config.loader import deep_merge
 from ..errors import ConfigError, LessonLError, ToolMissingError
 from .batch_request import FunctionJob, FunctionOutcome
 
@@ -143,7 +144,7 @@ def run_task(job: FunctionJob, source: Mapping[str, Any], bank: Mapping[str, Any
         outcome = FunctionOutcome(job.file, job.qualified_name, "failed", message=exc.message,
                                   error={"message": exc.message, "hint": exc.hint}, exit_code=2, node=node)
     else:
-        overrides = merge(job.overrides or {}, {"bank": dict(bank)})
+        overrides = deep_merge(job.overrides or {}, {"bank": dict(bank)})
         outcome = run_function(replace(job, root=str(root), overrides=overrides))
         outcome.node = node
     if number:
@@ -197,16 +198,6 @@ def _git(argv: list[str], cwd: Path | None) -> None:
     if result.rc != 0:
         raise ConfigError(f"{' '.join(argv[:3])} failed on this node: {(result.stderr or result.stdout).strip()[-500:]}",
                           key="--git", hint="every node needs git and read access to the repository URL")
-
-
-def merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 # ---- the driver ---------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from lessonl.config import load_config
-from lessonl.engine.batch_ray import (Attempt, RayOptions, bank_settings, describe_attempts, merge, parse_git,
+from lessonl.config.loader import deep_merge
+from lessonl.engine.batch_ray import (Attempt, RayOptions, bank_settings, describe_attempts, parse_git,
                                       read_state, source_for, write_state)
 from lessonl.engine.batch_report import ray_words
 from lessonl.engine.batch_request import BatchItem
@@ -67,7 +68,7 @@ def test_a_shared_bank_fixes_the_repository_id_for_every_node(tmp_path: Path, mo
 
 def test_overrides_merge_nested_sections() -> None:
     base = {"loop": {"rounds": 2, "k": 4}, "agents": [{"name": "a"}]}
-    assert merge(base, {"bank": {"path": "/b"}, "loop": {"k": 1}}) == {
+    assert deep_merge(base, {"bank": {"path": "/b"}, "loop": {"k": 1}}) == {
         "loop": {"rounds": 2, "k": 1}, "agents": [{"name": "a"}], "bank": {"path": "/b"}}
     assert base["loop"] == {"rounds": 2, "k": 4}  # not changed in place
 
