@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import lessonl.storewiring  # noqa: E402,F401  (language families for the store)
-from benchmarks.store_selection import ACTIONS, OUTCOMES, QUERY, TOPICS, _identifier  # noqa: E402
+from benchmarks.store_selection import ACTIONS, OUTCOMES, QUERY, _identifier, bank_functions  # noqa: E402
 from lessonl_store import Lesson, open_bank, make_relevance  # noqa: E402
 from tests.support.postgres import LocalPostgres, missing_reason  # noqa: E402
 
@@ -39,15 +39,7 @@ def synthetic(count: int, seed: int = 7):
     """Lessons like a busy repository's (benchmarks/store_selection.py's bank): 3,000 functions,
     mostly C++ with some Python, each function's lessons about one topic."""
     rng = random.Random(seed)
-    functions = []
-    for f in range(3000):
-        text, name, code = rng.choice(TOPICS)
-        ids = [_identifier(rng) for _ in range(4)]
-        python = name.startswith("py:")
-        name = name.removeprefix("py:")
-        comment = " # " if python else " // "
-        file = f"src/f{f % 300}.py" if python else f"src/f{f % 300}.cpp"
-        functions.append((text, f"{name}_{ids[0]}", code.replace("(", f"_{ids[0]}(") + comment + " ".join(ids), file))
+    functions = bank_functions(rng)
     for i in range(count):
         text, name, code, file = functions[i % len(functions)] if i < len(functions) else rng.choice(functions)
         text = f"{rng.choice(ACTIONS)} {_identifier(rng)}: {text} in {name}"

@@ -59,9 +59,9 @@ def _identifier(rng: random.Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(3))
 
 
-def fill(path: Path, count: int) -> float:
-    """A bank like a busy repository's: thousands of functions, each with its own identifiers."""
-    rng = random.Random(7)
+def bank_functions(rng: random.Random) -> list[tuple[str, str, str, str]]:
+    """3,000 functions (topic text, name, code, file), mostly C++ with some Python, each with its
+    own identifiers: the functions a busy repository's lessons are about."""
     functions = []
     for f in range(3000):
         text, name, code = rng.choice(TOPICS)
@@ -71,6 +71,13 @@ def fill(path: Path, count: int) -> float:
         comment = " # " if python else " // "
         file = f"src/f{f % 300}.py" if python else f"src/f{f % 300}.cpp"
         functions.append((text, f"{name}_{ids[0]}", code.replace("(", f"_{ids[0]}(") + comment + " ".join(ids), file))
+    return functions
+
+
+def fill(path: Path, count: int) -> float:
+    """A bank like a busy repository's: thousands of functions, each with its own identifiers."""
+    rng = random.Random(7)
+    functions = bank_functions(rng)
     t0 = time.perf_counter()
     with LessonBank.open(path) as bank:
         batch = []
